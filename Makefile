@@ -1,0 +1,50 @@
+# simfarm — the two commands a newcomer needs are `make demo` and `make test`.
+# Both create .venv (Python 3.11, what bpy needs) and install pinned
+# dependencies from constraints.txt on first use.
+
+PYTHON     ?= python3.11
+VENV       ?= .venv
+PY         := $(VENV)/bin/python
+PIP        := $(PY) -m pip
+PIP_FLAGS  := --disable-pip-version-check --progress-bar off -c constraints.txt
+DEMO_PROMPT ?= a red vintage car drives past a wooden cabin at sunset, slow orbit
+DEMO_OUT   ?= out/demo
+# Test binaries (MinIO, helm, kube-*, etcd, kubectl) are built from the Go
+# module proxy into this cache and reused; see tests/testbin/versions.env.
+TESTBIN    ?= $(CURDIR)/.cache/testbin
+export TESTBIN
+
+.PHONY: demo test testbin install-demo install-test lock clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --disable-pip-version-check -q pip==25.3 setuptools==80.9.0 wheel==0.45.1
+
+# One stamp per extra set, remade when the pins change.
+$(VENV)/.installed-demo: pyproject.toml constraints.txt | $(PY)
+	$(PIP) install $(PIP_FLAGS) -e '.[search,render]'
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml constraints.txt | $(PY)
+	$(PIP) install $(PIP_FLAGS) -e '.[test]'
+	touch $@
+
+install-demo: $(VENV)/.installed-demo
+install-test: $(VENV)/.installed-test
+
+demo: install-demo
+	HF_HUB_OFFLINE=1 $(VENV)/bin/simfarm render "$(DEMO_PROMPT)" --out $(DEMO_OUT)
+
+testbin:
+	bash tests/testbin/build.sh
+
+test: install-test testbin
+	HF_HUB_OFFLINE=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+# Re-resolve the pins after changing pyproject.toml.
+lock: | $(PY)
+	$(PIP) install -e '.[test]'
+	$(PIP) freeze --exclude-editable | grep -v '^-e' > constraints.txt
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

@@ -1,0 +1,1 @@
+"""simfarm: Kubernetes-native prompt-to-video render farm."""

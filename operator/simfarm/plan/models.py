@@ -1,0 +1,233 @@
+"""The plan: typed pydantic models, the one source of truth.
+
+``ScenePlan`` is one variant (a superset of the Simverse "combination", same
+field names where they exist). ``RequestPlan`` is what ``plan.json`` holds:
+the prompt, the render settings and every variant; the sharding function,
+the render worker and the operator all read it and nothing else.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from . import vocabulary as vocab
+
+PLAN_SCHEMA_VERSION = 1
+MAX_PROMPT_CHARS = 4000
+
+Engine = Literal["EEVEE", "CYCLES", "WORKBENCH"]
+ENGINES: tuple[str, ...] = ("EEVEE", "CYCLES", "WORKBENCH")
+Placement = Annotated[int, Field(ge=0, le=8, description="Cell on the 3×3 grid, row-major from back-left")]
+Degrees = Annotated[float, Field(description="Angle in degrees")]
+
+
+class Model(BaseModel):
+    """Base for every plan model: unknown fields are errors, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class CatalogRef(Model):
+    """A catalog entry chosen for a scene element, and how it was chosen.
+
+    Empty until retrieval fills it. ``uri`` is ``procedural://…`` for the
+    embedded catalog or an http(s)/s3 URL for imported ones; materials may
+    carry one URI per texture map instead.
+    """
+
+    catalog: str = ""
+    id: str = ""
+    name: str = ""
+    uri: str = ""
+    maps: dict[str, str] = Field(default_factory=dict)
+    query: str = Field("", description="The phrase that was searched for")
+    score: float | None = Field(None, description="Retrieval score of the chosen entry")
+    fallback: bool = Field(False, description="True when no entry matched and a default was used")
+
+
+class ObjectScale(Model):
+    factor: float = Field(gt=0, description="Largest dimension in scene units (metres)")
+    name: str
+
+    @model_validator(mode="after")
+    def _known_name(self) -> "ObjectScale":
+        if self.name not in vocab.SCALES_BY_NAME:
+            raise ValueError(f"unknown scale {self.name!r}; known: {', '.join(vocab.SCALES_BY_NAME)}")
+        return self
+
+
+class Movement(Model):
+    direction: vocab.Direction
+    speed: float = Field(gt=0, le=5, description="Scene units per second")
+
+
+class SceneObject(Model):
+    name: str = Field(min_length=1, description="Object noun, e.g. 'car'")
+    description: str = Field(min_length=1, description="Noun phrase with its adjectives, e.g. 'red vintage car'")
+    color: str | None = None
+    material: str | None = None
+    asset: CatalogRef = Field(default_factory=CatalogRef)
+    placement: Placement
+    scale: ObjectScale
+    movement: Movement | None = None
+    camera_follow: bool = False
+    on_top_of: int | None = Field(None, ge=0, description="Index of the supporting object")
+
+
+class Background(CatalogRef):
+    """World lighting and backdrop (an HDRI or a procedural sky)."""
+
+
+class StageMaterial(CatalogRef):
+    """Floor material under the objects."""
+
+
+class Stage(Model):
+    material: StageMaterial = Field(default_factory=StageMaterial)
+    uv_scale: tuple[float, float] = (1.0, 1.0)
+    uv_rotation: Degrees = 0.0
+
+
+class Orientation(Model):
+    yaw: float = Field(ge=0, lt=360, description="Camera bearing about the scene centre, degrees")
+    pitch: float = Field(ge=0, le=75, description="Camera look-down angle from the horizon, degrees")
+
+
+class Framing(Model):
+    name: str
+    fov: Degrees = Field(gt=0, lt=180)
+    coverage_factor: float = Field(gt=0, description="Frame width divided by the focus object's size")
+
+    @model_validator(mode="after")
+    def _known_name(self) -> "Framing":
+        if self.name not in vocab.FRAMINGS_BY_NAME:
+            raise ValueError(f"unknown framing {self.name!r}; known: {', '.join(vocab.FRAMINGS_BY_NAME)}")
+        return self
+
+
+class RigKeyframe(Model):
+    part: vocab.CameraRigPart
+    position: tuple[float, float, float] | None = None
+    rotation: tuple[float, float, float] | None = None
+    fov_offset: float | None = None
+
+
+class Animation(Model):
+    name: str
+    keyframes: list[RigKeyframe] = Field(default_factory=list, description="Start and end keys; empty when static")
+    speed_factor: float = Field(1.0, gt=0, le=4, description="1.0 spans the keyframes over the whole clip")
+
+    @model_validator(mode="after")
+    def _known_name(self) -> "Animation":
+        if self.name not in vocab.ANIMATIONS_BY_NAME:
+            raise ValueError(f"unknown camera animation {self.name!r}; known: {', '.join(vocab.ANIMATIONS_BY_NAME)}")
+        return self
+
+
+class Bloom(Model):
+    level: vocab.Level = vocab.Level.none
+    intensity: float = Field(0.0, ge=0)
+    threshold: float = Field(0.8, ge=0)
+    radius: float = Field(6.5, ge=0)
+
+
+class AmbientOcclusion(Model):
+    level: vocab.Level = vocab.Level.none
+    factor: float = Field(0.0, ge=0)
+    distance: float = Field(0.2, ge=0)
+
+
+class Reflections(Model):
+    level: vocab.Level = vocab.Level.none
+    max_roughness: float = Field(0.0, ge=0)
+    thickness: float = Field(0.2, ge=0)
+
+
+class MotionBlur(Model):
+    level: vocab.Level = vocab.Level.none
+    shutter_speed: float = Field(0.0, ge=0)
+
+
+class Postprocessing(Model):
+    bloom: Bloom = Field(default_factory=Bloom)
+    ssao: AmbientOcclusion = Field(default_factory=AmbientOcclusion)
+    ssrr: Reflections = Field(default_factory=Reflections)
+    motionblur: MotionBlur = Field(default_factory=MotionBlur)
+
+
+class ScenePlan(Model):
+    """One variant: everything the worker needs to build and animate the scene."""
+
+    index: int = Field(ge=0)
+    seed: int = Field(ge=0)
+    objects: list[SceneObject] = Field(min_length=1)
+    background: Background = Field(default_factory=Background)
+    stage: Stage = Field(default_factory=Stage)
+    orientation: Orientation
+    framing: Framing
+    animation: Animation
+    postprocessing: Postprocessing = Field(default_factory=Postprocessing)
+    caption: str = ""
+    warnings: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent_objects(self) -> "ScenePlan":
+        followers = [i for i, o in enumerate(self.objects) if o.camera_follow]
+        if len(followers) > 1:
+            raise ValueError(f"at most one object may have camera_follow, got objects {followers}")
+        for i, obj in enumerate(self.objects):
+            if obj.on_top_of is None:
+                continue
+            if not 0 <= obj.on_top_of < len(self.objects) or obj.on_top_of == i:
+                raise ValueError(f"objects[{i}].on_top_of={obj.on_top_of} does not name another object")
+            if self.objects[obj.on_top_of].placement != obj.placement:
+                raise ValueError(f"objects[{i}] sits on objects[{obj.on_top_of}] but has another placement")
+        _reject_support_cycles(self.objects)
+        return self
+
+
+def _reject_support_cycles(objects: list[SceneObject]) -> None:
+    for start in range(len(objects)):
+        seen, current = {start}, objects[start].on_top_of
+        while current is not None:
+            if current in seen:
+                raise ValueError(f"objects[{start}] is part of an on_top_of cycle")
+            seen.add(current)
+            current = objects[current].on_top_of
+
+
+class RenderSettings(Model):
+    """How to render, separate from what to render."""
+
+    width: int = Field(640, ge=16, le=7680, description="Pixels; even (H.264 4:2:0)")
+    height: int = Field(360, ge=16, le=7680, description="Pixels; even (H.264 4:2:0)")
+    fps: int = Field(24, ge=1, le=120)
+    frames: int = Field(48, ge=1, le=100_000)
+    engine: Engine = "WORKBENCH"
+    samples: int = Field(16, ge=1, le=65_536, description="Samples per pixel (EEVEE/CYCLES)")
+
+    @model_validator(mode="after")
+    def _even_size(self) -> "RenderSettings":
+        for axis in ("width", "height"):
+            if getattr(self, axis) % 2:
+                raise ValueError(f"{axis} must be even for H.264 yuv420p, got {getattr(self, axis)}")
+        return self
+
+
+class RequestPlan(Model):
+    """Contents of ``plan.json``: one request, all its variants and how to render them."""
+
+    schema_version: Literal[1] = PLAN_SCHEMA_VERSION
+    prompt: str = Field(min_length=1, max_length=MAX_PROMPT_CHARS)
+    seed: int = Field(ge=0)
+    rewriter: str = "rules"
+    settings: RenderSettings = Field(default_factory=RenderSettings)
+    frames_per_shard: int = Field(0, ge=0, description="0 renders each variant as one shard")
+    variants: list[ScenePlan] = Field(min_length=1)
+    warnings: list[str] = Field(default_factory=list)
+
+    def to_json(self) -> str:
+        """Canonical JSON: same plan, same bytes."""
+        return self.model_dump_json(indent=None)

@@ -1,0 +1,289 @@
+"""The scene vocabulary: every discrete choice a ScenePlan can make.
+
+The values (animation keyframes, framing FOV/coverage ranges, scale factors,
+postprocessing ranges, orientation limits) follow the Simverse data files so
+that plans stay comparable with datasets made by the ancestor. Two of its
+faults are fixed here: level ranges are half-open and never overlap, and a
+bigger scale name always means a bigger factor.
+
+Keyframes are in the camera rig's own terms (see ``CameraRigPart``); the
+render worker interprets them, the caption describes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Mapping
+
+
+class CameraRigPart(str, Enum):
+    """The nested empties of the camera rig, outermost first.
+
+    ``root`` sits at the scene centre and turns about Z (yaw, orbits);
+    ``framing_pivot`` tilts the arm up and down (pitch, vertical orbits);
+    ``animation_pivot`` offsets the camera along the arm (dolly, pan, crane);
+    ``camera`` is the lens itself (tilts, zoom by FOV offset).
+    """
+
+    root = "root"
+    framing_pivot = "framing_pivot"
+    animation_pivot = "animation_pivot"
+    camera = "camera"
+
+
+@dataclass(frozen=True)
+class RigKey:
+    """One rig part's transform at one keyframe.
+
+    ``position`` is in scene units along the rig part's local axes
+    (x: along the arm towards the camera, y: sideways, z: up);
+    ``rotation`` is in degrees about x, y, z; ``fov_offset`` in degrees is
+    added to the framing FOV (positive = wider).
+    """
+
+    part: CameraRigPart
+    position: tuple[float, float, float] | None = None
+    rotation: tuple[float, float, float] | None = None
+    fov_offset: float | None = None
+
+
+@dataclass(frozen=True)
+class CameraAnimation:
+    name: str
+    keyframes: tuple[RigKey, ...]  # two keys: start and end, empty when static
+    phrase: str  # caption fragment: "The camera orbits to the left"
+    synonyms: tuple[str, ...] = ()
+
+
+def _keys(part: CameraRigPart, kind: str, start, end) -> tuple[RigKey, ...]:
+    return (RigKey(part, **{kind: start}), RigKey(part, **{kind: end}))
+
+
+_R, _F, _A, _C = (CameraRigPart.root, CameraRigPart.framing_pivot,
+                  CameraRigPart.animation_pivot, CameraRigPart.camera)
+
+CAMERA_ANIMATIONS: tuple[CameraAnimation, ...] = (
+    CameraAnimation("static", (), "The camera holds still",
+                    ("static", "no camera movement", "still camera", "locked off", "fixed camera",
+                     "the camera does not move", "stationary camera", "tripod shot")),
+    CameraAnimation("pan_left", _keys(_A, "position", (0, -1.5, 0), (0, 0.5, 0)),
+                    "The camera pans to the left",
+                    ("pan left", "pans left", "pans to the left", "camera slides left", "sweeps left")),
+    CameraAnimation("pan_right", _keys(_A, "position", (0, 1.5, 0), (0, -0.5, 0)),
+                    "The camera pans to the right",
+                    ("pan right", "pans right", "pans to the right", "camera slides right", "sweeps right")),
+    CameraAnimation("orbit_left", _keys(_R, "rotation", (0, 0, 90), (0, 0, 0)),
+                    "The camera orbits to the left around the scene",
+                    ("orbit left", "orbits left", "orbits to the left", "circles left",
+                     "counter-clockwise orbit", "counterclockwise orbit", "orbit", "slow orbit",
+                     "orbits around", "circles around", "arc shot")),
+    CameraAnimation("orbit_right", _keys(_R, "rotation", (0, 0, 0), (0, 0, 90)),
+                    "The camera orbits to the right around the scene",
+                    ("orbit right", "orbits right", "orbits to the right", "circles right",
+                     "clockwise orbit", "circles clockwise")),
+    CameraAnimation("orbit_up", _keys(_F, "rotation", (0, 0, 0), (0, -30, 0)),
+                    "The camera arcs upward over the scene",
+                    ("orbit up", "orbits up", "orbits upward", "arcs up", "arcs over", "rises over")),
+    CameraAnimation("orbit_down", _keys(_F, "rotation", (0, -30, 0), (0, 0, 0)),
+                    "The camera arcs downward towards the scene",
+                    ("orbit down", "orbits down", "orbits downward", "arcs down", "swoops down")),
+    CameraAnimation("dolly_in", _keys(_A, "position", (4, 0, 0), (0, 0, 0)),
+                    "The camera dollies in",
+                    ("dolly in", "dollies in", "push in", "pushes in", "moves closer", "approaches",
+                     "tracks in", "moves in")),
+    CameraAnimation("dolly_out", _keys(_A, "position", (0, 0, 0), (4, 0, 0)),
+                    "The camera dollies out",
+                    ("dolly out", "dollies out", "pull back", "pulls back", "pulls out", "moves away",
+                     "tracks out", "backs away")),
+    CameraAnimation("zoom_in", _keys(_C, "fov_offset", 10, 0), "The camera zooms in",
+                    ("zoom in", "zooms in", "zooming in", "punch in", "tighten the shot")),
+    CameraAnimation("zoom_out", _keys(_C, "fov_offset", 0, 10), "The camera zooms out",
+                    ("zoom out", "zooms out", "zooming out", "widen the shot")),
+    CameraAnimation("tilt_up", _keys(_C, "rotation", (-25, 0, 0), (5, 0, 0)), "The camera tilts up",
+                    ("tilt up", "tilts up", "tilts upward", "looks up", "pans up")),
+    CameraAnimation("tilt_down", _keys(_C, "rotation", (25, 0, 0), (-5, 0, 0)), "The camera tilts down",
+                    ("tilt down", "tilts down", "tilts downward", "looks down", "pans down")),
+    CameraAnimation("tilt_left", _keys(_C, "rotation", (0, -25, 0), (0, 5, 0)), "The camera tilts to the left",
+                    ("tilt left", "tilts left", "tilts to the left", "rolls left", "dutch left")),
+    CameraAnimation("tilt_right", _keys(_C, "rotation", (0, 25, 0), (0, -5, 0)), "The camera tilts to the right",
+                    ("tilt right", "tilts right", "tilts to the right", "rolls right", "dutch right")),
+    CameraAnimation("crane_up", _keys(_A, "position", (0, 0, 0), (0, 0, 2)), "The camera cranes up",
+                    ("crane up", "cranes up", "boom up", "booms up", "pedestal up", "camera rises",
+                     "rises above")),
+    CameraAnimation("crane_down", _keys(_A, "position", (0, 0, 2), (0, 0, 0)), "The camera cranes down",
+                    ("crane down", "cranes down", "boom down", "booms down", "pedestal down",
+                     "camera descends", "camera lowers")),
+)
+ANIMATIONS_BY_NAME: Mapping[str, CameraAnimation] = {a.name: a for a in CAMERA_ANIMATIONS}
+
+
+@dataclass(frozen=True)
+class Range:
+    """Half-open interval [low, high): neighbouring levels never overlap."""
+
+    low: float
+    high: float
+
+    def __contains__(self, value: float) -> bool:
+        return self.low <= value < self.high
+
+
+@dataclass(frozen=True)
+class Framing:
+    name: str
+    fov: Range  # degrees, horizontal
+    coverage: Range  # frame width / focus object size
+    phrase: str
+    synonyms: tuple[str, ...] = ()
+
+
+FRAMINGS: tuple[Framing, ...] = (
+    Framing("extreme_closeup", Range(10, 15), Range(0.7, 1.1), "an extreme close-up",
+            ("extreme close-up", "extreme closeup", "macro shot", "macro", "extremely close")),
+    Framing("closeup", Range(15, 24), Range(1.0, 1.2), "a close-up",
+            ("close-up", "closeup", "close up", "tight shot", "up close")),
+    Framing("medium_closeup", Range(24, 30), Range(0.8, 1.2), "a medium close-up",
+            ("medium close-up", "medium closeup", "medium close up")),
+    Framing("medium", Range(30, 40), Range(1.0, 1.5), "a medium shot",
+            ("medium shot", "mid shot", "mid-shot", "medium framing")),
+    Framing("medium_wide", Range(40, 55), Range(1.5, 2.0), "a medium wide shot",
+            ("medium wide", "medium-wide", "medium wide shot", "full shot")),
+    Framing("wide", Range(55, 70), Range(2.0, 3.0), "a wide shot",
+            ("wide shot", "wide angle", "wide-angle", "long shot", "establishing shot", "wide")),
+    Framing("extreme_wide", Range(70, 90), Range(3.0, 4.0), "an extreme wide shot",
+            ("extreme wide", "extreme wide shot", "extreme long shot", "very wide", "panoramic")),
+)
+FRAMINGS_BY_NAME: Mapping[str, Framing] = {f.name: f for f in FRAMINGS}
+
+
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    factor: float  # the object's largest dimension in scene units (metres)
+    words: tuple[str, ...]  # adjectives that select this scale in a prompt
+
+
+# Ordered smallest to largest; factors strictly increase (tested).
+SCALES: tuple[Scale, ...] = (
+    Scale("tiny", 0.25, ("tiny", "miniature", "minuscule", "teeny", "itsy-bitsy", "extra small")),
+    Scale("small", 0.5, ("small", "little", "mini", "petite", "undersized")),
+    Scale("small-medium", 0.75, ("smallish", "small-ish", "medium-small", "small-medium")),
+    Scale("medium", 1.0, ("medium", "medium-sized", "average", "normal-sized", "regular-sized")),
+    Scale("medium-large", 1.5, ("sizable", "largish", "medium-large", "hefty", "bulky")),
+    Scale("large", 2.25, ("large", "big", "tall")),
+    Scale("huge", 3.0, ("huge", "giant", "gigantic", "enormous", "massive", "colossal", "towering",
+                        "very large", "very big")),
+)
+SCALES_BY_NAME: Mapping[str, Scale] = {s.name: s for s in SCALES}
+SCALE_BY_WORD: Mapping[str, Scale] = {w: s for s in SCALES for w in s.words}
+
+
+class Direction(str, Enum):
+    """Object movement directions, in scene axes (x right, y away from yaw-0 camera, z up)."""
+
+    left = "left"
+    right = "right"
+    forward = "forward"
+    backward = "backward"
+    up = "up"
+
+
+DIRECTION_VECTORS: Mapping[Direction, tuple[float, float, float]] = {
+    Direction.left: (-1.0, 0.0, 0.0),
+    Direction.right: (1.0, 0.0, 0.0),
+    Direction.forward: (0.0, -1.0, 0.0),  # towards the yaw-0 camera
+    Direction.backward: (0.0, 1.0, 0.0),
+    Direction.up: (0.0, 0.0, 1.0),
+}
+
+
+@dataclass(frozen=True)
+class SpeedBand:
+    name: str
+    speed: Range  # scene units per second
+    words: tuple[str, ...]
+
+
+MOVEMENT_SPEEDS: tuple[SpeedBand, ...] = (
+    SpeedBand("slow", Range(0.1, 0.3), ("slowly", "slow", "gently", "gradually", "leisurely", "crawls",
+                                          "drifts", "creeps")),
+    SpeedBand("moderate", Range(0.3, 0.6), ("steadily", "moderately", "at a moderate pace", "at a steady pace")),
+    SpeedBand("fast", Range(0.6, 1.2), ("fast", "quickly", "rapidly", "swiftly", "speeds", "races", "zooms",
+                                          "rushes", "dashes")),
+)
+SPEEDS_BY_NAME: Mapping[str, SpeedBand] = {b.name: b for b in MOVEMENT_SPEEDS}
+
+
+def speed_band(speed: float) -> SpeedBand:
+    """The band a speed falls in; speeds outside all bands go to the nearest end."""
+    for band in MOVEMENT_SPEEDS:
+        if speed in band.speed:
+            return band
+    return MOVEMENT_SPEEDS[0] if speed < MOVEMENT_SPEEDS[0].speed.low else MOVEMENT_SPEEDS[-1]
+
+
+# Camera animation speed factor (1.0 = the keyframes span the whole clip).
+ANIMATION_SPEEDS: Mapping[str, Range] = {
+    "slow": Range(0.5, 0.75),
+    "medium": Range(0.75, 1.25),
+    "fast": Range(1.25, 1.5),
+    "faster": Range(1.5, 2.0),
+}
+
+
+class Level(str, Enum):
+    none = "none"
+    low = "low"
+    medium = "medium"
+    high = "high"
+    extreme = "extreme"
+
+
+LEVELS: tuple[Level, ...] = tuple(Level)
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A postprocessing effect: one strength parameter banded by level."""
+
+    name: str
+    parameter: str  # the banded value's field name in the plan
+    bands: Mapping[Level, Range]
+    phrase: str  # caption noun: "bloom", "motion blur"
+
+
+def _bands(*edges: float) -> dict[Level, Range]:
+    return {level: Range(lo, hi) for level, lo, hi in zip(LEVELS, edges, edges[1:])}
+
+
+EFFECTS: Mapping[str, Effect] = {
+    "bloom": Effect("bloom", "intensity", _bands(0.0, 0.02, 0.2, 0.5, 0.8, 1.1), "bloom"),
+    "ssao": Effect("ssao", "factor", _bands(0.0, 0.02, 0.2, 0.6, 1.0, 1.2), "ambient occlusion"),
+    "ssrr": Effect("ssrr", "max_roughness", _bands(0.0, 0.02, 0.1, 0.3, 0.6, 1.0), "reflections"),
+    "motionblur": Effect("motionblur", "shutter_speed", _bands(0.0, 0.02, 0.2, 0.5, 0.8, 1.0), "motion blur"),
+}
+
+
+def level_of(effect: str, value: float) -> Level:
+    for level, band in EFFECTS[effect].bands.items():
+        if value in band:
+            return level
+    return Level.extreme
+
+
+# Orientation limits in degrees: yaw turns the camera about the scene's Z
+# axis, pitch looks down from the horizon.
+YAW_RANGE = Range(0, 360)
+PITCH_RANGE = Range(0, 75.000001)
+
+# Named camera heights, used by the rewriter ("low angle", "bird's-eye view").
+PITCH_BANDS: Mapping[str, Range] = {
+    "eye_level": Range(0, 15),
+    "low_angle": Range(0, 8),
+    "high_angle": Range(35, 55),
+    "overhead": Range(60, 75.000001),
+}
+
+GRID_SIZE = 3  # placements 0..8 on a 3×3 grid, row-major from the back-left
+PLACEMENTS = range(GRID_SIZE * GRID_SIZE)

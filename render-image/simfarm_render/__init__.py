@@ -1,0 +1,1 @@
+"""Blender worker: renders shards of a simfarm plan."""
