@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from .errors import EXIT_INPUT_ERROR, InputError
@@ -40,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as error:
         print(f"simfarm: error: {error}", file=sys.stderr)
         return EXIT_INPUT_ERROR
+    except BrokenPipeError:  # output piped into `head`: stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("simfarm: interrupted", file=sys.stderr)
         return 130

@@ -54,3 +54,10 @@ def view_coordinates(x: float, y: float, yaw_degrees: float) -> tuple[float, flo
     """(sideways, depth) of a point as the camera sees it: +sideways is right, +depth is farther."""
     right, forward = camera_axes(yaw_degrees)
     return (x * right[0] + y * right[1], x * forward[0] + y * forward[1])
+
+
+def movement_vector(view_vector: tuple[float, float, float], yaw_degrees: float) -> tuple[float, float, float]:
+    """Scene-axis unit vector of a movement given in view axes (see ``vocabulary.DIRECTION_VIEW_VECTORS``)."""
+    sideways, depth, up = view_vector
+    right, forward = camera_axes(yaw_degrees)
+    return (sideways * right[0] + depth * forward[0], sideways * right[1] + depth * forward[1], up)

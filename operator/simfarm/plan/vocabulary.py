@@ -76,15 +76,16 @@ CAMERA_ANIMATIONS: tuple[CameraAnimation, ...] = (
     CameraAnimation("orbit_left", _keys(_R, "rotation", (0, 0, 90), (0, 0, 0)),
                     "The camera orbits to the left around the scene",
                     ("orbit left", "orbits left", "orbits to the left", "circles left",
-                     "counter-clockwise orbit", "counterclockwise orbit", "orbit", "slow orbit",
-                     "orbits around", "circles around", "arc shot")),
+                     "counter-clockwise orbit", "counterclockwise orbit", "orbit", "orbits",
+                     "orbits around", "circles around", "arc shot", "sweeps around", "revolves around",
+                     "goes around", "360")),
     CameraAnimation("orbit_right", _keys(_R, "rotation", (0, 0, 0), (0, 0, 90)),
                     "The camera orbits to the right around the scene",
                     ("orbit right", "orbits right", "orbits to the right", "circles right",
                      "clockwise orbit", "circles clockwise")),
     CameraAnimation("orbit_up", _keys(_F, "rotation", (0, 0, 0), (0, -30, 0)),
                     "The camera arcs upward over the scene",
-                    ("orbit up", "orbits up", "orbits upward", "arcs up", "arcs over", "rises over")),
+                    ("orbit up", "orbits up", "orbits upward", "arcs up", "arcs over", "arcs overhead")),
     CameraAnimation("orbit_down", _keys(_F, "rotation", (0, -30, 0), (0, 0, 0)),
                     "The camera arcs downward towards the scene",
                     ("orbit down", "orbits down", "orbits downward", "arcs down", "swoops down")),
@@ -166,33 +167,41 @@ class Scale:
 
 # Ordered smallest to largest; factors strictly increase (tested).
 SCALES: tuple[Scale, ...] = (
-    Scale("tiny", 0.25, ("tiny", "miniature", "minuscule", "teeny", "itsy-bitsy", "extra small")),
+    Scale("tiny", 0.25, ("tiny", "miniature", "minuscule", "teeny", "itsy-bitsy", "extra small", "microscopic", "wee",
+                        "very small")),
     Scale("small", 0.5, ("small", "little", "mini", "petite", "undersized")),
     Scale("small-medium", 0.75, ("smallish", "small-ish", "medium-small", "small-medium")),
     Scale("medium", 1.0, ("medium", "medium-sized", "average", "normal-sized", "regular-sized")),
     Scale("medium-large", 1.5, ("sizable", "largish", "medium-large", "hefty", "bulky")),
     Scale("large", 2.25, ("large", "big", "tall")),
     Scale("huge", 3.0, ("huge", "giant", "gigantic", "enormous", "massive", "colossal", "towering",
-                        "very large", "very big")),
+                        "very large", "very big", "humongous",
+                        "gargantuan", "mammoth", "titanic")),
 )
 SCALES_BY_NAME: Mapping[str, Scale] = {s.name: s for s in SCALES}
 SCALE_BY_WORD: Mapping[str, Scale] = {w: s for s in SCALES for w in s.words}
 
 
 class Direction(str, Enum):
-    """Object movement directions, in scene axes (x right, y away from yaw-0 camera, z up)."""
+    """Object movement directions, relative to the camera's view at the start of the shot.
+
+    A prompt's "drives to the left" must look leftward on screen whatever the
+    camera's yaw, so directions are in view axes; ``geometry.movement_vector``
+    turns them into scene axes.
+    """
 
     left = "left"
     right = "right"
-    forward = "forward"
-    backward = "backward"
+    forward = "forward"  # towards the camera
+    backward = "backward"  # away from the camera
     up = "up"
 
 
-DIRECTION_VECTORS: Mapping[Direction, tuple[float, float, float]] = {
+# (sideways, depth, up) in view axes: +sideways is screen right, +depth is farther away.
+DIRECTION_VIEW_VECTORS: Mapping[Direction, tuple[float, float, float]] = {
     Direction.left: (-1.0, 0.0, 0.0),
     Direction.right: (1.0, 0.0, 0.0),
-    Direction.forward: (0.0, -1.0, 0.0),  # towards the yaw-0 camera
+    Direction.forward: (0.0, -1.0, 0.0),
     Direction.backward: (0.0, 1.0, 0.0),
     Direction.up: (0.0, 0.0, 1.0),
 }

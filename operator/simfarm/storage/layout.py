@@ -1,4 +1,4 @@
-"""Storage: the object-key layout of a request, and (later) S3/MinIO access.
+"""The object-key layout of a request, and the names of in-flight uploads.
 
 Every key a request writes is made here, under the request's own prefix
 ``<root>/<namespace>/<request>/<short-uid>/``; nothing else in simfarm builds
@@ -8,16 +8,19 @@ object keys by hand.
 from __future__ import annotations
 
 import posixpath
+import re
+import uuid
 from dataclasses import dataclass
 
+from .errors import InvalidLocation
+from .uris import join_key, parse_location
 
-class StorageError(Exception):
-    """A storage operation failed; the message says what and where."""
+_TEMPORARY_NAME = re.compile(r"^\..+\.[0-9a-f]{12}\.uploading$")
 
 
 def _safe_part(part: str, what: str) -> str:
     if not part or part in (".", "..") or "/" in part or "\\" in part or "\x00" in part:
-        raise StorageError(f"invalid {what} {part!r}: must be a single non-empty path segment")
+        raise InvalidLocation(f"invalid {what} {part!r}: must be a single non-empty path segment")
     return part
 
 
@@ -29,12 +32,13 @@ class RequestLayout:
 
     @classmethod
     def for_request(cls, root: str, namespace: str, request: str, uid: str) -> "RequestLayout":
+        parse_location(root)  # refuse a malformed root before building keys on it
         short_uid = _safe_part(uid, "uid").replace("-", "")[:8]
         parts = [_safe_part(namespace, "namespace"), _safe_part(request, "request name"), short_uid]
-        return cls(root.rstrip("/") + "/" + "/".join(parts))
+        return cls(join_key(root, "/".join(parts)))
 
     def _join(self, *parts: str) -> str:
-        return posixpath.join(self.base, *parts)
+        return join_key(self.base, "/".join(parts))
 
     @property
     def plan(self) -> str:
@@ -57,3 +61,13 @@ class RequestLayout:
 
     def segment(self, variant: int, first_frame: int, last_frame: int) -> str:
         return posixpath.join(self.segments_dir(variant), f"{int(first_frame):06d}-{int(last_frame):06d}.mp4")
+
+
+def temporary_name(final: str) -> str:
+    """A unique sibling of ``final`` to upload to before publishing it (``dir/.name.<hex>.uploading``)."""
+    directory, name = posixpath.split(final)
+    return posixpath.join(directory, f".{name}.{uuid.uuid4().hex[:12]}.uploading")
+
+
+def is_temporary_name(key: str) -> bool:
+    return bool(_TEMPORARY_NAME.match(posixpath.basename(key)))

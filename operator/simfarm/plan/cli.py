@@ -1,0 +1,103 @@
+"""`simfarm plan`: print the scene plans for a prompt, or for every line of a file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..errors import EXIT_INPUT_ERROR, InputError
+from ..rewriter import BACKENDS
+from ..rewriter.llm import LLMConfig
+from .combiner import CombineOptions
+from .models import RequestPlan
+from .planner import Planner
+
+MAX_VARIANTS = 10_000
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("plan", help="print scene plans for a prompt as JSON",
+                                   description="Rewrite a prompt into scene plans and print them as JSON.")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("prompt", nargs="?", help="the video prompt")
+    source.add_argument("--batch", type=Path, metavar="FILE", help="one prompt per line; one JSON object per line out")
+    add_planning_arguments(parser)
+    parser.set_defaults(func=run)
+
+
+def add_planning_arguments(parser: argparse.ArgumentParser) -> None:
+    """Flags shared by every command that plans (plan, render)."""
+    parser.add_argument("--variants", type=int, default=1, help="number of variants (default 1)")
+    parser.add_argument("--seed", type=int, default=0, help="seed; same prompt+seed = same plan (default 0)")
+    parser.add_argument("--rewriter", choices=BACKENDS, default="rules", help="prompt rewriter (default rules)")
+    parser.add_argument("--llm-base-url", help="OpenAI-compatible base URL (or SIMFARM_LLM_BASE_URL)")
+    parser.add_argument("--llm-model", help="model name (or SIMFARM_LLM_MODEL); key from SIMFARM_LLM_API_KEY")
+    parser.add_argument("--movement", choices=("prompt", "all", "random"), default="prompt",
+                        help="move objects the prompt leaves still: prompt (never), all, random")
+    parser.add_argument("--stacking", action="store_true", help="stack two free objects when the prompt allows")
+    parser.add_argument("--camera-follow", action="store_true", help="follow a moving object when the prompt allows")
+    parser.add_argument("--mix", action="store_true", help="per variant, randomly apply movement, stacking and follow")
+    parser.add_argument("--home", help="catalog home (default $SIMFARM_HOME or ~/.simfarm)")
+
+
+def planner_from_args(args: argparse.Namespace) -> Planner:
+    if not 1 <= args.variants <= MAX_VARIANTS:
+        raise InputError(f"--variants must be between 1 and {MAX_VARIANTS}, got {args.variants}")
+    if args.seed < 0:
+        raise InputError(f"--seed must be zero or positive, got {args.seed}")
+    options = CombineOptions(movement=args.movement, stacking=args.stacking, camera_follow=args.camera_follow,
+                             mix=args.mix)
+    llm = LLMConfig.from_env(args.llm_base_url, args.llm_model)
+    return Planner(resolver=catalog_resolver(args.home), options=options, llm=llm)
+
+
+def catalog_resolver(home: str | None):
+    """Asset retrieval, when the retrieval package is installed with its index."""
+    try:
+        from ..retrieval.resolve import resolver_for_home
+    except ImportError:
+        return None
+    return resolver_for_home(home)
+
+
+def variants_document(plan: RequestPlan) -> str:
+    return json.dumps({"variants": [scene.model_dump(mode="json") for scene in plan.variants]},
+                      separators=(",", ":"), ensure_ascii=False)
+
+
+def run(args: argparse.Namespace) -> int:
+    planner = planner_from_args(args)
+    if args.batch is None:
+        print(variants_document(_plan(planner, args.prompt, args)))
+        return 0
+    return _run_batch(planner, args)
+
+
+def _plan(planner: Planner, prompt: str, args: argparse.Namespace) -> RequestPlan:
+    return planner.plan(prompt, variants=args.variants, seed=args.seed, rewriter=args.rewriter).plan
+
+
+def _run_batch(planner: Planner, args: argparse.Namespace) -> int:
+    try:
+        raw = args.batch.read_bytes()
+    except OSError as error:
+        raise InputError(f"cannot read {args.batch}: {error.strerror}") from None
+    failures = 0
+    for number, line in enumerate(raw.splitlines(), start=1):
+        try:
+            prompt = line.decode("utf-8")
+        except UnicodeDecodeError as error:
+            failures += _report(args.batch, number, f"not valid UTF-8 (byte {error.start})")
+            continue
+        try:
+            print(variants_document(_plan(planner, prompt, args)), flush=True)
+        except InputError as error:
+            failures += _report(args.batch, number, str(error))
+    return EXIT_INPUT_ERROR if failures else 0
+
+
+def _report(path: Path, number: int, message: str) -> int:
+    print(f"simfarm: error: {path}:{number}: {message}", file=sys.stderr)
+    return 1

@@ -1,0 +1,266 @@
+"""Combiner: one SceneDraft → N ScenePlans, each drawn from its own seed.
+
+What the prompt fixed is copied; what it left open is drawn from the
+variant's seed, so variants differ only where the prompt allows. The
+ancestor's modes (object movement, stacking, camera follow, random mix) are
+options that only ever fill what the prompt left open. Captions are written
+later, once retrieval has chosen the assets they must describe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass
+from typing import Literal
+
+from ..errors import InputError
+from . import geometry
+from . import vocabulary as vocab
+from .draft import DraftObject, SceneDraft
+from .models import (
+    AmbientOcclusion, Animation, Background, Bloom, Framing, MotionBlur, Movement, ObjectScale,
+    Orientation, Postprocessing, Reflections, RigKeyframe, ScenePlan, SceneObject, Stage, StageMaterial,
+)
+
+DEFAULT_PITCH = vocab.Range(5, 40)
+GROUND_DIRECTIONS = (vocab.Direction.left, vocab.Direction.right, vocab.Direction.forward, vocab.Direction.backward)
+# "drives past", "moves": the prompt fixed motion but not its way; sideways reads best on camera.
+OPEN_DIRECTIONS = (vocab.Direction.left, vocab.Direction.right)
+PLACEMENT_ATTEMPTS = 25
+OPEN_SCALES = ("small", "small-medium", "medium", "medium-large", "large")
+OPEN_EFFECT_WEIGHTS = {vocab.Level.none: 4, vocab.Level.low: 3, vocab.Level.medium: 2, vocab.Level.high: 1}
+RELATION_MARGIN = 0.3  # in grid cells: "left of" must be clearly left in the picture
+
+
+@dataclass(frozen=True)
+class CombineOptions:
+    """The ancestor's modes; each only fills what the prompt left open."""
+
+    movement: Literal["prompt", "all", "random"] = "prompt"
+    stacking: bool = False
+    camera_follow: bool = False
+    mix: bool = False  # per variant, a coin decides each of the three modes
+
+
+def variant_seed(seed: int, index: int) -> int:
+    """Stable per-variant seed: independent of Python's hash salt and of the variant count."""
+    digest = hashlib.sha256(f"simfarm-variant:{seed}:{index}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+
+
+def combine(draft: SceneDraft, *, variants: int, seed: int, options: CombineOptions = CombineOptions()) -> list[ScenePlan]:
+    return [combine_variant(draft, index, variant_seed(seed, index), options) for index in range(variants)]
+
+
+def combine_variant(draft: SceneDraft, index: int, seed: int, options: CombineOptions) -> ScenePlan:
+    rng = random.Random(seed)
+    modes = _modes_for_variant(options, rng)
+    yaw = rng.randrange(0, 360)
+    pitch = _draw(rng, vocab.PITCH_BANDS[draft.camera_angle] if draft.camera_angle else DEFAULT_PITCH, 0)
+    supports = _supports(draft, rng, stacking=modes.stacking)
+    placements, warnings = _placements(draft, supports, yaw, rng)
+    scales = _scales(draft, rng)
+    objects = [
+        _scene_object(obj, placements[i], supports[i], scales[i], rng, moving_mode=modes.movement)
+        for i, obj in enumerate(draft.objects)
+    ]
+    if modes.camera_follow and not any(o.camera_follow for o in objects):
+        moving = [o for o in objects if o.movement is not None]
+        if moving:
+            rng.choice(moving).camera_follow = True
+    return ScenePlan(
+        index=index,
+        seed=seed,
+        objects=objects,
+        background=Background(query=draft.background or ""),
+        stage=Stage(
+            material=StageMaterial(query=draft.floor or ""),
+            uv_scale=(_draw(rng, vocab.Range(0.8, 1.2)), _draw(rng, vocab.Range(0.8, 1.2))),
+            uv_rotation=_draw(rng, vocab.Range(0, 360), 1),
+        ),
+        orientation=Orientation(yaw=yaw, pitch=pitch),
+        framing=_framing(draft, rng),
+        animation=_animation(draft, rng),
+        postprocessing=_postprocessing(draft, rng),
+        warnings=warnings,
+    )
+
+
+def _modes_for_variant(options: CombineOptions, rng: random.Random) -> CombineOptions:
+    if not options.mix:
+        return options
+    return CombineOptions(
+        movement="all" if rng.random() < 0.5 else "prompt",
+        stacking=rng.random() < 0.5,
+        camera_follow=rng.random() < 0.5,
+    )
+
+
+def _draw(rng: random.Random, band: vocab.Range, digits: int = 3) -> float:
+    """A value inside a half-open band, rounded so that plans serialise identically."""
+    step = 10.0 ** -digits
+    value = round(rng.uniform(band.low, band.high), digits)
+    return min(value, round(band.high - step, digits)) if band.high - band.low > step else round(band.low, digits)
+
+
+def _supports(draft: SceneDraft, rng: random.Random, *, stacking: bool) -> list[int | None]:
+    """What each object stands on. Several objects on one support become a pile."""
+    supports: list[int | None] = [o.on_top_of for o in draft.objects]
+    top_of: dict[int, int] = {}
+    for i, support in enumerate(supports):
+        if support is None:
+            continue
+        if support in top_of:  # "two books on a table": the second book goes on the first
+            supports[i] = top_of[support]
+        top_of[support] = i
+    _break_cycles(supports)
+    pinned = {i for i, o in enumerate(draft.objects) if o.relation or o.on_top_of is not None or o.movement}
+    free = [i for i in range(len(supports)) if supports[i] is None and i not in pinned and i not in top_of]
+    if stacking and len(free) >= 2:
+        top, base = rng.sample(free, 2)
+        supports[top] = base
+    return supports
+
+
+def _break_cycles(supports: list[int | None]) -> None:
+    """A draft may say "A on B" and "B on A"; the object that closes a loop stands on the floor."""
+    for start in range(len(supports)):
+        seen, current = {start}, supports[start]
+        while current is not None:
+            if current in seen:
+                supports[start] = None
+                break
+            seen.add(current)
+            current = supports[current]
+
+
+def _ground_of(i: int, supports: list[int | None]) -> int:
+    while supports[i] is not None:
+        i = supports[i]
+    return i
+
+
+def _scales(draft: SceneDraft, rng: random.Random) -> list[vocab.Scale]:
+    """The prompt's size words, else one drawn size per description: copies look alike."""
+    drawn: dict[str, str] = {}
+    names = [obj.scale or drawn.setdefault(obj.description, rng.choice(OPEN_SCALES)) for obj in draft.objects]
+    return [vocab.SCALES_BY_NAME[name] for name in names]
+
+
+def _placements(draft: SceneDraft, supports: list[int | None], yaw: float, rng: random.Random) -> tuple[list[int], list[str]]:
+    """Grid cells for every object; retries draws until every relation holds, else says which failed."""
+    ground = [i for i in range(len(supports)) if supports[i] is None]
+    if len(ground) > len(vocab.PLACEMENTS):
+        raise InputError(
+            f"the prompt puts {len(ground)} objects on the floor; at most {len(vocab.PLACEMENTS)} fit on the "
+            "3×3 grid (stack some: 'a cup on a box')"
+        )
+    for _ in range(PLACEMENT_ATTEMPTS):
+        cells, warnings = _try_placements(draft, ground, supports, yaw, rng)
+        if not warnings:
+            break
+    return [cells[_ground_of(i, supports)] for i in range(len(supports))], warnings
+
+
+def _try_placements(draft: SceneDraft, ground: list[int], supports: list[int | None], yaw: float,
+                    rng: random.Random) -> tuple[dict[int, int], list[str]]:
+    cells: dict[int, int] = {}
+    warnings: list[str] = []
+    # Objects with a relation go after the object they are placed against.
+    order = sorted(ground, key=lambda i: draft.objects[i].relation is not None)
+    for i in order:
+        relation = draft.objects[i].relation
+        free = [p for p in vocab.PLACEMENTS if p not in cells.values()]
+        candidates = free
+        if relation is not None:
+            target_cell = cells.get(_ground_of(relation.target, supports))
+            if target_cell is not None:
+                candidates = [p for p in free if _satisfies(relation.kind, p, target_cell, yaw)]
+            if not candidates:
+                warnings.append(
+                    f"could not place {draft.objects[i].description} {relation.kind.replace('_', ' ')} "
+                    f"{draft.objects[relation.target].description}: no free cell fits"
+                )
+                candidates = free
+        cells[i] = rng.choice(candidates)
+    return cells, warnings
+
+
+def _satisfies(kind: str, cell: int, target: int, yaw: float) -> bool:
+    side, depth = geometry.view_coordinates(*geometry.grid_position(cell, 1.0), yaw)
+    target_side, target_depth = geometry.view_coordinates(*geometry.grid_position(target, 1.0), yaw)
+    if kind == "left_of":
+        return side < target_side - RELATION_MARGIN
+    if kind == "right_of":
+        return side > target_side + RELATION_MARGIN
+    if kind == "in_front_of":
+        return depth < target_depth - RELATION_MARGIN
+    if kind == "behind":
+        return depth > target_depth + RELATION_MARGIN
+    row, col = geometry.grid_cell(cell)
+    target_row, target_col = geometry.grid_cell(target)
+    return max(abs(row - target_row), abs(col - target_col)) == 1  # next_to
+
+
+def _scene_object(obj: DraftObject, placement: int, support: int | None, scale: vocab.Scale, rng: random.Random,
+                  *, moving_mode: str) -> SceneObject:
+    return SceneObject(
+        name=obj.name,
+        description=obj.description,
+        color=obj.color,
+        material=obj.material,
+        placement=placement,
+        scale=ObjectScale(factor=scale.factor, name=scale.name),
+        movement=_movement(obj, support, rng, moving_mode),
+        camera_follow=obj.camera_follow,
+        on_top_of=support,
+    )
+
+
+def _movement(obj: DraftObject, support: int | None, rng: random.Random, mode: str) -> Movement | None:
+    wanted = obj.movement
+    if wanted is None:
+        open_to_move = support is None and (mode == "all" or (mode == "random" and rng.random() < 0.5))
+        if not open_to_move:
+            return None
+    if wanted and wanted.direction:
+        direction = wanted.direction
+    else:
+        direction = rng.choice(OPEN_DIRECTIONS if wanted else GROUND_DIRECTIONS)
+    band = vocab.SPEEDS_BY_NAME[wanted.speed] if wanted and wanted.speed else rng.choice(vocab.MOVEMENT_SPEEDS)
+    return Movement(direction=direction, speed=_draw(rng, band.speed))
+
+
+def _framing(draft: SceneDraft, rng: random.Random) -> Framing:
+    framing = vocab.FRAMINGS_BY_NAME[draft.framing] if draft.framing else rng.choice(vocab.FRAMINGS)
+    return Framing(name=framing.name, fov=_draw(rng, framing.fov, 1), coverage_factor=_draw(rng, framing.coverage, 2))
+
+
+def _animation(draft: SceneDraft, rng: random.Random) -> Animation:
+    animation = vocab.ANIMATIONS_BY_NAME[draft.camera_animation] if draft.camera_animation else rng.choice(vocab.CAMERA_ANIMATIONS)
+    speeds = vocab.ANIMATION_SPEEDS
+    band = speeds[draft.animation_speed] if draft.animation_speed else vocab.Range(speeds["slow"].low, speeds["faster"].high)
+    keyframes = [
+        RigKeyframe(part=key.part, position=key.position, rotation=key.rotation, fov_offset=key.fov_offset)
+        for key in animation.keyframes
+    ]
+    return Animation(name=animation.name, keyframes=keyframes, speed_factor=_draw(rng, band, 2))
+
+
+def _postprocessing(draft: SceneDraft, rng: random.Random) -> Postprocessing:
+    levels = {}
+    for name in vocab.EFFECTS:
+        fixed = getattr(draft.effects, name)
+        levels[name] = fixed or rng.choices(list(OPEN_EFFECT_WEIGHTS), weights=list(OPEN_EFFECT_WEIGHTS.values()))[0]
+
+    def strength(name: str) -> float:
+        return _draw(rng, vocab.EFFECTS[name].bands[levels[name]])
+
+    return Postprocessing(
+        bloom=Bloom(level=levels["bloom"], intensity=strength("bloom"), threshold=_draw(rng, vocab.Range(0.7, 1.0)),
+                    radius=_draw(rng, vocab.Range(1.0, 10.0), 2)),
+        ssao=AmbientOcclusion(level=levels["ssao"], factor=strength("ssao"), distance=_draw(rng, vocab.Range(0.02, 1.2))),
+        ssrr=Reflections(level=levels["ssrr"], max_roughness=strength("ssrr"), thickness=_draw(rng, vocab.Range(0.05, 5.0))),
+        motionblur=MotionBlur(level=levels["motionblur"], shutter_speed=strength("motionblur")),
+    )

@@ -1,0 +1,74 @@
+"""Prompt → RequestPlan: rewrite, combine, resolve assets, caption.
+
+A Planner holds what a process loads once (the rules rewriter's vocabulary
+embeddings, the catalog), so a batch of prompts or an operator handling many
+requests pays for the models one time.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..rewriter import Rewritten
+from ..rewriter.llm import LLMConfig, LLMRewriter
+from ..rewriter.prompt import check_prompt
+from ..rewriter.rules import RulesRewriter
+from .captions import caption
+from .combiner import CombineOptions, combine
+from .models import RenderSettings, RequestPlan
+
+Resolver = Callable[[RequestPlan], RequestPlan]
+
+
+@dataclass
+class PlanResult:
+    plan: RequestPlan
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage: rewrite, retrieve, combine
+    backend: str = "rules"
+
+
+class Planner:
+    def __init__(self, *, resolver: Resolver | None = None, options: CombineOptions = CombineOptions(),
+                 llm: LLMConfig | None = None) -> None:
+        self.rules = RulesRewriter()
+        self.llm = LLMRewriter(llm or LLMConfig.from_env(), self.rules)
+        self.resolver = resolver
+        self.options = options
+
+    def rewrite(self, prompt: str, backend: str = "rules") -> Rewritten:
+        if backend == "llm":
+            return self.llm.rewrite(prompt)
+        return Rewritten(self.rules.rewrite(prompt), backend="rules")
+
+    def plan(self, prompt: str, *, variants: int = 1, seed: int = 0, settings: RenderSettings | None = None,
+             frames_per_shard: int = 0, rewriter: str = "rules") -> PlanResult:
+        prompt = check_prompt(prompt)
+        timings = {}
+        started = time.perf_counter()
+        rewritten = self.rewrite(prompt, rewriter)
+        timings["rewrite"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        scenes = combine(rewritten.draft, variants=variants, seed=seed, options=self.options)
+        plan = RequestPlan(prompt=prompt, seed=seed, rewriter=rewritten.backend, settings=settings or RenderSettings(),
+                           frames_per_shard=frames_per_shard, variants=scenes, warnings=rewritten.warnings)
+        timings["combine"] = time.perf_counter() - started
+
+        if self.resolver is not None:
+            started = time.perf_counter()
+            plan = self.resolver(plan)
+            timings["retrieve"] = time.perf_counter() - started
+        for scene in plan.variants:
+            scene.caption = caption(scene)
+        return PlanResult(plan, timings, rewritten.backend)
+
+
+def make_request_plan(prompt: str, *, variants: int = 1, seed: int = 0, settings: RenderSettings | None = None,
+                      frames_per_shard: int = 0, rewriter: str = "rules", llm: LLMConfig | None = None,
+                      resolver: Resolver | None = None) -> RequestPlan:
+    """One-shot convenience; long-lived callers keep a Planner."""
+    planner = Planner(resolver=resolver, llm=llm)
+    return planner.plan(prompt, variants=variants, seed=seed, settings=settings,
+                        frames_per_shard=frames_per_shard, rewriter=rewriter).plan

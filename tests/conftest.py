@@ -1,0 +1,25 @@
+"""Fixtures shared by all test suites.
+
+Storage owns the ``minio_server`` fixture below; a suite that adds a shared
+fixture here puts it in its own section with a comment saying whose it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from support.minio import MinioServer, require_binary
+
+
+# --- storage: a real MinIO server (tests/support/minio.py) -------------------
+@pytest.fixture(scope="session")
+def minio_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MinioServer]:
+    """A MinIO server on 127.0.0.1 for the whole session; use ``.env()`` to point simfarm at it."""
+    server = MinioServer(require_binary("minio"), tmp_path_factory.mktemp("minio"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

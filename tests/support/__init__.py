@@ -1,0 +1,1 @@
+"""Helpers shared by the test suites (real servers started from the test binaries)."""

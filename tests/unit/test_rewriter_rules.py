@@ -1,0 +1,227 @@
+"""The embedded rules rewriter: what it reads out of prompts."""
+
+import pytest
+
+from simfarm.plan import vocabulary as vocab
+
+
+def objects(draft):
+    return [(o.name, o.description) for o in draft.objects]
+
+
+# ------------------------------------------------------------ camera moves
+
+@pytest.mark.parametrize("animation", [a for a in vocab.CAMERA_ANIMATIONS])
+def test_every_camera_synonym_selects_its_animation(rules, animation):
+    for synonym in animation.synonyms:
+        prompt = f"a red cube, the camera {synonym}" if "camera" not in synonym else f"a red cube, {synonym}"
+        draft = rules.rewrite(prompt)
+        assert draft.camera_animation == animation.name, (synonym, draft.camera_animation)
+        assert objects(draft) == [("cube", "red cube")], synonym
+
+
+@pytest.mark.parametrize("prompt,expected", [
+    ("a chair, the camera orbits to the right", "orbit_right"),
+    ("a chair, the camera pulls back", "dolly_out"),
+    ("a chair, push in", "dolly_in"),
+    ("a chair, the camera cranes up", "crane_up"),
+    ("a chair, no camera movement", "static"),
+    ("a chair, slow orbit", "orbit_left"),
+])
+def test_issue_camera_examples(rules, prompt, expected):
+    assert rules.rewrite(prompt).camera_animation == expected
+
+
+def test_ambiguous_wording_needs_the_camera_to_be_a_camera_move(rules):
+    draft = rules.rewrite("a dog moves closer to a red ball")
+    assert draft.camera_animation is None
+    assert draft.objects[0].movement is not None
+    assert rules.rewrite("a dog, the camera moves closer").camera_animation == "dolly_in"
+
+
+@pytest.mark.parametrize("prompt,speed", [("a cube, slow orbit", "slow"), ("a cube, the camera pans left quickly", "fast"),
+                                          ("a cube, a fast dolly in", "fast")])
+def test_camera_speed_words(rules, prompt, speed):
+    assert rules.rewrite(prompt).animation_speed == speed
+
+
+# ------------------------------------------------------------ shot sizes and angles
+
+@pytest.mark.parametrize("phrase,framing", [("an extremely tight shot", "extreme_closeup"),
+                                            ("a very wide shot", "extreme_wide"), ("a tight shot", "closeup")])
+def test_intensifiers_upgrade_the_framing(rules, phrase, framing):
+    draft = rules.rewrite(f"a vase, {phrase}")
+    assert draft.framing == framing and [o.name for o in draft.objects] == ["vase"]
+
+
+@pytest.mark.parametrize("framing", [f for f in vocab.FRAMINGS])
+def test_every_framing_synonym(rules, framing):
+    for synonym in framing.synonyms:
+        draft = rules.rewrite(f"a blue vase, {synonym}")
+        assert draft.framing == framing.name, synonym
+        assert objects(draft) == [("vase", "blue vase")], synonym
+
+
+@pytest.mark.parametrize("phrase,angle", [
+    ("low angle", "low_angle"), ("from below", "low_angle"), ("high angle", "high_angle"),
+    ("from above", "high_angle"), ("bird's-eye view", "overhead"), ("top-down", "overhead"),
+    ("overhead shot", "overhead"), ("eye level", "eye_level"), ("aerial view", "overhead"),
+])
+def test_camera_angles(rules, phrase, angle):
+    draft = rules.rewrite(f"a lamp seen {phrase}")
+    assert draft.camera_angle == angle
+    assert [o.name for o in draft.objects] == ["lamp"]
+
+
+# ------------------------------------------------------------ objects, counts, adjectives
+
+@pytest.mark.parametrize("prompt,count,name", [
+    ("two red cubes", 2, "cube"), ("three trees", 3, "tree"), ("a pair of shoes", 2, "shoe"),
+    ("5 boxes", 5, "box"), ("several benches", 3, "bench"), ("one cherry", 1, "cherry"),
+    ("four puppies", 4, "puppy"), ("a glass", 1, "glass"),
+])
+def test_counts_make_separate_entries(rules, prompt, count, name):
+    draft = rules.rewrite(prompt)
+    assert [o.name for o in draft.objects] == [name] * count
+
+
+def test_colour_material_and_size_adjectives(rules):
+    obj = rules.rewrite("a huge golden dragon statue").objects[0]
+    assert (obj.name, obj.description, obj.scale, obj.color, obj.material) == (
+        "statue", "golden dragon statue", "huge", "gold", "gold")
+    obj = rules.rewrite("a tiny wooden grey chair").objects[0]
+    assert (obj.scale, obj.color, obj.material) == ("tiny", "gray", "wood")
+    assert rules.rewrite("a very large box").objects[0].scale == "huge"
+
+
+@pytest.mark.parametrize("word,scale", [(s.words[0], s.name) for s in vocab.SCALES])
+def test_each_scale_has_a_prompt_word(rules, word, scale):
+    assert rules.rewrite(f"a {word} vase").objects[0].scale == scale
+
+
+def test_objects_joined_by_and_and_commas(rules):
+    draft = rules.rewrite("a red car and a blue truck, a green bus")
+    assert objects(draft) == [("car", "red car"), ("truck", "blue truck"), ("bus", "green bus")]
+
+
+def test_words_for_the_picture_are_not_objects(rules):
+    draft = rules.rewrite("a chair in the middle of the scene, the camera sweeps around the scene")
+    assert [o.name for o in draft.objects] == ["chair"]
+
+
+# ------------------------------------------------------------ relations
+
+@pytest.mark.parametrize("phrase,kind", [
+    ("to the left of", "left_of"), ("left of", "left_of"), ("to the right of", "right_of"),
+    ("in front of", "in_front_of"), ("behind", "behind"), ("next to", "next_to"), ("beside", "next_to"),
+    ("near", "next_to"),
+])
+def test_spatial_relations(rules, phrase, kind):
+    draft = rules.rewrite(f"a cat {phrase} a box")
+    assert objects(draft) == [("cat", "cat"), ("box", "box")]
+    assert draft.objects[0].relation.kind == kind and draft.objects[0].relation.target == 1
+
+
+@pytest.mark.parametrize("phrase", ["on top of", "on", "atop", "sits on", "resting on", "stacked on"])
+def test_stacking_relations(rules, phrase):
+    draft = rules.rewrite(f"a cup {phrase} a wooden box")
+    assert draft.objects[0].on_top_of == 1 and draft.objects[1].description == "wooden box"
+
+
+def test_relation_chain_attaches_to_the_nearest_object(rules):
+    draft = rules.rewrite("a cat on top of a blue box next to a tiny lamp")
+    cat, box, lamp = draft.objects
+    assert cat.on_top_of == 1 and box.relation.kind == "next_to" and box.relation.target == 2
+    assert lamp.scale == "tiny"
+
+
+def test_pronoun_refers_back(rules):
+    draft = rules.rewrite("a table with a vase on it")
+    assert objects(draft) == [("table", "table"), ("vase", "vase")]
+    assert draft.objects[1].on_top_of == 0
+
+
+def test_counted_objects_share_their_relation(rules):
+    draft = rules.rewrite("three trees to the left of a house")
+    assert [o.relation.target for o in draft.objects[:3]] == [3, 3, 3]
+
+
+# ------------------------------------------------------------ motion and camera follow
+
+@pytest.mark.parametrize("prompt,direction,speed", [
+    ("a car drives to the left", "left", None),
+    ("a car drives right quickly", "right", "fast"),
+    ("a robot moves backward slowly", "backward", "slow"),
+    ("a dog runs toward the camera", "forward", None),
+    ("a green balloon rises", "up", None),
+    ("a ball rolls away steadily", "backward", "moderate"),
+    ("a car drives past a cabin", None, None),
+])
+def test_object_motion(rules, prompt, direction, speed):
+    movement = rules.rewrite(prompt).objects[0].movement
+    assert movement is not None
+    assert (movement.direction.value if movement.direction else None, movement.speed) == (direction, speed)
+
+
+def test_still_objects_have_no_movement(rules):
+    draft = rules.rewrite("a red vintage car drives past a wooden cabin")
+    assert draft.objects[0].movement is not None and draft.objects[1].movement is None
+
+
+@pytest.mark.parametrize("prompt,followed", [
+    ("a robot moves left while the camera follows it", 0),
+    ("a cube and a car drives right, the camera follows the car", 1),
+    ("a ball rolls left, tracked by the camera", 0),
+])
+def test_camera_follow(rules, prompt, followed):
+    draft = rules.rewrite(prompt)
+    assert [o.camera_follow for o in draft.objects].index(True) == followed
+    assert draft.camera_animation is None
+
+
+# ------------------------------------------------------------ setting and look
+
+@pytest.mark.parametrize("prompt,background", [
+    ("a car at sunset", "sunset"),
+    ("a tent under a night sky full of stars", "night sky full of stars"),
+    ("a vase with studio lighting", "studio lighting"),
+    ("a statue in a foggy forest", "foggy forest"),
+    ("a cabin at dawn", "dawn"),
+])
+def test_background_phrases(rules, prompt, background):
+    draft = rules.rewrite(prompt)
+    assert draft.background == background
+    assert len(draft.objects) == 1
+
+
+@pytest.mark.parametrize("prompt,floor", [
+    ("two red cubes on a marble floor", "marble floor"), ("a dog on the grass", "grass"),
+    ("a car on wet asphalt", "wet asphalt"), ("a chair on a tiled floor", "tiled floor"),
+])
+def test_floor_phrases_are_not_support_objects(rules, prompt, floor):
+    draft = rules.rewrite(prompt)
+    assert draft.floor == floor
+    assert all(o.on_top_of is None for o in draft.objects)
+
+
+@pytest.mark.parametrize("phrase,effect,level", [
+    ("dreamy glow", "bloom", "high"), ("heavy motion blur", "motionblur", "high"),
+    ("subtle bloom", "bloom", "low"), ("no motion blur", "motionblur", "none"),
+    ("soft shadows", "ssao", "medium"), ("strong reflections", "ssrr", "high"),
+    ("extreme glow", "bloom", "extreme"),
+])
+def test_look_words(rules, phrase, effect, level):
+    draft = rules.rewrite(f"a crystal vase with {phrase}")
+    assert getattr(draft.effects, effect) == level
+    assert [o.name for o in draft.objects] == ["vase"]
+
+
+def test_issue_example_prompt(rules):
+    draft = rules.rewrite("a red vintage car drives past a wooden cabin at sunset, slow orbit")
+    assert objects(draft) == [("car", "red vintage car"), ("cabin", "wooden cabin")]
+    assert (draft.camera_animation, draft.animation_speed, draft.background) == ("orbit_left", "slow", "sunset")
+
+
+def test_prompt_without_object_phrase_searches_with_the_whole_prompt(rules):
+    draft = rules.rewrite("sunset")
+    assert len(draft.objects) == 1 and draft.background == "sunset"
