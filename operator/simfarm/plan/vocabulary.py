@@ -37,7 +37,8 @@ class RigKey:
     """One rig part's transform at one keyframe.
 
     ``position`` is in scene units along the rig part's local axes
-    (x: along the arm towards the camera, y: sideways, z: up);
+    (x: along the arm, away from the subject; y: sideways, positive to the
+    camera's left, so ``pan_right`` runs y from +1.5 to -0.5; z: up);
     ``rotation`` is in degrees about x, y, z; ``fov_offset`` in degrees is
     added to the framing FOV (positive = wider).
     """

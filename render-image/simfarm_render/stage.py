@@ -1,0 +1,100 @@
+"""The stage: a floor plane under the objects with a procedural or image-map material."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+import bmesh
+import bpy
+
+from simfarm.plan.models import Stage
+from simfarm.retrieval.procedural import Finish, ProceduralUriError, linear_rgb, normalize_color, parse_procedural_uri
+
+from . import materials
+from .errors import PermanentError
+
+DEFAULT_FLOOR = "procedural://floor/concrete"
+TILE_METRES = 2.0  # one texture repeat covers this much floor at uv_scale 1
+
+
+@dataclass(frozen=True)
+class Floor:
+    color: str  # catalog colour name
+    roughness: float
+    pattern: str  # noise | bricks | checker | waves | plain
+    contrast: float = 0.3  # how far the pattern darkens the colour
+    metallic: float = 0.0
+
+
+FLOORS: Mapping[str, Floor] = {
+    "wood": Floor("brown", 0.5, "waves", 0.35),
+    "marble": Floor("white", 0.1, "noise", 0.15),
+    "concrete": Floor("gray", 0.9, "noise", 0.15),
+    "asphalt": Floor("black", 0.95, "noise", 0.4),
+    "grass": Floor("green", 0.95, "noise", 0.35),
+    "sand": Floor("beige", 1.0, "noise", 0.15),
+    "snow": Floor("white", 0.7, "noise", 0.05),
+    "tiles": Floor("white", 0.2, "checker", 0.25),
+    "carpet": Floor("red", 1.0, "noise", 0.2),
+    "metal": Floor("silver", 0.3, "noise", 0.1, metallic=1.0),
+    "dirt": Floor("brown", 1.0, "noise", 0.4),
+    "brick": Floor("red", 0.85, "bricks", 0.5),
+    "gravel": Floor("gray", 1.0, "noise", 0.5),
+    "ice": Floor("teal", 0.05, "noise", 0.1),
+}
+
+
+def add_floor(scene: bpy.types.Scene, stage: Stage, image_maps: Mapping[str, Path], size: float) -> bpy.types.Object:
+    """A square floor of side ``size`` centred under the scene at z = 0."""
+    mesh = bpy.data.meshes.new("floor")
+    bm = bmesh.new()
+    bmesh.ops.create_grid(bm, x_segments=1, y_segments=1, size=size / 2, calc_uvs=True)
+    bm.to_mesh(mesh)
+    bm.free()
+    floor = bpy.data.objects.new("floor", mesh)
+    scene.collection.objects.link(floor)
+    repeat = (stage.uv_scale[0] * size / TILE_METRES, stage.uv_scale[1] * size / TILE_METRES)
+    if image_maps:
+        material = materials.image_maps("floor", image_maps, repeat, stage.uv_rotation)
+    else:
+        material = _procedural(stage.material.uri or DEFAULT_FLOOR, repeat, stage.uv_rotation)
+    mesh.materials.append(material)
+    return floor
+
+
+def _procedural(uri: str, repeat: tuple[float, float], rotation: float) -> bpy.types.Material:
+    try:
+        ref = parse_procedural_uri(uri)
+    except ProceduralUriError as error:
+        raise PermanentError(str(error)) from error
+    if ref.kind != "floor" or ref.type not in FLOORS:
+        raise PermanentError(f"{uri}: no floor generator for {ref.kind}/{ref.type}")
+    floor = FLOORS[ref.type]
+    colour = linear_rgb(normalize_color(ref.params.get("color", "")) or floor.color)
+    material = materials.flat(f"floor:{ref.type}", colour, Finish(floor.roughness, floor.metallic))
+    if floor.pattern != "plain":
+        _add_pattern(material, floor, colour, repeat, rotation)
+    return material
+
+
+def _add_pattern(material: bpy.types.Material, floor: Floor, colour, repeat, rotation: float) -> None:
+    """Modulate the base colour by a texture: the floor reads as wood, tiles, bricks or grain."""
+    nodes, links = material.node_tree.nodes, material.node_tree.links
+    coordinates = nodes.new("ShaderNodeTexCoord")
+    mapping = nodes.new("ShaderNodeMapping")
+    mapping.inputs["Scale"].default_value = (repeat[0], repeat[1], 1.0)
+    mapping.inputs["Rotation"].default_value = (0.0, 0.0, math.radians(rotation))
+    links.new(coordinates.outputs["UV"], mapping.inputs["Vector"])
+    texture = nodes.new({"noise": "ShaderNodeTexNoise", "bricks": "ShaderNodeTexBrick",
+                         "checker": "ShaderNodeTexChecker", "waves": "ShaderNodeTexWave"}[floor.pattern])
+    links.new(mapping.outputs["Vector"], texture.inputs["Vector"])
+    ramp = nodes.new("ShaderNodeValToRGB")
+    dark = tuple(c * (1.0 - floor.contrast) for c in colour)
+    ramp.color_ramp.elements[0].color = (*dark, 1.0)
+    ramp.color_ramp.elements[1].color = (*colour, 1.0)
+    links.new(texture.outputs["Fac"], ramp.inputs["Fac"])
+    bsdf = next(node for node in nodes if node.type == "BSDF_PRINCIPLED")
+    links.new(ramp.outputs["Color"], bsdf.inputs["Base Color"])
