@@ -1,0 +1,154 @@
+"""The asset catalog: what the planner, the CLI and the bench search.
+
+``Catalog.open(home)`` keeps its index under ``<home>/catalog`` (ChromaDB);
+``Catalog.in_memory()`` keeps it in the process, for a read-only home or a
+throw-away demo (the embedded catalog is then embedded again, a few seconds).
+Either way the embedded catalog is indexed on first use of each kind and
+re-indexed only when it changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from ..errors import InputError
+from . import builtin, embedding
+from .entries import CatalogEntry, CatalogKind
+from .index import CatalogIndex, SyncReport
+from .ranking import hybrid_score, lexical_scores, terms
+
+HOME_ENV = "SIMFARM_HOME"
+DEFAULT_HOME = Path("~/.simfarm")
+INDEX_DIR = "catalog"
+# Candidates fetched by embedding before lexical re-ranking.
+MIN_CANDIDATES = 40
+CANDIDATES_PER_RESULT = 4
+_BUILTIN_MARKER = "embedded_digest"
+
+
+def resolve_home(home: str | os.PathLike | None = None) -> Path:
+    """``--home``, else ``$SIMFARM_HOME``, else ``~/.simfarm``."""
+    return Path(home or os.environ.get(HOME_ENV) or DEFAULT_HOME).expanduser()
+
+
+def _require_writable(home: Path) -> None:
+    try:
+        (home / INDEX_DIR).mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=home / INDEX_DIR):
+            pass
+    except OSError as error:
+        raise InputError(
+            f"catalog home {home} is not usable ({error.strerror or error}); "
+            f"pass --home or set {HOME_ENV} to a writable directory"
+        ) from None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    entry: CatalogEntry
+    score: float  # hybrid: cosine + weighted lexical match
+    cosine: float
+    lexical: float
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.entry.id,
+            "name": self.entry.name,
+            "score": round(self.score, 4),
+            "cosine": round(self.cosine, 4),
+            "lexical": round(self.lexical, 4),
+            "source": self.entry.source,
+            "uri": self.entry.uri,
+            "maps": self.entry.maps,
+            "tags": list(self.entry.tags),
+            "categories": list(self.entry.categories),
+        }
+
+
+class Catalog:
+    def __init__(self, index: CatalogIndex, home: Path | None = None) -> None:
+        self.index = index
+        self.home = home
+        self._ready: set[CatalogKind] = set()
+
+    @classmethod
+    def open(cls, home: str | os.PathLike | None = None, *, in_memory_fallback: bool = False) -> "Catalog":
+        """The catalog under ``home`` (see ``resolve_home``).
+
+        An unusable home is an ``InputError``, or, with ``in_memory_fallback``,
+        a note on stderr and an in-memory catalog (``make demo`` on a read-only home).
+        """
+        path = resolve_home(home)
+        try:
+            _require_writable(path)
+        except InputError as error:
+            if not in_memory_fallback:
+                raise
+            print(f"simfarm: {error}; using an in-memory catalog", file=sys.stderr)
+            return cls.in_memory()
+        return cls(CatalogIndex.persistent(path / INDEX_DIR), path)
+
+    @classmethod
+    def in_memory(cls) -> "Catalog":
+        """A catalog held by this process only (ChromaDB shares one in-memory index per process)."""
+        return cls(CatalogIndex.in_memory())
+
+    def _prepare(self, kind: CatalogKind) -> None:
+        """Index the embedded entries of ``kind`` unless this index already holds this version of them."""
+        if kind in self._ready:
+            return
+        entries = builtin.builtin_entries(kind)
+        digest = hashlib.sha256("".join(entry.content_hash() for entry in entries).encode()).hexdigest()
+        if self.index.marker(kind, _BUILTIN_MARKER) != digest:
+            self.index.sync(kind, builtin.SOURCE, entries)
+            self.index.set_marker(kind, _BUILTIN_MARKER, digest)
+        self._ready.add(kind)
+
+    def import_entries(self, kind: CatalogKind, source: str, entries: Sequence[CatalogEntry],
+                       keep_ids: Sequence[str] = ()) -> SyncReport:
+        """Replace ``source``'s entries of ``kind``; see ``CatalogIndex.sync``."""
+        if source == builtin.SOURCE:
+            raise InputError(f"source name {source!r} is reserved for the embedded catalog")
+        self._prepare(kind)
+        return self.index.sync(kind, source, entries, keep_ids)
+
+    def entries(self, kind: CatalogKind) -> list[CatalogEntry]:
+        self._prepare(kind)
+        return self.index.entries(kind)
+
+    def stats(self) -> dict[str, dict[str, int]]:
+        """Entry count per kind and source."""
+        for kind in CatalogKind:
+            self._prepare(kind)
+        return {kind.value: self.index.sources(kind) for kind in CatalogKind}
+
+    def search(self, kind: CatalogKind, query: str, top: int = 5) -> list[SearchHit]:
+        return self.search_many(kind, [query], top)[0]
+
+    def search_many(self, kind: CatalogKind, queries: Sequence[str], top: int = 5) -> list[list[SearchHit]]:
+        """Best ``top`` entries per query, best first; the queries are embedded in one batch."""
+        for number, query in enumerate(queries, start=1):
+            if not query.strip():
+                raise InputError("empty search query" + (f" (query {number})" if len(queries) > 1 else ""))
+        if top < 1:
+            raise InputError(f"--top must be at least 1, got {top}")
+        if not queries:
+            return []
+        self._prepare(kind)
+        vectors = embedding.embed(list(queries))
+        pool = max(MIN_CANDIDATES, CANDIDATES_PER_RESULT * top)
+        results = []
+        for query, candidates in zip(queries, self.index.query(kind, vectors, pool)):
+            lexical = lexical_scores(terms(query), [candidate.lexical for candidate in candidates])
+            ranked = sorted(((hybrid_score(candidate.cosine, lex), candidate, lex)
+                             for candidate, lex in zip(candidates, lexical)),
+                            key=lambda ranked: (-ranked[0], ranked[1].key))
+            results.append([SearchHit(candidate.entry(), score, candidate.cosine, lex)
+                            for score, candidate, lex in ranked[:top]])
+        return results

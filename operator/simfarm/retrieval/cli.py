@@ -1,0 +1,120 @@
+"""`simfarm catalog …`: import, list, count and search the asset catalog."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..errors import InputError
+from .entries import KINDS, parse_kind
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    home = argparse.ArgumentParser(add_help=False)
+    home.add_argument("--home", metavar="DIR",
+                      help="catalog home (default: $SIMFARM_HOME or ~/.simfarm); the index lives in DIR/catalog")
+    kind_help = f"catalog kind: {', '.join(KINDS)}"
+
+    catalog = subparsers.add_parser("catalog", help="manage and search the asset catalog")
+    commands = catalog.add_subparsers(dest="catalog_command", required=True, metavar="COMMAND")
+
+    imp = commands.add_parser("import", parents=[home], help="import entries from a file (re-import is incremental)")
+    imp.add_argument("kind", metavar="KIND", help=kind_help)
+    imp.add_argument("file", metavar="FILE", type=Path)
+    imp.add_argument("--format", help="polyhaven | cap3d | jsonl (default: jsonl for *.jsonl, "
+                                      "else cap3d for objects and polyhaven otherwise)")
+    imp.add_argument("--source", help="catalog name the entries belong to (default: the format); "
+                                      "re-importing a source replaces its entries")
+    imp.add_argument("--url-template", help="cap3d: object download URL with {uid} (default: Objaverse)")
+    imp.set_defaults(func=_import)
+
+    lst = commands.add_parser("list", parents=[home], help="list the entries of one kind")
+    lst.add_argument("kind", metavar="KIND", help=kind_help)
+    lst.add_argument("--json", action="store_true", help="one JSON entry per line")
+    lst.set_defaults(func=_list)
+
+    stats = commands.add_parser("stats", parents=[home], help="entry counts per kind and source")
+    stats.add_argument("--json", action="store_true")
+    stats.set_defaults(func=_stats)
+
+    search = commands.add_parser("search", parents=[home], help="semantic + lexical search")
+    search.add_argument("kind", metavar="KIND", help=kind_help)
+    search.add_argument("query", metavar="QUERY", nargs="?")
+    search.add_argument("--top", type=int, default=5, metavar="K", help="results per query (default 5)")
+    search.add_argument("--json", action="store_true", help="results as one JSON document")
+    search.add_argument("--batch", type=Path, metavar="FILE",
+                        help="one query per line; prints one JSON line per query")
+    search.set_defaults(func=_search)
+
+
+def _open(args: argparse.Namespace):
+    from .catalog import Catalog  # chromadb and torch load only for catalog commands
+
+    return Catalog.open(args.home)
+
+
+def _import(args: argparse.Namespace) -> int:
+    from .importers import OBJAVERSE_URL_TEMPLATE, read_import
+
+    kind = parse_kind(args.kind)
+    parsed = read_import(kind, args.file, args.format, source=args.source,
+                         url_template=args.url_template or OBJAVERSE_URL_TEMPLATE)
+    for record in parsed.rejected:
+        print(f"simfarm: rejected {args.file} {record}", file=sys.stderr)
+    if parsed.rejected and not parsed.entries:
+        raise InputError(f"{args.file}: no valid records, nothing imported")
+    report = _open(args).import_entries(kind, parsed.source, parsed.entries, sorted(parsed.mentioned_ids))
+    print(f"{kind.value} catalog {parsed.source!r}: {report.added} added, {report.updated} updated, "
+          f"{report.unchanged} unchanged, {report.removed} removed ({report.embedded} embedded)")
+    if parsed.rejected:
+        raise InputError(f"{args.file}: {len(parsed.rejected)} record(s) rejected (listed above), the rest imported")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    kind = parse_kind(args.kind)
+    for entry in _open(args).entries(kind):
+        print(entry.model_dump_json() if args.json else f"{entry.source}:{entry.id}\t{entry.name}\t{entry.uri}")
+    return 0
+
+
+def _stats(args: argparse.Namespace) -> int:
+    stats = _open(args).stats()
+    if args.json:
+        print(json.dumps(stats, sort_keys=True))
+        return 0
+    for kind, sources in stats.items():
+        detail = ", ".join(f"{source} {count}" for source, count in sources.items()) or "empty"
+        print(f"{kind}: {sum(sources.values())} ({detail})")
+    return 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    kind = parse_kind(args.kind)
+    if (args.query is None) == (args.batch is None):
+        raise InputError("give either a QUERY or --batch FILE")
+    queries = _batch_queries(args.batch) if args.batch else [args.query]
+    results = _open(args).search_many(kind, queries, args.top)
+    if args.batch:
+        for query, hits in zip(queries, results):
+            print(json.dumps({"query": query, "results": [hit.to_json() for hit in hits]}))
+    elif args.json:
+        print(json.dumps({"query": args.query, "results": [hit.to_json() for hit in results[0]]}, indent=2))
+    else:
+        for hit in results[0]:
+            print(f"{hit.score:6.3f}  {hit.entry.source}:{hit.entry.id}\t{hit.entry.name}\t{hit.entry.uri}")
+    return 0
+
+
+def _batch_queries(path: Path) -> list[str]:
+    """Non-blank lines of ``path`` ('-' reads stdin)."""
+    try:
+        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"cannot read query batch {path}: {error}") from None
+    queries = [line.strip() for line in text.splitlines() if line.strip()]
+    if not queries:
+        raise InputError(f"query batch {path} holds no queries")
+    return queries

@@ -1,0 +1,79 @@
+"""Catalog entries: the typed source of truth for every searchable asset."""
+
+from __future__ import annotations
+
+import hashlib
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ..errors import InputError
+
+
+class CatalogKind(str, Enum):
+    """What a scene element is drawn from: an object, a background, a floor."""
+
+    object = "object"
+    hdri = "hdri"
+    material = "material"
+
+
+SOURCE_PATTERN = r"^[A-Za-z0-9._-]+$"
+KINDS: tuple[str, ...] = tuple(kind.value for kind in CatalogKind)
+
+
+def parse_kind(value: str) -> CatalogKind:
+    """The kind a user typed, or an ``InputError`` naming the known ones."""
+    try:
+        return CatalogKind(value)
+    except ValueError:
+        raise InputError(f"unknown catalog kind {value!r}; expected one of: {', '.join(KINDS)}") from None
+
+
+def entry_key(source: str, entry_id: str) -> str:
+    return f"{source}:{entry_id}"
+
+
+class CatalogEntry(BaseModel):
+    """One asset. ``uri`` locates it; a material may instead (or also) carry one URI per texture map."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1, max_length=256, pattern=r"^\S+$")
+    kind: CatalogKind
+    name: str = Field(min_length=1)
+    description: str = Field("", description="Caption or free-text description")
+    tags: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    uri: str = ""
+    maps: dict[str, str] = Field(default_factory=dict, description="Texture map name -> URI (materials)")
+    license: str = ""
+    source: str = Field("custom", min_length=1, pattern=SOURCE_PATTERN,
+                        description="Which catalog it came from: 'embedded', 'polyhaven', …")
+    height_m: float | None = Field(None, gt=0, description="Typical real-world height (objects)")
+
+    @model_validator(mode="after")
+    def _locatable(self) -> "CatalogEntry":
+        if not self.uri and not self.maps:
+            raise ValueError("an entry needs a uri or at least one texture map")
+        return self
+
+    @property
+    def key(self) -> str:
+        """Index key, unique across sources: the same id may come from two catalogs."""
+        return entry_key(self.source, self.id)
+
+    def search_text(self) -> str:
+        """What is embedded: the name, the description, then tags and categories."""
+        parts = [self.name]
+        if self.description and self.description.lower() != self.name.lower():
+            parts.append(self.description)
+        labels = list(dict.fromkeys(self.tags + self.categories))
+        if labels:
+            parts.append(", ".join(labels))
+        return ". ".join(parts)
+
+    def content_hash(self) -> str:
+        """Changes whenever the entry or its embedded text changes; stored beside the embedding."""
+        payload = self.model_dump_json() + "\x00" + self.search_text()
+        return hashlib.sha256(payload.encode()).hexdigest()[:32]

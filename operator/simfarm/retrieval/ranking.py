@@ -1,0 +1,86 @@
+"""Hybrid ranking: embedding cosine plus a lexical match over names and labels.
+
+MiniLM places "night" close to "evening" and "dusk"; catalog tags are
+exact. The lexical term rewards an entry whose name, tags or categories
+contain the query's words, so a "night" query ranks the night sky above
+daytime skies that merely sound similar.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+LEXICAL_WEIGHT = 0.3
+# How much a query word counts when found in each field of an entry.
+FIELD_WEIGHTS = {"name": 1.0, "labels": 0.8, "text": 0.4}
+
+_WORD = re.compile(r"[a-z0-9]+")
+_STOPWORDS = frozenset(
+    "a an and at by for from in into of on or the to with without over under near very "
+    "some this that its is are be scene background floor".split()
+)
+
+
+def _stem(word: str) -> str:
+    """Crude plural folding: enough to match "stars" with "star" and "trees" with "tree"."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def terms(text: str) -> list[str]:
+    """Lower-cased, stemmed words without stopwords; '_' and '-' split words."""
+    return [_stem(word) for word in _WORD.findall(text.lower()) if word not in _STOPWORDS]
+
+
+@dataclass(frozen=True)
+class LexicalFields:
+    """An entry's words, per field, as stored beside its embedding."""
+
+    name: frozenset[str]
+    labels: frozenset[str]
+    text: frozenset[str]
+
+    @classmethod
+    def of(cls, name: str, labels: list[str] | tuple[str, ...], text: str) -> "LexicalFields":
+        return cls(frozenset(terms(name)), frozenset(terms(" ".join(labels))), frozenset(terms(text)))
+
+    def as_metadata(self) -> dict[str, str]:
+        return {f"lex_{field}": " ".join(sorted(getattr(self, field))) for field in FIELD_WEIGHTS}
+
+    def weight(self, word: str) -> float:
+        """The weight of the best field containing ``word``, 0 when none does."""
+        return max((weight for field, weight in FIELD_WEIGHTS.items() if word in getattr(self, field)), default=0.0)
+
+    def contains(self, word: str) -> bool:
+        return word in self.name or word in self.labels or word in self.text
+
+    @classmethod
+    def from_metadata(cls, metadata: dict) -> "LexicalFields":
+        return cls(*(frozenset(str(metadata.get(f"lex_{field}", "")).split()) for field in FIELD_WEIGHTS))
+
+
+def lexical_scores(query_terms: list[str], pool: Sequence[LexicalFields]) -> list[float]:
+    """Per entry of ``pool``, the IDF-weighted share of query words it contains (0–1).
+
+    Each query word counts with the best field weight it is found in. Word
+    rarity is measured over the candidate pool itself, so a generic word
+    ("sky", shared by most backgrounds) counts less than a telling one ("night").
+    """
+    if not query_terms:
+        return [0.0] * len(pool)
+    idf = {}
+    for word in set(query_terms):
+        frequency = sum(1 for fields in pool if fields.contains(word))
+        idf[word] = math.log(1.0 + len(pool) / (1.0 + frequency))
+    total = sum(idf[word] for word in query_terms)
+    return [sum(idf[word] * fields.weight(word) for word in query_terms) / total for fields in pool]
+
+
+def hybrid_score(cosine: float, lexical: float) -> float:
+    return cosine + LEXICAL_WEIGHT * lexical

@@ -1,0 +1,183 @@
+"""Fill every plan's assets, backgrounds and floors from the catalog.
+
+The planner writes the phrases (``objects[i].description`` / ``asset.query``,
+``background.query``, ``stage.material.query``); this step writes what was
+chosen into the same ``CatalogRef`` fields. The choice is deterministic for
+a variant's seed but not always the top hit: every entry scoring within
+``CHOICE_MARGIN`` of the best is a good match, and variants pick among them,
+so N variants of one prompt do not all look alike. Inside one scene two
+different descriptions never share an asset while an unused good one
+exists; objects with the same description are copies and share one.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import dataclass
+from typing import Callable
+
+from ..plan.models import CatalogRef, RequestPlan, SceneObject, ScenePlan
+from . import builtin, procedural
+from .catalog import Catalog, SearchHit
+from .entries import CatalogEntry, CatalogKind
+
+SCORE_THRESHOLD = 0.35  # hybrid score below which nothing counts as a match
+CHOICE_MARGIN = 0.1
+CHOICE_POOL = 5
+SEARCH_DEPTH = 10
+
+
+@dataclass(frozen=True)
+class _Choice:
+    entry: CatalogEntry
+    score: float | None
+    fallback: bool = False
+
+
+class _Resolver:
+    """Searches each distinct phrase once per plan, then chooses per variant.
+
+    An object is searched twice: by its full phrase ("purple xylophone"),
+    which ranks, and by its identity, the phrase without colour and finish
+    words ("xylophone"), which decides whether anything matches at all. The
+    embedded objects are recoloured per plan, so a colour word alone must not
+    make a purple cone pass for a purple xylophone.
+    """
+
+    def __init__(self, catalog: Catalog, plan: RequestPlan) -> None:
+        self.catalog = catalog
+        self._hits: dict[tuple[CatalogKind, str], list[SearchHit]] = {}
+        self._all: dict[CatalogKind, list[CatalogEntry]] = {}
+        wanted: dict[CatalogKind, set[str]] = {kind: set() for kind in CatalogKind}
+        for variant in plan.variants:
+            for obj in variant.objects:
+                wanted[CatalogKind.object].update((_object_query(obj), _identity(_object_query(obj))))
+            wanted[CatalogKind.hdri].add(variant.background.query.strip())
+            wanted[CatalogKind.material].add(variant.stage.material.query.strip())
+        for kind, queries in wanted.items():
+            phrases = sorted(query for query in queries if query)
+            for query, hits in zip(phrases, catalog.search_many(kind, phrases, SEARCH_DEPTH)):
+                self._hits[kind, query] = hits
+
+    def choose(self, kind: CatalogKind, query: str, rng: random.Random, used: set[str],
+               warnings: list[str], identity: str | None = None) -> _Choice:
+        if not query:
+            if kind not in self._all:
+                self._all[kind] = self.catalog.entries(kind)
+            return _Choice(rng.choice(self._all[kind]), None)
+        identity = identity or query
+        matching = [hit for hit in self._hits[kind, identity] if hit.score >= SCORE_THRESHOLD]
+        if not matching:
+            return self._fallback(kind, query, identity, warnings)
+        accepted = {hit.entry.key for hit in matching}
+        matches = [hit for hit in self._hits[kind, query] if hit.entry.key in accepted] or matching
+        good = [hit for hit in matches if hit.score >= matches[0].score - CHOICE_MARGIN][:CHOICE_POOL]
+        fresh = [hit for hit in good if hit.entry.key not in used]
+        if fresh:
+            hit = rng.choice(fresh)
+        else:  # every good match is taken in this scene: the next unused match, else repeat the best
+            hit = next((hit for hit in matches if hit.entry.key not in used), good[0])
+        return _Choice(hit.entry, hit.score)
+
+    def _fallback(self, kind: CatalogKind, query: str, identity: str, warnings: list[str]) -> _Choice:
+        entry = next(e for e in builtin.builtin_entries(kind) if e.id == builtin.FALLBACK_IDS[kind])
+        hits = self._hits[kind, identity]
+        best = hits[0].score if hits else None
+        shown = "no entries" if best is None else f"best score {best:.2f} < {SCORE_THRESHOLD}"
+        warnings.append(f"no {kind.value} in the catalog matches {query!r} ({shown}); using {entry.name!r}")
+        return _Choice(entry, best, fallback=True)
+
+
+def _object_query(obj: SceneObject) -> str:
+    return (obj.asset.query or obj.description).strip()
+
+
+def _identity(phrase: str) -> str:
+    """The phrase without colour and finish words, or the phrase itself when nothing else is left."""
+    words = [word for word in phrase.split()
+             if procedural.normalize_color(word) is None and procedural.normalize_finish(word) is None]
+    return " ".join(words) or phrase
+
+
+def _fill(ref: CatalogRef, choice: _Choice, *, name: str | None = None, uri: str | None = None) -> None:
+    ref.catalog = choice.entry.source
+    ref.id = choice.entry.id
+    ref.name = name or choice.entry.name
+    ref.uri = uri or choice.entry.uri
+    ref.maps = dict(choice.entry.maps)
+    ref.score = None if choice.score is None else round(choice.score, 4)
+    ref.fallback = choice.fallback
+
+
+def _fill_object(obj: SceneObject, choice: _Choice, warnings: list[str]) -> None:
+    """Fill ``obj.asset``; a procedural object takes the plan object's own colour and finish, where known.
+
+    The name then follows the URI ("red wooden chair"), so a caption made
+    from it describes what is rendered.
+    """
+    if not procedural.is_procedural(choice.entry.uri):
+        _fill(obj.asset, choice)
+        return
+    ref = procedural.parse_procedural_uri(choice.entry.uri)
+    params = dict(ref.params)
+    for word, key, normalise in ((obj.color, "color", procedural.normalize_color),
+                                 (obj.material, "material", procedural.normalize_finish)):
+        if not word:
+            continue
+        value = normalise(word)
+        if value is None:
+            warning = f"{obj.name}: {key} {word!r} has no procedural equivalent; rendering {params.get(key)}"
+            if warning not in warnings:  # copies of one object warn once
+                warnings.append(warning)
+        else:
+            params[key] = value
+    _fill(obj.asset, choice, name=builtin.object_name(ref.type, params.get("color"), params.get("material")),
+          uri=procedural.procedural_uri(ref.kind, ref.type, **params))
+
+
+def _resolve_variant(variant: ScenePlan, resolver: _Resolver) -> None:
+    def rng(role: str) -> random.Random:
+        return random.Random(f"{variant.seed}:{role}")
+
+    used: set[str] = set()
+    by_description: dict[str, _Choice] = {}
+    for obj in variant.objects:
+        copy_of = obj.description.strip().lower()
+        if copy_of not in by_description:
+            query = _object_query(obj)
+            by_description[copy_of] = resolver.choose(CatalogKind.object, query, rng(f"object:{copy_of}"),
+                                                      used, variant.warnings, identity=_identity(query))
+            used.add(by_description[copy_of].entry.key)
+        choice = by_description[copy_of]
+        obj.asset.query = _object_query(obj)
+        _fill_object(obj, choice, variant.warnings)
+
+    for ref, kind, role in ((variant.background, CatalogKind.hdri, "background"),
+                            (variant.stage.material, CatalogKind.material, "stage")):
+        _fill(ref, resolver.choose(kind, ref.query.strip(), rng(role), set(), variant.warnings))
+
+
+def resolve_assets(plan: RequestPlan, catalog: Catalog) -> RequestPlan:
+    """A copy of ``plan`` with every object asset, background and floor chosen from ``catalog``."""
+    resolved = plan.model_copy(deep=True)
+    resolver = _Resolver(catalog, resolved)
+    for variant in resolved.variants:
+        _resolve_variant(variant, resolver)
+    return resolved
+
+
+def resolver_for_home(home: str | os.PathLike | None = None) -> Callable[[RequestPlan], RequestPlan]:
+    """``resolve_assets`` bound to the catalog under ``home``, opened on first use.
+
+    A home that cannot be written (a read-only ``~`` in ``make demo``) falls
+    back to an in-memory catalog with a note on stderr instead of failing.
+    """
+    catalog: Catalog | None = None
+
+    def resolve(plan: RequestPlan) -> RequestPlan:
+        nonlocal catalog
+        catalog = catalog or Catalog.open(home, in_memory_fallback=True)
+        return resolve_assets(plan, catalog)
+
+    return resolve
