@@ -1,0 +1,38 @@
+"""`simfarm operator`: run the VideoRequest operator (kopf) with metrics and health probes."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "operator", help="run the Kubernetes operator",
+        description="Watch VideoRequests and render them with Indexed Jobs. Settings: SIMFARM_RENDER_IMAGE, "
+                    "SIMFARM_S3_SECRET, SIMFARM_OUTPUT_ROOT, SIMFARM_PRESIGN_SECONDS, SIMFARM_POLL_SECONDS; "
+                    "S3 access as for simfarm.storage (AWS_* / MINIO_* or SIMFARM_S3_SECRET_DIR).")
+    scope = parser.add_mutually_exclusive_group(required=True)
+    scope.add_argument("-n", "--namespace", action="append", dest="namespaces", metavar="NS",
+                       help="serve VideoRequests in this namespace (repeatable)")
+    scope.add_argument("-A", "--all-namespaces", action="store_true", help="serve every namespace")
+    parser.add_argument("--peering", metavar="NAME",
+                        help="kopf peering object, to run more than one replica (default: standalone)")
+    parser.add_argument("--metrics-port", type=int, default=8080,
+                        help="port of /metrics, /healthz and /readyz (default: 8080)")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import kopf
+
+    from .. import metrics
+    from . import handlers  # noqa: F401 - registers the handlers
+
+    kopf.configure(verbose=args.verbose)
+    ready = threading.Event()
+    metrics.serve(args.metrics_port, ready=ready.is_set)
+    kopf.run(clusterwide=args.all_namespaces, namespaces=args.namespaces or (),
+             standalone=args.peering is None, peering_name=args.peering, ready_flag=ready)
+    return 0

@@ -1,0 +1,117 @@
+"""The operator's work, as plain blocking functions (the handlers run them in a thread).
+
+Planning, publishing ``plan.json``, creating Jobs idempotently, reading the
+outputs back: each step can be repeated after a crash without harm.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from kubernetes.client import ApiException, BatchV1Api
+from pydantic import ValidationError
+
+from ..errors import InputError
+from ..plan.models import RequestPlan
+from ..plan.sharding import plan_shards
+from ..storage import ObjectNotFound, RequestLayout, Storage
+from .config import OperatorConfig
+from .manifests import LABEL_REQUEST_UID, RequestRef
+from .spec import MAX_STATUS_OUTPUTS, PlanSummary, VariantOutput, VideoRequestSpec
+
+if TYPE_CHECKING:
+    from ..plan.planner import Planner
+
+
+class JobConflict(Exception):
+    """A Job with the child's name exists but belongs to another request (e.g. one being deleted)."""
+
+
+def parse_spec(raw: dict[str, Any]) -> VideoRequestSpec:
+    """The spec as the model, or an InputError saying every problem in one line."""
+    try:
+        return VideoRequestSpec.model_validate(raw)
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'spec'}: {e['msg']}" for e in error.errors())
+        raise InputError(f"invalid spec: {problems}") from None
+
+
+def output_layout(spec: VideoRequestSpec, request: RequestRef, config: OperatorConfig) -> RequestLayout:
+    """Where the request's files go: ``s3://<bucket>/<prefix>/<ns>/<name>/<uid>/`` (or the operator's root)."""
+    root = config.output_root or f"s3://{spec.output.bucket}/{spec.output.prefix.strip('/')}".rstrip("/")
+    return RequestLayout.for_request(root, request.namespace, request.name, request.uid)
+
+
+def load_planner() -> "Planner":
+    """The planner, with its models loaded (seconds): made once per operator process."""
+    from ..plan.planner import Planner
+
+    planner = Planner()
+    planner.plan("a wobbly cube while the camera glides around it")  # loads its embeddings now, not on a request
+    return planner
+
+
+@dataclass(frozen=True)
+class Planned:
+    summary: PlanSummary
+    timings: dict[str, float]  # seconds per planning stage (rewrite, combine, retrieve); empty if read back
+    fell_back: bool  # planned now, and the llm rewriter failed so the rules rewriter was used
+
+
+def plan_request(spec: VideoRequestSpec, layout: RequestLayout, storage: Storage, planner: "Planner") -> Planned:
+    """Rewrite, combine, retrieve; publish ``plan.json``. Safe to repeat: a published plan is read back.
+
+    (The same spec gives the same plan byte for byte, so reading it back only saves the work.)
+    """
+    try:
+        settings = spec.render.settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "render"
+        raise InputError(f"invalid render settings: {where}: {first['msg']}") from None
+    try:
+        plan, timings = RequestPlan.model_validate_json(storage.get_bytes(layout.plan)), {}
+    except ObjectNotFound:
+        result = planner.plan(spec.prompt, variants=spec.variants, seed=spec.seed, settings=settings,
+                              frames_per_shard=spec.frames_per_shard, rewriter=spec.rewriter.backend)
+        plan, timings = result.plan, result.timings
+        storage.put_bytes(layout.plan, plan.to_json().encode(), content_type="application/json")
+    summary = PlanSummary(uri=layout.plan, variants=len(plan.variants), shards=len(plan_shards(plan)),
+                          frames_per_variant=plan.settings.frames, frames_per_shard=plan.frames_per_shard,
+                          rewriter=plan.rewriter, warnings=plan.warnings[:20])
+    return Planned(summary, timings, fell_back=bool(timings) and spec.rewriter.backend != plan.rewriter)
+
+
+def ensure_job(batch: BatchV1Api, manifest: dict[str, Any]) -> dict[str, Any]:
+    """Create the Job, or read it when it exists already (after a restart): never two of them."""
+    namespace, name = manifest["metadata"]["namespace"], manifest["metadata"]["name"]
+    try:
+        response = batch.create_namespaced_job(namespace, manifest, _preload_content=False)
+    except ApiException as error:
+        if error.status != 409:
+            raise
+        response = batch.read_namespaced_job(name, namespace, _preload_content=False)
+    job = json.loads(response.data)
+    wanted = manifest["metadata"]["labels"][LABEL_REQUEST_UID]
+    if job.get("metadata", {}).get("labels", {}).get(LABEL_REQUEST_UID) != wanted:
+        raise JobConflict(f"Job {namespace}/{name} exists and belongs to another request; "
+                          f"waiting for it to be deleted")
+    return job
+
+
+def collect_outputs(layout: RequestLayout, variants: list[int], storage: Storage, expiry: timedelta
+                    ) -> list[VariantOutput]:
+    """The first ``MAX_STATUS_OUTPUTS`` videos: URI, presigned URL and caption."""
+    outputs = []
+    for variant in variants[:MAX_STATUS_OUTPUTS]:
+        try:
+            caption = storage.get_bytes(layout.caption(variant)).decode("utf-8").strip()
+        except ObjectNotFound:
+            caption = ""
+        uri = layout.video(variant)
+        outputs.append(VariantOutput(variant=variant, uri=uri, url=storage.presign_get(uri, expiry),
+                                     caption=caption))
+    return outputs

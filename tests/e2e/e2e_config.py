@@ -1,0 +1,21 @@
+"""Names and settings shared by the e2e fixtures and tests."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from support.minio import REPO_ROOT
+
+CHART = REPO_ROOT / "charts" / "simfarm"
+EXAMPLES = REPO_ROOT / "examples"
+RELEASE = "simfarm"
+RELEASE_NAMESPACE = "simfarm-system"
+REQUEST_NAMESPACE = "renders"
+SERVICE_ACCOUNT = "simfarm-operator"  # the chart's <fullname>-operator
+S3_SECRET = "simfarm-s3"  # the chart's <fullname>-s3
+OUTPUT_BUCKET = "simfarm"  # VideoRequest spec.output.bucket's default
+GPU_NODES = ("gpu-node-a", "gpu-node-b")
+VENV_BIN = Path(sys.executable).parent  # simfarm, simfarm-render
+# Every e2e render: tiny and fast (the examples' own settings take minutes on a CPU).
+TINY_RENDER = {"width": 64, "height": 36, "fps": 8, "frames": 8, "engine": "WORKBENCH", "samples": 1}

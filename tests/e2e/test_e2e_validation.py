@@ -1,0 +1,150 @@
+"""What the real API server accepts: the chart's manifests and the examples (``kubectl apply
+--dry-run=server``), invalid VideoRequests (rejected by the CRD's schema), and the operator
+ServiceAccount's permissions (``kubectl auth can-i --as=…``): what it needs and nothing more."""
+
+from __future__ import annotations
+
+import copy
+import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from simfarm.cluster.permissions import ADMISSION_RULES, API_RULES, Rule
+
+from e2e_config import EXAMPLES, RELEASE_NAMESPACE, REQUEST_NAMESPACE, SERVICE_ACCOUNT, TINY_RENDER
+
+sys.path.append(str(Path(__file__).resolve().parents[1] / "chart"))
+from chart_helpers import COMBINATIONS, render  # noqa: E402 - the chart tests' value combinations
+
+# APIs of add-ons the chart can target, which this bare control plane does not serve.
+ADD_ON_APIS = {"monitoring.coreos.com/v1": "Prometheus Operator", "kueue.x-k8s.io/v1beta1": "Kueue"}
+ALL_VERBS = ("get", "list", "watch", "create", "update", "patch", "delete", "deletecollection")
+OPERATOR = f"system:serviceaccount:{RELEASE_NAMESPACE}:{SERVICE_ACCOUNT}"
+
+
+def dry_run(control_plane, documents: list[dict[str, Any]], namespace: str | None = None):
+    args = ["apply", "--dry-run=server", "-f", "-"] + (["-n", namespace] if namespace else [])
+    return control_plane.kubectl(*args, stdin=yaml.safe_dump_all(documents), check=False)
+
+
+# ---- chart and examples ----
+
+@pytest.mark.parametrize("name", COMBINATIONS)
+def test_chart_manifests_pass_server_side_validation(name, control_plane, chart_release, tmp_path):
+    documents = render(COMBINATIONS[name], tmp_path)
+    served = set(control_plane.kubectl("api-versions").stdout.split())
+    add_ons = {doc["apiVersion"] for doc in documents if doc["apiVersion"] not in served}
+    assert add_ons <= set(ADD_ON_APIS), f"manifests of APIs neither served nor known add-ons: {add_ons - set(ADD_ON_APIS)}"
+    namespaces = sorted({doc["metadata"]["namespace"] for doc in documents if doc["metadata"].get("namespace")})
+    control_plane.kubectl("apply", "-f", "-", stdin=yaml.safe_dump_all(
+        [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}} for ns in namespaces]))
+    checked = [doc for doc in documents if doc["apiVersion"] in served]
+    result = dry_run(control_plane, checked)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("(server dry run)") == len(checked), result.stdout
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.yaml")))
+def test_example_passes_server_side_validation(example, control_plane, chart_release):
+    documents = list(yaml.safe_load_all((EXAMPLES / example).read_text()))
+    result = dry_run(control_plane, documents, REQUEST_NAMESPACE)
+    assert result.returncode == 0, result.stderr
+
+
+# ---- invalid VideoRequests ----
+
+def valid_request() -> dict[str, Any]:
+    return {"apiVersion": "simfarm.dev/v1alpha1", "kind": "VideoRequest",
+            "metadata": {"name": "checked", "namespace": REQUEST_NAMESPACE},
+            "spec": {"prompt": "a red cube on a table", "render": dict(TINY_RENDER)}}
+
+
+def without_prompt(spec: dict[str, Any]) -> None:
+    del spec["prompt"]
+
+
+def setting(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def apply(spec: dict[str, Any]) -> None:
+        *parents, leaf = path.split(".")
+        node = spec
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+
+    return apply
+
+
+# (how the spec is broken, a fragment of the API server's answer)
+INVALID_SPECS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
+    "missing-prompt": (without_prompt, "spec.prompt: Required value"),
+    "empty-prompt": (setting("prompt", ""), "spec.prompt"),
+    "zero-variants": (setting("variants", 0), "spec.variants"),
+    "odd-width": (setting("render.width", 65), "spec.render.width"),
+    "tiny-height": (setting("render.height", 8), "spec.render.height"),
+    "seconds-and-frames": (setting("render.seconds", 1), "set exactly one of seconds or frames"),
+    "unknown-engine": (setting("render.engine", "POVRAY"), "spec.render.engine"),
+    "negative-retries": (setting("retries", -1), "spec.retries"),
+    "too-much-parallelism": (setting("parallelism", 1001), "spec.parallelism"),
+    "bucket-name": (setting("output.bucket", "Not_A_Bucket"), "spec.output.bucket"),
+    "toleration-operator": (setting("tolerations", [{"key": "gpu", "operator": "Sometimes"}]),
+                            "spec.tolerations[0].operator"),
+    "unknown-field": (setting("colour", "red"), 'unknown field "spec.colour"'),
+}
+
+
+def test_the_valid_base_request_is_accepted(control_plane, chart_release):
+    result = dry_run(control_plane, [valid_request()])
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("case", INVALID_SPECS)
+def test_invalid_video_request_is_rejected(case, control_plane, chart_release):
+    breaks, expected = INVALID_SPECS[case]
+    request = copy.deepcopy(valid_request())
+    breaks(request["spec"])
+    result = dry_run(control_plane, [request])
+    assert result.returncode != 0, f"accepted: {request['spec']}"
+    assert expected in result.stderr, result.stderr
+
+
+# ---- RBAC ----
+
+def can_i(control_plane, verb: str, rule: Rule, namespace: str | None) -> bool:
+    plural, _, subresource = rule.resource.partition("/")
+    resource = f"{plural}.{rule.group}" if rule.group else plural
+    args = ["auth", "can-i", verb, resource, f"--as={OPERATOR}"]
+    args += [f"--subresource={subresource}"] if subresource else []
+    args += ["-n", namespace] if namespace else ["--all-namespaces"]
+    return control_plane.kubectl(*args, check=False).stdout.strip() == "yes"
+
+
+def permission_matrix() -> list[tuple[str, Rule, str | None, bool]]:
+    """(verb, resource, namespace or None for all, expected answer)."""
+    needed = API_RULES + ADMISSION_RULES
+    matrix = []
+    for rule in needed:
+        for verb in ALL_VERBS:
+            matrix.append((verb, rule, REQUEST_NAMESPACE, verb in rule.verbs))  # exactly what it needs
+            matrix.append((verb, rule, "default", False))  # only where it serves requests
+    secrets, nodes = Rule("", "secrets", ()), Rule("", "nodes", ())
+    never = [("list", secrets, None), ("get", secrets, REQUEST_NAMESPACE), ("list", secrets, REQUEST_NAMESPACE),
+             ("create", Rule("", "pods/exec", ()), REQUEST_NAMESPACE)]
+    never += [(verb, nodes, None) for verb in ("create", "update", "patch", "delete")]
+    never += [(verb, Rule("", "nodes/status", ()), None) for verb in ("update", "patch")]
+    matrix += [(verb, rule, namespace, False) for verb, rule, namespace in never]
+    return matrix
+
+
+def test_operator_service_account_can_do_what_it_needs_and_nothing_more(control_plane, chart_release):
+    matrix = permission_matrix()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda row: can_i(control_plane, row[0], row[1], row[2]), matrix))
+    wrong = [f"{verb} {rule.group or 'core'}/{rule.resource} in {namespace or 'all namespaces'}: "
+             f"{'yes' if answer else 'no'}, expected {'yes' if expected else 'no'}"
+             for (verb, rule, namespace, expected), answer in zip(matrix, answers) if answer != expected]
+    assert not wrong, "\n".join(wrong)
