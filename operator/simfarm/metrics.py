@@ -21,6 +21,7 @@ disable_created_metrics()  # no *_created series: METRIC_NAMES is the whole list
 PHASES = ("Pending", "Planning", "Rendering", "Assembling", "Succeeded", "Failed")
 STAGES = ("rewrite", "combine", "retrieve", "plan", "render", "assemble", "total")
 SHARD_STATES = ("succeeded", "failed", "running", "pending")
+VIDEO_OUTCOMES = ("succeeded", "failed")
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -41,6 +42,10 @@ RENDERED_FRAMES = Counter("simfarm_rendered_frames", "Frames rendered by finishe
 REWRITER_FALLBACKS = Counter("simfarm_rewriter_fallbacks", "Requests where the llm rewriter failed and the "
                              "rules rewriter was used", registry=REGISTRY)
 ERRORS = Counter("simfarm_errors", "Operator errors by reason", ["reason"], registry=REGISTRY)
+VIDEOS = Counter("simfarm_videos", "Videos (variants) of finished requests by outcome: succeeded or failed",
+                 ["outcome"], registry=REGISTRY)
+for _outcome in VIDEO_OUTCOMES:
+    VIDEOS.labels(outcome=_outcome)  # both series exist from the start, at 0
 
 METRIC_NAMES: tuple[str, ...] = (
     "simfarm_requests",
@@ -50,6 +55,7 @@ METRIC_NAMES: tuple[str, ...] = (
     "simfarm_rendered_frames_total",
     "simfarm_rewriter_fallbacks_total",
     "simfarm_errors_total",
+    "simfarm_videos_total",
 )
 
 _lock = threading.Lock()
@@ -91,6 +97,12 @@ def observe_worker(summary: Mapping[str, Any]) -> None:
     labels = {"engine": str(summary["engine"]), "device": str(summary["device"])}
     FRAME_SECONDS.labels(**labels).observe(float(summary["seconds_per_frame"]))
     RENDERED_FRAMES.labels(**labels).inc(int(summary["frames"]))
+
+
+def count_videos(*, succeeded: int, failed: int) -> None:
+    """A request finished: its variants with a video, and those without."""
+    VIDEOS.labels(outcome="succeeded").inc(succeeded)
+    VIDEOS.labels(outcome="failed").inc(failed)
 
 
 def exposition() -> bytes:

@@ -44,6 +44,9 @@ COMBINATIONS: dict[str, Combination] = {
         "create": "always", "labels": {"release": "kube-prometheus-stack"}}}}),
     "servicemonitor-never-with-prometheus-operator": Combination(
         {"metrics": {"serviceMonitor": {"create": "never"}}}, api_versions=(PROMETHEUS_OPERATOR_API,)),
+    "render-defaults": Combination({"render": {
+        "gpuResource": "nvidia.com/mig-1g.10gb", "nodeSelector": {"pool": "gpu"}, "runtimeClassName": "nvidia",
+        "tolerations": [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}]}}),
     "kueue-on": Combination({"kueue": {"enabled": True}}),
     "kueue-on-namespaced": Combination({"kueue": {"enabled": True, "clusterQueue": "gpus"},
                                         "watch": {"scope": "namespaces", "namespaces": ["renders", "previews"]}}),

@@ -15,6 +15,9 @@ import yaml
 from chart_helpers import (CHART, CLUSTER_SCOPED_KINDS, COMBINATIONS, NAMESPACE, RELEASE, Combination, env_of, helm,
                            of_kind, one, operator_container, operator_deployment, render, values_args, write_values)
 from simfarm import metrics
+from simfarm.cluster.config import OperatorConfig
+from simfarm.cluster.manifests import RequestRef, render_job
+from simfarm.cluster.spec import VideoRequestSpec
 from support.minio import REPO_ROOT, free_port
 
 CHART_META = yaml.safe_load((CHART / "Chart.yaml").read_text())
@@ -300,13 +303,56 @@ def test_llm_endpoint_reaches_the_operator_through_a_secret(name: str, secret: s
                                                 "SIMFARM_LLM_API_KEY": "sk-example"}
 
 
-def test_render_defaults_reach_the_operator(tmp_path: Path) -> None:
+def test_operator_settings_reach_the_operator(tmp_path: Path) -> None:
     values = {"render": {"image": "registry.example/render:9"},
               "operator": {"pollSeconds": 2.5, "presignSeconds": 3600, "outputRoot": "s3://videos/farm"}}
     env = env_of(operator_container(render(Combination(values), tmp_path)))
     assert env["SIMFARM_RENDER_IMAGE"] == "registry.example/render:9"
     assert (env["SIMFARM_POLL_SECONDS"], env["SIMFARM_PRESIGN_SECONDS"]) == ("2.5", "3600")
     assert env["SIMFARM_OUTPUT_ROOT"] == "s3://videos/farm"
+
+
+def render_pod_of(rendered_docs: list[dict], spec: dict) -> tuple[dict, dict]:
+    """The render Job (and its pod spec) the operator would make from the chart's settings for ``spec``."""
+    environ = {name: value for name, value in env_of(operator_container(rendered_docs)).items()
+               if isinstance(value, str)}
+    config = OperatorConfig.from_environ(environ)
+    job = render_job(RequestRef("renders", "clip", "0b9e6a4e-1111-2222-3333-444455556666"),
+                     VideoRequestSpec.model_validate({"prompt": "a cube", "render": {"frames": 8}, **spec}),
+                     "s3://simfarm/plan.json", 1, config)
+    return job, job["spec"]["template"]["spec"]
+
+
+def test_render_defaults_reach_the_render_pods(rendered: dict[str, list[dict]]) -> None:
+    """Chart values → operator environment → OperatorConfig → the render Job, for a spec that sets none."""
+    job, pod = render_pod_of(rendered["render-defaults"], {})
+    assert pod["containers"][0]["resources"]["limits"]["nvidia.com/mig-1g.10gb"] == "1"
+    assert pod["nodeSelector"] == {"pool": "gpu"}
+    assert pod["tolerations"] == [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}]
+    assert pod["runtimeClassName"] == "nvidia"
+    assert "kueue.x-k8s.io/queue-name" not in job["metadata"]["labels"]
+
+    _, plain = render_pod_of(rendered["default"], {})
+    assert plain["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] == "1"
+    assert not {"nodeSelector", "tolerations", "runtimeClassName"} & plain.keys()
+
+
+def test_the_spec_wins_over_the_render_defaults(rendered: dict[str, list[dict]]) -> None:
+    _, pod = render_pod_of(rendered["render-defaults"], {
+        "resources": {"gpuResource": "amd.com/gpu"}, "nodeSelector": {"pool": "a100"},
+        "tolerations": [{"key": "team", "operator": "Equal", "value": "vision"}]})
+    assert "amd.com/gpu" in pod["containers"][0]["resources"]["limits"]
+    assert pod["nodeSelector"] == {"pool": "a100"}
+    assert pod["tolerations"] == [{"key": "team", "operator": "Equal", "value": "vision"}]
+    assert pod["runtimeClassName"] == "nvidia"  # no spec field: always the operator's
+
+
+@pytest.mark.parametrize("name,spec,queue", [
+    ("default", {}, None), ("kueue-on", {}, "simfarm"), ("kueue-on", {"queueName": "team-a"}, "team-a")])
+def test_kueue_local_queue_is_the_default_queue(name: str, spec: dict, queue: str | None,
+                                                rendered: dict[str, list[dict]]) -> None:
+    job, _ = render_pod_of(rendered[name], spec)
+    assert job["metadata"]["labels"].get("kueue.x-k8s.io/queue-name") == queue
 
 
 @pytest.mark.parametrize("name", ["default", "everything-off"])

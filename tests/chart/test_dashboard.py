@@ -64,9 +64,15 @@ def test_every_metric_family_is_on_the_dashboard() -> None:
 
 def test_panels_have_the_promised_views() -> None:
     titles = [panel["title"] for panel in DASHBOARD["panels"]]
-    for words in ("phase", "per hour", "frames per second", "shards", "seconds per frame", "stage latency",
+    for words in ("phase", "videos finished per hour", "frames per second", "shards", "seconds per frame", "stage latency",
                   "retrieval latency", "fallbacks", "errors by reason"):
         assert any(words in title.lower() for title in titles), words
     assert all(panel["datasource"] == {"type": "prometheus", "uid": "${datasource}"} for panel in DASHBOARD["panels"])
     ids = [panel["id"] for panel in DASHBOARD["panels"]]
     assert len(ids) == len(set(ids))
+
+
+def test_videos_finished_per_hour_counts_videos_by_outcome() -> None:
+    (panel,) = [panel for panel in DASHBOARD["panels"] if panel["title"] == "Videos finished per hour"]
+    assert [metric_names(target["expr"]) for target in panel["targets"]] == [{"simfarm_videos_total"}]
+    assert "by (outcome)" in panel["targets"][0]["expr"]

@@ -109,7 +109,7 @@ def test_the_two_local_commands_come_first() -> None:
 
 
 def test_readme_shows_the_demo_frame() -> None:
-    assert "](docs/demo-frame.png)" in README_TEXT
+    assert "](examples/demo-frame.png)" in README_TEXT
 
 
 @pytest.mark.parametrize("command", readme_commands())

@@ -10,7 +10,8 @@ ServiceAccount (so the chart's RBAC is what it gets).
   bundled MinIO off (``storage.mode: external`` at the session MinIO), serving the
   namespace ``renders``, and ``replicas: 0``: no kubelet could run the operator's image.
 * ``operator``: ``simfarm operator --namespace renders`` with a token of the chart's
-  ServiceAccount (``kubectl create token``) and S3 settings read from the chart's Secret.
+  ServiceAccount (``kubectl create token``) and S3 settings read from the chart's Secret. The session
+  MinIO starts without buckets: the operator creates the requests' bucket, as with the chart's MinIO.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ from support.minio import MinioServer, require_binary
 from support.node_agent import NodeAgent
 from support.operator_process import OperatorProcess
 
-from e2e_config import (CHART, EXAMPLES, GPU_NODES, RELEASE, RELEASE_NAMESPACE, REQUEST_NAMESPACE, OUTPUT_BUCKET,
-                        S3_SECRET, SERVICE_ACCOUNT, TINY_RENDER, VENV_BIN)
+from e2e_config import (CHART, EXAMPLES, GPU_NODES, RELEASE, RELEASE_NAMESPACE, REQUEST_NAMESPACE, S3_SECRET,
+                        SERVICE_ACCOUNT, TINY_RENDER, VENV_BIN)
 
 
 
@@ -95,16 +96,7 @@ def run_helm(helm: Path, args: list[str], env: dict[str, str]) -> str:
 
 
 @pytest.fixture(scope="session")
-def output_bucket(minio_server: MinioServer) -> str:
-    """The requests' default bucket: with external S3, creating it is the S3 admin's job."""
-    observer = minio_server.client()
-    if not observer.bucket_exists(OUTPUT_BUCKET):
-        observer.make_bucket(OUTPUT_BUCKET)
-    return OUTPUT_BUCKET
-
-
-@pytest.fixture(scope="session")
-def operator(control_plane: LocalCluster, chart_release: str, gpu_nodes: list[NodeAgent], output_bucket: str,
+def operator(control_plane: LocalCluster, chart_release: str, gpu_nodes: list[NodeAgent],
              tmp_path_factory: pytest.TempPathFactory) -> Iterator[OperatorProcess]:
     workdir = tmp_path_factory.mktemp("operator")
     kubeconfig = control_plane.service_account_kubeconfig(chart_release, SERVICE_ACCOUNT, workdir / "kubeconfig")

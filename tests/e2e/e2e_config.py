@@ -14,7 +14,6 @@ RELEASE_NAMESPACE = "simfarm-system"
 REQUEST_NAMESPACE = "renders"
 SERVICE_ACCOUNT = "simfarm-operator"  # the chart's <fullname>-operator
 S3_SECRET = "simfarm-s3"  # the chart's <fullname>-s3
-OUTPUT_BUCKET = "simfarm"  # VideoRequest spec.output.bucket's default
 GPU_NODES = ("gpu-node-a", "gpu-node-b")
 VENV_BIN = Path(sys.executable).parent  # simfarm, simfarm-render
 # Every e2e render: tiny and fast (the examples' own settings take minutes on a CPU).

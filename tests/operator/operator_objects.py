@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from typing import Any
@@ -18,6 +19,11 @@ def video_request(name: str, **spec: Any) -> dict[str, Any]:
                      "resourceVersion": "1"},
         "spec": {"prompt": "a red cube spins on a wooden table", **spec},
     }
+
+
+def secret(name: str, **data: str) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name, "namespace": NAMESPACE},
+            "data": {key: base64.b64encode(value.encode()).decode() for key, value in data.items()}}
 
 
 def summary(variant: int, shard: int, frames: int, *, seconds_per_frame: float = 0.5,

@@ -20,6 +20,7 @@ NAMESPACE = "renders"
 VR_URL = f"/apis/simfarm.dev/v1alpha1/namespaces/{NAMESPACE}/videorequests"
 JOBS_URL = f"/apis/batch/v1/namespaces/{NAMESPACE}/jobs"
 PODS_URL = f"/api/v1/namespaces/{NAMESPACE}/pods"
+SECRETS_URL = f"/api/v1/namespaces/{NAMESPACE}/secrets"
 WAIT_SECONDS = 15.0
 
 CLUSTER_SCOPED = ("Namespace", "CustomResourceDefinition")
@@ -28,6 +29,7 @@ RESOURCES = {
     "batch/v1/jobs": ("Job", {"status"}),
     "v1/pods": ("Pod", {"status"}),
     "v1/events": ("Event", set()),
+    "v1/secrets": ("Secret", set()),
     # kopf waits for these to be discoverable, as in any real cluster (it does not call them: scanning is off)
     "v1/namespaces": ("Namespace", {"status"}),
     "apiextensions.k8s.io/v1/customresourcedefinitions": ("CustomResourceDefinition", {"status"}),

@@ -14,7 +14,9 @@ from pathlib import Path
 from simfarm import metrics
 from simfarm.plan.models import RequestPlan
 
-from operator_support import JOBS_URL, NAMESPACE, VR_URL, eventually, phase_of, read, write
+from simfarm.storage import parse_location
+
+from operator_support import JOBS_URL, NAMESPACE, VR_URL, Operator, eventually, phase_of, read, write
 from operator_objects import summary, video_request, worker_pod
 
 FULL_SPEC = {
@@ -169,7 +171,13 @@ async def test_request_renders_shards_assembles_and_succeeds(cluster, operator, 
     assert set(status["timings"]) >= {"rewrite", "plan", "render", "assemble", "total"}
 
 
+def videos_counted() -> dict[str, float]:
+    return {outcome: metrics.REGISTRY.get_sample_value("simfarm_videos_total", {"outcome": outcome})
+            for outcome in ("succeeded", "failed")}
+
+
 async def test_permanent_index_failure_fails_its_variant_only(cluster, operator, tmp_path):
+    videos_before = videos_counted()
     request = video_request("partial", variants=3, render={"frames": 8})
     await write(cluster, "POST", VR_URL, request)
     render = await eventually(lambda: job_of(cluster, "partial-render"), "the render Job")
@@ -191,9 +199,11 @@ async def test_permanent_index_failure_fails_its_variant_only(cluster, operator,
     partial = next(c for c in status["conditions"] if c["type"] == "PartiallyFailed")
     assert partial["status"] == "True" and "1 of 3 variants failed" in partial["message"]
     assert await job_of(cluster, "partial-assemble") is None
+    assert videos_counted() == {"succeeded": videos_before["succeeded"] + 2, "failed": videos_before["failed"] + 1}
 
 
 async def test_request_fails_when_every_variant_fails(cluster, operator):
+    videos_before = videos_counted()
     await write(cluster, "POST", VR_URL, video_request("doomed", variants=2, render={"frames": 8}))
     render = await eventually(lambda: job_of(cluster, "doomed-render"), "the render Job")
     for index in (0, 1):
@@ -207,6 +217,7 @@ async def test_request_fails_when_every_variant_fails(cluster, operator):
     assert (ready["status"], ready["reason"]) == ("False", "AllVariantsFailed")
     assert failed["status"]["message"].startswith("all 2 variants failed: variant 0: shard 0: Error (exit 137)")
     assert "outputs" not in failed["status"]
+    assert videos_counted() == {"succeeded": videos_before["succeeded"], "failed": videos_before["failed"] + 2}
 
 
 async def test_invalid_spec_fails_permanently_without_a_job(cluster, operator):
@@ -306,3 +317,23 @@ async def test_without_delete_on_removal_a_finished_request_has_no_finalizer(clu
     await cluster.delete(f"{VR_URL}/keep")
     assert cluster.objects["simfarm.dev/v1alpha1/videorequests", NAMESPACE, "keep"].deleted
     assert json.loads((output_dir(tmp_path, request) / "plan.json").read_text())["prompt"]
+
+
+async def test_plan_is_published_into_a_bucket_the_operator_creates(cluster, planner, minio_server, monkeypatch):
+    """A new S3 server (the chart's bundled MinIO) has no buckets: publishing plan.json creates the bucket."""
+    monkeypatch.delenv("SIMFARM_OUTPUT_ROOT")
+    for name, value in minio_server.env().items():
+        monkeypatch.setenv(name, value)
+    observer = minio_server.client()
+    assert not observer.bucket_exists("fresh-videos")
+    running = Operator(planner)
+    await running.start()
+    try:
+        await write(cluster, "POST", VR_URL, video_request("fresh", render={"frames": 8},
+                                                           output={"bucket": "fresh-videos"}))
+        rendering = await eventually(lambda: phase_of(cluster, "fresh", "Rendering"), "phase Rendering")
+    finally:
+        await running.stop()
+    plan = parse_location(rendering["status"]["plan"]["uri"])
+    assert plan.bucket == "fresh-videos"
+    assert RequestPlan.model_validate_json(observer.get_object(plan.bucket, plan.key).read()).prompt

@@ -6,9 +6,10 @@ import urllib.request
 
 from simfarm import metrics
 from simfarm.cluster.permissions import API_RULES
+from support.fake_llm import FakeChatServer
 
-from operator_support import JOBS_URL, NAMESPACE, VR_URL, eventually, phase_of, write
-from operator_objects import summary, video_request, worker_pod
+from operator_support import JOBS_URL, NAMESPACE, SECRETS_URL, VR_URL, eventually, phase_of, write
+from operator_objects import secret, summary, video_request, worker_pod
 
 VERB_OF_ACTION = {"LIST": "list", "WATCH": "watch", "FETCH": "get", "CREATE": "create", "DELETE": "delete"}
 
@@ -26,9 +27,22 @@ def used_permissions(requests) -> set[tuple[str, str, str]]:
 
 
 async def test_recorded_permissions_are_exactly_the_calls_made(cluster, operator, tmp_path):
-    """A request through every path (plan, a left-over Job, assembly, completion, deletion with cleanup)."""
+    """A request through every path (its LLM endpoint Secret, plan, a left-over Job, assembly, completion,
+    deletion with cleanup)."""
+    with FakeChatServer() as llm:  # answers 500: planned by the rules rewriter after trying the endpoint
+        await write(cluster, "POST", SECRETS_URL, secret("audit-llm", baseUrl=llm.base_url, apiKey=llm.api_key,
+                                                          model="scene-writer"))
+        await audit_every_path(cluster)
+    assert llm.requests, "the request's endpoint was not used"
+
+    recorded = {(rule.group, rule.resource, verb) for rule in API_RULES for verb in rule.verbs}
+    assert used_permissions(list(cluster)) == recorded
+
+
+async def audit_every_path(cluster) -> None:
     request = video_request("audit", variants=1, render={"frames": 8}, framesPerShard=4,
-                            output={"deleteOnRemoval": True})
+                            output={"deleteOnRemoval": True},
+                            rewriter={"backend": "llm", "endpointSecretRef": "audit-llm"})
     labels = {"app.kubernetes.io/managed-by": "simfarm-operator", "app.kubernetes.io/component": "render",
               "simfarm.dev/request-uid": request["metadata"]["uid"]}
     job = {"apiVersion": "batch/v1", "kind": "Job",
@@ -47,9 +61,6 @@ async def test_recorded_permissions_are_exactly_the_calls_made(cluster, operator
     await eventually(lambda: cluster.objects["simfarm.dev/v1alpha1/videorequests", NAMESPACE, "audit"].deleted,
                      "deletion finished")
     assert render
-
-    recorded = {(rule.group, rule.resource, verb) for rule in API_RULES for verb in rule.verbs}
-    assert used_permissions(list(cluster)) == recorded
 
 
 async def test_metrics_and_probes_are_served(operator):

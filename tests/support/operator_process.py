@@ -35,7 +35,8 @@ class OperatorProcess:
         """Start it and wait for ``/readyz`` (kopf running, the planner's models loaded)."""
         port = free_port()
         self._daemon = Daemon("simfarm operator",
-                              [self.executable, "operator", *self.arguments, f"--metrics-port={port}"],
+                              [self.executable, "operator", *self.arguments, f"--metrics-port={port}",
+                               "--metrics-address=127.0.0.1"],
                               self.log_file, env=self.env, cwd=self.workdir).start()
         self.starts += 1
         self._daemon.wait_until(lambda: _ready(f"http://127.0.0.1:{port}/readyz"), "ready /readyz", timeout)
@@ -44,9 +45,13 @@ class OperatorProcess:
         if self._daemon is not None:
             self._daemon.kill()
 
-    def stop(self) -> None:
-        if self._daemon is not None:
-            self._daemon.stop()
+    def stop(self, timeout: float = 15.0) -> int | None:
+        """SIGTERM, SIGKILL after ``timeout`` seconds; the exit code (-9 when killed), None if not running."""
+        if self._daemon is None or self._daemon.process is None:
+            return None
+        process = self._daemon.process
+        self._daemon.stop(timeout)
+        return process.returncode
 
     def log_tail(self, lines: int = 30) -> str:
         text = self.log_file.read_text(errors="replace") if self.log_file.exists() else ""

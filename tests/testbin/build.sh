@@ -16,7 +16,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-# shellcheck source=versions.env
+# shellcheck source=SCRIPTDIR/versions.env
 source "$HERE/versions.env"
 
 ALL=(minio helm kubectl kube-apiserver kube-controller-manager kube-scheduler etcd)
@@ -55,8 +55,9 @@ if [[ $(printf '%s\n%s\n' "$GO_MIN_VERSION" "${go_version%%[-+ ]*}" | sort -V | 
 fi
 
 # --- module metadata -----------------------------------------------------------
-# `go mod download -json MOD@VER` prints the version's commit time and, when
-# the proxy knows it, the commit hash ("Origin"); also fetches the module.
+# `go mod download -json MOD@VER` fetches the module and prints the paths of
+# its go.mod ("GoMod") and .info file ("Info": commit time and, when the proxy
+# knows it, the commit hash).
 mod_json() {
   local out
   out=$(cd / && "$GO" mod download -json "$1") || {
@@ -209,11 +210,9 @@ build_etcd() {
 version_of() {  # name -> one line
   local bin=$TESTBIN/$1
   case $1 in
-    minio) "$bin" --version 2>&1 | head -1 ;;
     helm) "$bin" version --short 2>&1 | head -1 ;;
     kubectl) "$bin" version --client 2>&1 | head -1 ;;
-    etcd) "$bin" --version 2>&1 | head -1 ;;
-    *) "$bin" --version 2>&1 | head -1 ;;
+    *) "$bin" --version 2>&1 | head -1 ;;   # minio, etcd, kube-*
   esac
 }
 
@@ -254,7 +253,7 @@ build_one() {
   esac
   if (( rc != 0 )) || [[ ! -x $tmp ]]; then
     rm -f "$tmp"
-    die "building $name $pin FAILED (exit $rc) after $(elapsed "$t0"); see the go output above"
+    die "building $name $pin FAILED (exit $rc) after $(elapsed "$t0"); see the output above"
   fi
   mv -f "$tmp" "$TESTBIN/$name"
   if ! verify "$name"; then

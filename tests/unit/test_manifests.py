@@ -1,10 +1,13 @@
-"""Job manifests: names, labels, the render and assemble Jobs' distinguishing fields."""
+"""Job manifests: names, labels, the render and assemble Jobs' distinguishing fields, the operator's defaults."""
 
 from __future__ import annotations
 
+import pytest
+
 from simfarm.cluster.config import OperatorConfig
 from simfarm.cluster.manifests import RequestRef, assemble_job, child_name, render_job
-from simfarm.cluster.spec import VideoRequestSpec
+from simfarm.cluster.spec import Toleration, VideoRequestSpec
+from simfarm.errors import InputError
 
 REQUEST = RequestRef("team", "clip", "0b9e6a4e-1111-2222-3333-444455556666")
 CONFIG = OperatorConfig(render_image="img:1", s3_secret="default-s3")
@@ -53,3 +56,56 @@ def test_assemble_job_maps_indexes_to_the_listed_variants_without_gpu():
     assert container["command"][:2] == ["sh", "-c"]
     assert {"name": "SIMFARM_VARIANTS", "value": "0 2 5"} in container["env"]
     assert "nvidia.com/gpu" not in container["resources"]["limits"]
+
+
+DEFAULTS = OperatorConfig.from_environ({
+    "SIMFARM_DEFAULT_GPU_RESOURCE": "nvidia.com/mig-1g.10gb",
+    "SIMFARM_DEFAULT_NODE_SELECTOR": '{"pool": "gpu"}',
+    "SIMFARM_DEFAULT_TOLERATIONS": '[{"key": "gpu", "operator": "Exists", "effect": "NoSchedule"}]',
+    "SIMFARM_RUNTIME_CLASS": "nvidia",
+    "SIMFARM_DEFAULT_QUEUE": "farm",
+})
+
+
+def test_operator_defaults_are_read_from_the_environment():
+    assert (DEFAULTS.gpu_resource, DEFAULTS.node_selector, DEFAULTS.runtime_class, DEFAULTS.default_queue) == (
+        "nvidia.com/mig-1g.10gb", {"pool": "gpu"}, "nvidia", "farm")
+    assert DEFAULTS.tolerations == (Toleration(key="gpu", operator="Exists", effect="NoSchedule"),)
+    unset = OperatorConfig.from_environ({})
+    assert (unset.gpu_resource, unset.node_selector, unset.tolerations, unset.runtime_class,
+            unset.default_queue) == ("nvidia.com/gpu", {}, (), None, None)
+
+
+def test_operator_defaults_fill_what_the_spec_leaves_empty_on_both_jobs():
+    for job in (render_job(REQUEST, spec(), "p", 1, DEFAULTS), assemble_job(REQUEST, spec(), "p", [0], DEFAULTS)):
+        pod = job["spec"]["template"]["spec"]
+        assert job["metadata"]["labels"]["kueue.x-k8s.io/queue-name"] == "farm"
+        assert pod["nodeSelector"] == {"pool": "gpu"} and pod["runtimeClassName"] == "nvidia"
+        assert pod["tolerations"] == [{"key": "gpu", "operator": "Exists", "effect": "NoSchedule"}]
+    limits = render_job(REQUEST, spec(), "p", 1, DEFAULTS)["spec"]["template"]["spec"]["containers"][0]["resources"]
+    assert limits["limits"]["nvidia.com/mig-1g.10gb"] == "1"
+
+
+def test_the_spec_wins_over_the_operator_defaults():
+    job = render_job(REQUEST, spec(queueName="mine", nodeSelector={"pool": "a100"}, tolerations=[{"key": "x"}],
+                                   resources={"gpuResource": "amd.com/gpu"}), "p", 1, DEFAULTS)
+    pod = job["spec"]["template"]["spec"]
+    assert job["metadata"]["labels"]["kueue.x-k8s.io/queue-name"] == "mine"
+    assert (pod["nodeSelector"], pod["tolerations"]) == ({"pool": "a100"}, [{"key": "x"}])
+    assert set(pod["containers"][0]["resources"]["limits"]) == {"cpu", "memory", "amd.com/gpu"}
+
+
+@pytest.mark.parametrize("name,value,problem", [
+    ("SIMFARM_DEFAULT_GPU_RESOURCE", "gpu", "not an extended resource name"),
+    ("SIMFARM_DEFAULT_NODE_SELECTOR", "pool=gpu", "is not JSON"),
+    ("SIMFARM_DEFAULT_NODE_SELECTOR", '["pool"]', "must be a JSON object"),
+    ("SIMFARM_DEFAULT_NODE_SELECTOR", '{"gpus": 4}', "label values must be strings: gpus"),
+    ("SIMFARM_DEFAULT_TOLERATIONS", '{"key": "gpu"}', "must be a JSON list"),
+    ("SIMFARM_DEFAULT_TOLERATIONS", '[{"key": "gpu", "effect": "Never"}]', "[0][effect]"),
+    ("SIMFARM_RUNTIME_CLASS", "Nvidia_Runtime", "not a RuntimeClass name"),
+    ("SIMFARM_DEFAULT_QUEUE", "team.queue", "not a LocalQueue name"),
+])
+def test_a_bad_operator_default_is_an_error_naming_it(name, value, problem):
+    with pytest.raises(InputError, match=f"bad operator setting: {name}") as error:
+        OperatorConfig.from_environ({name: value})
+    assert problem in str(error.value)

@@ -115,6 +115,10 @@ helm.sh/chart: {{ printf "%s-%s" $root.Chart.Name $root.Chart.Version | replace 
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]
+{{- /* the LLM endpoint Secret a request names (spec.rewriter.endpointSecretRef); get only, never list */}}
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["get"]
 {{- if gt (int .Values.replicas) 1 }}
 - apiGroups: ["kopf.dev"]
   resources: [{{ eq .Values.watch.scope "cluster" | ternary "clusterkopfpeerings" "kopfpeerings" | quote }}]

@@ -24,12 +24,12 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
 from typing import Any, TypeVar
 
 import kopf
+from kubernetes import client
 from kubernetes.client import ApiException
 
 from .. import metrics
@@ -41,10 +41,12 @@ from .manifests import ASSEMBLE, LABEL_COMPONENT, LABEL_MANAGED_BY, LABEL_REQUES
 from .spec import GROUP, PLURAL, VERSION, PlanSummary, VideoRequestSpec
 from .status import (WorkerResult, assemble_failures, condition, job_progress, last_failures, merge_conditions,
                      needs_assembly, variant_outcome, worker_result)
+from .threads import DaemonThreadPool
 
 VIDEO_REQUEST = (GROUP, VERSION, PLURAL)
 FINALIZER = f"{GROUP}/cleanup"
 MAX_REASONS = 100
+PLANNING_THREADS = 4  # planning and storage calls at once
 POLL_SECONDS = OperatorConfig.from_environ().poll_seconds  # kopf fixes timer intervals at import
 CHILDREN = {"labels": {LABEL_MANAGED_BY: MANAGED_BY, LABEL_REQUEST_UID: kopf.PRESENT}}
 
@@ -73,16 +75,20 @@ def configure(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> Non
     settings.posting.level = logging.INFO
     memo.config = OperatorConfig.from_environ()
     memo.storage = Storage()
-    memo.batch = kube.batch_api()
+    api = kube.api_client()
+    memo.batch, memo.core = client.BatchV1Api(api), client.CoreV1Api(api)
     memo.observed_pods = set()
-    memo.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="simfarm")
+    memo.executor = DaemonThreadPool(PLANNING_THREADS, name="simfarm")
     if "planner" not in memo:  # tests share one across operator restarts
         memo.planner = reconcile.load_planner()  # not ready until loaded
 
 
 @kopf.on.cleanup()
 def stop_work(memo: kopf.Memo, **_: Any) -> None:
-    """On shutdown, drop queued planning/storage work (it is repeated on restart), so exit is prompt."""
+    """On shutdown, drop queued planning/storage work; calls still running are abandoned at exit.
+
+    Their handlers were cancelled, so none of them writes status; the next operator repeats them.
+    """
     memo.executor.shutdown(wait=False, cancel_futures=True)
 
 
@@ -138,7 +144,16 @@ async def plan_and_render(body: kopf.Body, spec: kopf.Spec, status: kopf.Status,
     try:
         parsed = reconcile.parse_spec(dict(spec))
         layout = reconcile.output_layout(parsed, request, memo.config)
-        planned = await run_blocking(memo, reconcile.plan_request, parsed, layout, memo.storage, memo.planner)
+        llm = await run_blocking(memo, reconcile.request_llm, memo.core, request.namespace, parsed.rewriter,
+                                 memo.planner.llm.config)
+        planned = await run_blocking(memo, reconcile.plan_request, parsed, layout, memo.storage, memo.planner, llm)
+    except reconcile.EndpointSecretError as error:
+        metrics.ERRORS.labels(reason="endpoint_secret").inc()
+        raise kopf.TemporaryError(f"{error}; retrying", delay=30)
+    except ApiException as error:
+        metrics.ERRORS.labels(reason="kubernetes_api").inc()
+        raise kopf.TemporaryError(f"reading Secret {parsed.rewriter.endpoint_secret_ref}: {error.status} "
+                                  f"{error.reason}", delay=30)
     except InputError as error:
         metrics.ERRORS.labels(reason="invalid_spec").inc()
         _finish(body, status, patch, phase="Failed", reason="InvalidSpec", message=str(error), at=now(),
@@ -245,6 +260,7 @@ async def _complete(body: kopf.Body, spec: VideoRequestSpec, request: RequestRef
                     patch: kopf.Patch, memo: kopf.Memo, succeeded: list[int], failed: list[int],
                     reasons: list[str], timings: dict[str, float], at: datetime) -> None:
     if not succeeded:
+        metrics.count_videos(succeeded=0, failed=len(failed))
         _finish(body, status, patch, phase="Failed", reason="AllVariantsFailed",
                 message=f"all {len(failed)} variants failed: " + "; ".join(reasons[:5]), at=at, timings=timings)
         return
@@ -256,6 +272,7 @@ async def _complete(body: kopf.Body, spec: VideoRequestSpec, request: RequestRef
         metrics.ERRORS.labels(reason="storage").inc()
         raise kopf.TemporaryError(f"reading outputs, retrying: {error}", delay=30)
     patch.status["outputs"] = [o.to_api() for o in outputs]
+    metrics.count_videos(succeeded=len(succeeded), failed=len(failed))
     partial = [condition("PartiallyFailed", True, "VariantsFailed",
                          f"{len(failed)} of {len(failed) + len(succeeded)} variants failed: " + "; ".join(reasons[:5]),
                          generation=None, now=at.isoformat())] if failed else []

@@ -1,4 +1,4 @@
-"""The Kubernetes API client for the calls kopf does not make itself (creating Jobs)."""
+"""The Kubernetes API clients for the calls kopf does not make itself (creating Jobs, reading Secrets)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import kopf
 from kubernetes import client, config
 
 
-def batch_api() -> client.BatchV1Api:
+def api_client() -> client.ApiClient:
     """In a pod: its service account; elsewhere: ``$KUBECONFIG`` (read now) or ``~/.kube/config``."""
     try:
         config.load_incluster_config()
     except config.ConfigException:
         config.load_kube_config(config_file=os.environ.get("KUBECONFIG"))
-    return client.BatchV1Api()
+    return client.ApiClient()
 
 
 @kopf.on.login()

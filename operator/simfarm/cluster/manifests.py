@@ -1,7 +1,9 @@
 """Pure builders of the objects a VideoRequest owns: the render and assemble Jobs.
 
 No API calls here: each function turns a parsed spec and a few facts (the
-plan's URI, the shard count) into a manifest dict. The handler adds the owner
+plan's URI, the shard count) into a manifest dict. Where the spec leaves the
+GPU resource name, nodeSelector, tolerations or queue empty, the operator's
+defaults (``OperatorConfig``) fill them in; the RuntimeClass is the operator's. The handler adds the owner
 reference (``kopf.adopt``) and creates it.
 """
 
@@ -93,7 +95,8 @@ def _indexed_job(request: RequestRef, spec: VideoRequestSpec, component: str, co
                  completions: int, env: list[dict[str, str]], config: OperatorConfig,
                  gpu: bool = True) -> dict[str, Any]:
     labels = child_labels(request, component)
-    job_labels = {**labels, LABEL_KUEUE_QUEUE: spec.queue_name} if spec.queue_name else labels
+    queue = spec.queue_name or config.default_queue
+    job_labels = {**labels, LABEL_KUEUE_QUEUE: queue} if queue else labels
     job_spec: dict[str, Any] = {
         "completionMode": "Indexed",
         "completions": completions,
@@ -125,7 +128,7 @@ def _pod_spec(spec: VideoRequestSpec, command: list[str], env: list[dict[str, st
               config: OperatorConfig, *, gpu: bool) -> dict[str, Any]:
     compute = {"cpu": spec.resources.cpu, "memory": spec.resources.memory}
     if gpu and spec.resources.gpu:
-        compute[spec.resources.gpu_resource] = str(spec.resources.gpu)
+        compute[spec.resources.gpu_resource or config.gpu_resource] = str(spec.resources.gpu)
     pod: dict[str, Any] = {
         "restartPolicy": "Never",
         "automountServiceAccountToken": False,
@@ -154,10 +157,14 @@ def _pod_spec(spec: VideoRequestSpec, command: list[str], env: list[dict[str, st
                     {"name": "asset-cache", "emptyDir": {}},
                     {"name": "s3", "secret": {"secretName": spec.output.s3_secret_ref or config.s3_secret}}],
     }
-    if spec.node_selector:
-        pod["nodeSelector"] = dict(spec.node_selector)
-    if spec.tolerations:
-        pod["tolerations"] = [t.to_api() for t in spec.tolerations]
+    node_selector = spec.node_selector or config.node_selector
+    tolerations = spec.tolerations or config.tolerations
+    if node_selector:
+        pod["nodeSelector"] = dict(node_selector)
+    if tolerations:
+        pod["tolerations"] = [t.to_api() for t in tolerations]
     if spec.priority_class_name:
         pod["priorityClassName"] = spec.priority_class_name
+    if config.runtime_class:
+        pod["runtimeClassName"] = config.runtime_class
     return pod

@@ -28,6 +28,8 @@ API_RULES: tuple[Rule, ...] = (
     Rule("", "pods", ("list", "watch")),
     # kopf.info / kopf.warn
     Rule("", "events", ("create",)),
+    # reconcile.request_llm: the Secret a request names in spec.rewriter.endpointSecretRef (never listed)
+    Rule("", "secrets", ("get",)),
 )
 
 # kopf.adopt sets blockOwnerDeletion, which the OwnerReferencesPermissionEnforcement

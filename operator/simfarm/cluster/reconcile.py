@@ -6,21 +6,24 @@ outputs back: each step can be repeated after a crash without harm.
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from kubernetes.client import ApiException, BatchV1Api
+from kubernetes.client import ApiException, BatchV1Api, CoreV1Api
 from pydantic import ValidationError
 
 from ..errors import InputError
 from ..plan.models import RequestPlan
 from ..plan.sharding import plan_shards
+from ..rewriter.llm import LLMConfig
 from ..storage import ObjectNotFound, RequestLayout, Storage
 from .config import OperatorConfig
 from .manifests import LABEL_REQUEST_UID, RequestRef
-from .spec import MAX_STATUS_OUTPUTS, PlanSummary, VariantOutput, VideoRequestSpec
+from .spec import MAX_STATUS_OUTPUTS, PlanSummary, Rewriter, VariantOutput, VideoRequestSpec
 
 if TYPE_CHECKING:
     from ..plan.planner import Planner
@@ -28,6 +31,13 @@ if TYPE_CHECKING:
 
 class JobConflict(Exception):
     """A Job with the child's name exists but belongs to another request (e.g. one being deleted)."""
+
+
+class EndpointSecretError(Exception):
+    """A request's LLM endpoint Secret is missing or incomplete (it may be created or fixed later)."""
+
+
+ENDPOINT_SECRET_KEYS = ("baseUrl", "apiKey")  # and optionally "model"
 
 
 def parse_spec(raw: dict[str, Any]) -> VideoRequestSpec:
@@ -50,7 +60,7 @@ def load_planner() -> "Planner":
     from ..plan.planner import Planner
 
     planner = Planner()
-    planner.plan("a wobbly cube while the camera glides around it")  # loads its embeddings now, not on a request
+    planner.warm()
     return planner
 
 
@@ -61,8 +71,42 @@ class Planned:
     fell_back: bool  # planned now, and the llm rewriter failed so the rules rewriter was used
 
 
-def plan_request(spec: VideoRequestSpec, layout: RequestLayout, storage: Storage, planner: "Planner") -> Planned:
-    """Rewrite, combine, retrieve; publish ``plan.json``. Safe to repeat: a published plan is read back.
+def request_llm(core: CoreV1Api, namespace: str, rewriter: Rewriter, default: LLMConfig) -> LLMConfig | None:
+    """The LLM endpoint of one request with ``rewriter.backend: llm``; None: the operator's, unchanged.
+
+    ``rewriter.endpointSecretRef`` names a Secret in the request's namespace whose ``baseUrl`` and
+    ``apiKey`` replace the operator's; the model is ``rewriter.model``, else the Secret's ``model``,
+    else the operator's.
+    """
+    if rewriter.backend != "llm" or (rewriter.model is None and rewriter.endpoint_secret_ref is None):
+        return None
+    settings = default
+    if rewriter.endpoint_secret_ref is not None:
+        secret = _secret_data(core, namespace, rewriter.endpoint_secret_ref)
+        missing = [key for key in ENDPOINT_SECRET_KEYS if not secret.get(key)]
+        if missing:
+            raise EndpointSecretError(f"Secret {namespace}/{rewriter.endpoint_secret_ref} has no "
+                                      f"{', '.join(missing)} (keys: baseUrl, apiKey, optional model)")
+        settings = dataclasses.replace(settings, base_url=secret["baseUrl"].rstrip("/"), api_key=secret["apiKey"],
+                                       model=secret.get("model") or settings.model)
+    return dataclasses.replace(settings, model=rewriter.model or settings.model)
+
+
+def _secret_data(core: CoreV1Api, namespace: str, name: str) -> dict[str, str]:
+    try:
+        response = core.read_namespaced_secret(name, namespace, _preload_content=False)
+    except ApiException as error:
+        if error.status == 404:
+            raise EndpointSecretError(f"Secret {namespace}/{name} (spec.rewriter.endpointSecretRef) not found")
+        raise
+    data = json.loads(response.data).get("data") or {}
+    return {key: base64.b64decode(value).decode().strip() for key, value in data.items()}
+
+
+def plan_request(spec: VideoRequestSpec, layout: RequestLayout, storage: Storage, planner: "Planner",
+                 llm: LLMConfig | None = None) -> Planned:
+    """Rewrite (with ``llm``, the request's endpoint, if it has one), combine, retrieve; publish ``plan.json``
+    (creating the bucket if need be). Safe to repeat: a published plan is read back.
 
     (The same spec gives the same plan byte for byte, so reading it back only saves the work.)
     """
@@ -76,8 +120,9 @@ def plan_request(spec: VideoRequestSpec, layout: RequestLayout, storage: Storage
         plan, timings = RequestPlan.model_validate_json(storage.get_bytes(layout.plan)), {}
     except ObjectNotFound:
         result = planner.plan(spec.prompt, variants=spec.variants, seed=spec.seed, settings=settings,
-                              frames_per_shard=spec.frames_per_shard, rewriter=spec.rewriter.backend)
+                              frames_per_shard=spec.frames_per_shard, rewriter=spec.rewriter.backend, llm=llm)
         plan, timings = result.plan, result.timings
+        storage.ensure_bucket(layout.base)  # a new S3 server (the chart's bundled MinIO) has no buckets
         storage.put_bytes(layout.plan, plan.to_json().encode(), content_type="application/json")
     summary = PlanSummary(uri=layout.plan, variants=len(plan.variants), shards=len(plan_shards(plan)),
                           frames_per_variant=plan.settings.frames, frames_per_shard=plan.frames_per_shard,

@@ -41,11 +41,11 @@ class ApiModel(BaseModel):
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-def _same_as_render_settings(name: str, **extra: Any) -> Any:
-    """A field with the limits and description of ``RenderSettings.<name>``."""
+def _same_as_render_settings(name: str, description: str | None = None, **extra: Any) -> Any:
+    """A field with the limits and description of ``RenderSettings.<name>`` (``description`` overrides it)."""
     setting = RenderSettings.model_fields[name]
     bounds = {key: value for rule in setting.metadata for key, value in dataclasses.asdict(rule).items()}
-    return Field(description=setting.description, **bounds, **extra)
+    return Field(description=description or setting.description, **bounds, **extra)
 
 
 class RenderSpec(ApiModel):
@@ -61,10 +61,12 @@ class RenderSpec(ApiModel):
 
     width: int = _same_as_render_settings("width", default=RenderSettings().width, multiple_of=2)
     height: int = _same_as_render_settings("height", default=RenderSettings().height, multiple_of=2)
-    fps: int = _same_as_render_settings("fps", default=RenderSettings().fps)
+    fps: int = _same_as_render_settings("fps", "Frames per second of the video", default=RenderSettings().fps)
     seconds: float | None = Field(None, gt=0, le=MAX_SECONDS, description="Clip length; frames = ceil(seconds × fps)")
-    frames: int | None = _same_as_render_settings("frames", default=None)
-    engine: Engine = RenderSettings().engine
+    frames: int | None = _same_as_render_settings("frames", "Clip length in frames (instead of seconds)",
+                                                  default=None)
+    engine: Engine = Field(RenderSettings().engine, description="Blender render engine: WORKBENCH (fastest, flat "
+                                                                "shading), EEVEE (real-time), CYCLES (path tracing)")
     samples: int = _same_as_render_settings("samples", default=RenderSettings().samples)
 
     @model_validator(mode="after")
@@ -81,22 +83,29 @@ class RenderSpec(ApiModel):
 
 
 class Resources(ApiModel):
-    gpu: int = Field(1, ge=0, le=16, description="GPUs per render pod")
-    gpu_resource: str = Field("nvidia.com/gpu", min_length=1, description="Extended resource name of the GPU")
+    gpu: int = Field(1, ge=0, le=16, description="GPUs per render pod (assembly uses none)")
+    gpu_resource: str | None = Field(
+        None, min_length=1, description="Extended resource name of the GPU; default: the operator's "
+                                        "(chart value render.gpuResource, nvidia.com/gpu)")
     cpu: str = Field("2", min_length=1, description="CPU request and limit per render pod")
     memory: str = Field("8Gi", min_length=1, description="Memory request and limit per render pod")
 
 
 class Toleration(ApiModel):
-    key: str | None = None
-    operator: Literal["Exists", "Equal"] | None = None
-    value: str | None = None
-    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = None
-    toleration_seconds: int | None = None
+    """A Kubernetes pod toleration."""
+
+    key: str | None = Field(None, description="Taint key; unset, with operator Exists, matches every taint")
+    operator: Literal["Exists", "Equal"] | None = Field(None, description="Equal (the default) or Exists")
+    value: str | None = Field(None, description="Taint value, with operator Equal")
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = Field(
+        None, description="Taint effect to tolerate; unset: every effect")
+    toleration_seconds: int | None = Field(None, description="With NoExecute: how long the pod stays after the "
+                                                             "taint appears")
 
 
 class Output(ApiModel):
-    bucket: str = Field("simfarm", min_length=3, max_length=63, pattern=r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
+    bucket: str = Field("simfarm", min_length=3, max_length=63, pattern=r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$",
+                        description="S3 bucket of the plan and videos; the operator creates it if missing")
     prefix: str = Field("", max_length=512, description="Key prefix inside the bucket")
     s3_secret_ref: str | None = Field(
         None, min_length=1, max_length=253,
@@ -105,80 +114,93 @@ class Output(ApiModel):
 
 
 class Rewriter(ApiModel):
-    backend: Literal["rules", "llm"] = "rules"
-    model: str | None = Field(None, min_length=1, description="Chat model name for the llm backend")
+    backend: Literal["rules", "llm"] = Field(
+        "rules", description="How the prompt becomes scenes: rules (embedded, offline) or llm (a chat model; "
+                             "the rules rewriter takes over if it fails)")
+    model: str | None = Field(None, min_length=1, description="Chat model of the llm backend; default: the "
+                                                               "endpoint Secret's model, else the operator's")
     endpoint_secret_ref: str | None = Field(
-        None, min_length=1, max_length=253, description="Secret with the llm endpoint URL and API key")
+        None, min_length=1, max_length=253,
+        description="Secret in the request's namespace with the llm endpoint: keys baseUrl, apiKey and "
+                    "optionally model; default: the operator's endpoint (chart values rewriter.llm.*)")
 
 
 class VideoRequestSpec(ApiModel):
-    prompt: str = Field(min_length=1, max_length=MAX_PROMPT_CHARS)
+    prompt: str = Field(min_length=1, max_length=MAX_PROMPT_CHARS, description="What the videos show, in words")
     variants: int = Field(1, ge=1, le=MAX_VARIANTS, description="How many differently seeded videos to make")
     seed: int = Field(0, ge=0, description="Same prompt, seed and settings give the same videos")
-    render: RenderSpec = Field(default_factory=lambda: RenderSpec(frames=RenderSettings().frames))
+    render: RenderSpec = Field(default_factory=lambda: RenderSpec(frames=RenderSettings().frames),
+                               description="Size, length, frame rate and engine of every video")
     frames_per_shard: int = Field(0, ge=0, description="Frames per render pod; 0 renders each variant in one pod")
     parallelism: int = Field(4, ge=1, le=1000, description="Render pods running at once")
-    resources: Resources = Field(default_factory=Resources)
-    node_selector: dict[str, str] = Field(default_factory=dict)
-    tolerations: list[Toleration] = Field(default_factory=list)
-    priority_class_name: str | None = Field(None, min_length=1, max_length=253)
+    resources: Resources = Field(default_factory=Resources, description="Compute of each render pod")
+    node_selector: dict[str, str] = Field(
+        default_factory=dict, description="Node labels of the render and assemble pods; empty: the operator's "
+                                          "default (chart value render.nodeSelector)")
+    tolerations: list[Toleration] = Field(
+        default_factory=list, description="Taints the render and assemble pods tolerate; empty: the operator's "
+                                          "default (chart value render.tolerations)")
+    priority_class_name: str | None = Field(None, min_length=1, max_length=253,
+                                            description="PriorityClass of the render and assemble pods")
     queue_name: str | None = Field(None, min_length=1, max_length=63,
-                                   description="Kueue LocalQueue (sets the kueue.x-k8s.io/queue-name label)")
-    output: Output = Field(default_factory=Output)
-    rewriter: Rewriter = Field(default_factory=Rewriter)
+                                   description="Kueue LocalQueue (sets the kueue.x-k8s.io/queue-name label); "
+                                               "default: the operator's (the chart's LocalQueue with kueue.enabled)")
+    output: Output = Field(default_factory=Output, description="Where the plan and videos are stored")
+    rewriter: Rewriter = Field(default_factory=Rewriter, description="How the prompt is turned into scenes")
     retries: int = Field(2, ge=0, le=10, description="Retries per shard (the Job's backoffLimitPerIndex)")
     ttl_seconds_after_finished: int | None = Field(None, ge=0, description="Delete finished Jobs after this long")
 
 
 class Condition(ApiModel):
-    type: str
-    status: Literal["True", "False", "Unknown"]
-    reason: str = ""
-    message: str = ""
-    last_transition_time: str = ""
-    observed_generation: int | None = None
+    type: str = Field(description="Planned, Ready, PartiallyFailed or SpecRejected")
+    status: Literal["True", "False", "Unknown"] = Field(description="Whether the condition holds")
+    reason: str = Field("", description="One CamelCase word saying why")
+    message: str = Field("", description="Why, for people")
+    last_transition_time: str = Field("", description="When status last changed")
+    observed_generation: int | None = Field(None, description="The spec generation the condition is about")
 
 
 class ShardCounts(ApiModel):
-    total: int = 0
-    succeeded: int = 0
-    failed: int = 0
-    running: int = 0
+    total: int = Field(0, description="Render shards of the request")
+    succeeded: int = Field(0, description="Shards rendered")
+    failed: int = Field(0, description="Shards failed for good (retries used up, or invalid input)")
+    running: int = Field(0, description="Shards with a pod running now")
 
 
 class VariantOutput(ApiModel):
-    variant: int
-    uri: str
+    variant: int = Field(description="Variant index, from 0")
+    uri: str = Field(description="Where the video is (s3:// URI)")
     url: str = Field("", description="Presigned download URL (expires)")
-    caption: str = ""
+    caption: str = Field("", description="What the video shows, generated from its plan")
 
 
 class PlanSummary(ApiModel):
     uri: str = Field(description="Where plan.json is")
-    variants: int
-    shards: int
-    frames_per_variant: int
-    frames_per_shard: int
-    rewriter: str
-    warnings: list[str] = Field(default_factory=list)
+    variants: int = Field(description="Variants planned")
+    shards: int = Field(description="Render shards (pods) in all")
+    frames_per_variant: int = Field(description="Frames of each video")
+    frames_per_shard: int = Field(description="Frames per render shard; 0: one shard per variant")
+    rewriter: str = Field(description="The rewriter that made the scenes (rules after an llm failure)")
+    warnings: list[str] = Field(default_factory=list, description="What planning could not honour (the first 20)")
 
 
 class VideoRequestStatus(ApiModel):
-    phase: Phase = "Pending"
-    message: str = ""
-    observed_generation: int | None = None
-    conditions: list[Condition] = Field(default_factory=list, json_schema_extra={
-        "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["type"]})
-    plan: PlanSummary | None = None
-    shards: ShardCounts = Field(default_factory=ShardCounts)
+    phase: Phase = Field("Pending", description="Pending, Planning, Rendering, Assembling, Succeeded or Failed")
+    message: str = Field("", description="How the request ended, for people")
+    observed_generation: int | None = Field(None, description="The spec generation that was planned")
+    conditions: list[Condition] = Field(default_factory=list, description="Planned, Ready, PartiallyFailed, "
+                                        "SpecRejected", json_schema_extra={
+                                            "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["type"]})
+    plan: PlanSummary | None = Field(None, description="What was planned, once planning is done")
+    shards: ShardCounts = Field(default_factory=ShardCounts, description="Render shards by state")
     progress: str = Field("", description="Succeeded render shards / all render shards, e.g. 12/40")
     outputs: list[VariantOutput] = Field(
         default_factory=list, description=f"The first {MAX_STATUS_OUTPUTS} variants' videos")
-    failed_variants: list[int] = Field(default_factory=list)
+    failed_variants: list[int] = Field(default_factory=list, description="Variants without a video")
     failures: list[str] = Field(default_factory=list, description="Why variants failed (the first 100)")
     planned_spec: VideoRequestSpec | None = Field(
         None, description="The spec as planned; later spec edits are rejected (condition SpecRejected)")
-    start_time: str | None = None
+    start_time: str | None = Field(None, description="When the operator took the request")
     stage_start_time: str | None = Field(None, description="When the current phase began")
-    completion_time: str | None = None
+    completion_time: str | None = Field(None, description="When the request reached Succeeded or Failed")
     timings: dict[str, float] = Field(default_factory=dict, description="Seconds per stage")

@@ -20,6 +20,11 @@ from .combiner import CombineOptions, combine
 from .models import RenderSettings, RequestPlan
 
 Resolver = Callable[[RequestPlan], RequestPlan]
+# Each prompt takes the rules rewriter to one set of vocabulary embeddings.
+WARM_UP_PROMPTS = (
+    "the camera glides around a cube",  # a camera wording not in the lexicon: camera-move embeddings
+    "a hulking cube spins",  # a size word not in the lexicon: size embeddings
+)
 
 
 @dataclass
@@ -37,17 +42,28 @@ class Planner:
         self.resolver = resolver
         self.options = options
 
-    def rewrite(self, prompt: str, backend: str = "rules") -> Rewritten:
+    def warm(self) -> None:
+        """Load now what the first plan would otherwise load: the rules rewriter's vocabulary
+        embeddings and, with a resolver, the asset catalog and its index.
+
+        It plans fixed prompts through the normal path (rules rewriter, no LLM call) and drops
+        the plans, so whatever ``plan`` loads lazily is loaded by this call too.
+        """
+        for prompt in WARM_UP_PROMPTS:
+            self.plan(prompt)
+
+    def rewrite(self, prompt: str, backend: str = "rules", llm: LLMConfig | None = None) -> Rewritten:
+        """``llm``: this call's endpoint and model instead of the planner's own (e.g. one request's)."""
         if backend == "llm":
-            return self.llm.rewrite(prompt)
+            return (self.llm if llm is None else LLMRewriter(llm, self.rules)).rewrite(prompt)
         return Rewritten(self.rules.rewrite(prompt), backend="rules")
 
     def plan(self, prompt: str, *, variants: int = 1, seed: int = 0, settings: RenderSettings | None = None,
-             frames_per_shard: int = 0, rewriter: str = "rules") -> PlanResult:
+             frames_per_shard: int = 0, rewriter: str = "rules", llm: LLMConfig | None = None) -> PlanResult:
         prompt = check_prompt(prompt)
         timings = {}
         started = time.perf_counter()
-        rewritten = self.rewrite(prompt, rewriter)
+        rewritten = self.rewrite(prompt, rewriter, llm)
         timings["rewrite"] = time.perf_counter() - started
 
         started = time.perf_counter()

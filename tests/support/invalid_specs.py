@@ -1,0 +1,68 @@
+"""VideoRequest specs that must be refused, each with the field its error names.
+
+One list for every layer that refuses them: tests/unit/test_crd.py (the CRD's schema under jsonschema,
+and the pydantic model) and tests/e2e/test_e2e_validation.py (a real API server). ``field`` is written
+as the API server writes it after ``spec.``: ``render.width``, ``tolerations[0].effect``.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+VALID_SPEC: dict[str, Any] = {"prompt": "a red cube on a table", "render": {"frames": 8}}
+
+
+@dataclass(frozen=True)
+class InvalidSpec:
+    spec: dict[str, Any]
+    field: str
+
+
+def _changed(field: str, value: Any) -> InvalidSpec:
+    """VALID_SPEC with ``field`` (dotted, ``name[0]`` for a list item) set to ``value``."""
+    spec = copy.deepcopy(VALID_SPEC)
+    *parents, leaf = field.split(".")
+    node = spec
+    for parent in parents:
+        node = node.setdefault(parent, {})
+    node[leaf] = value
+    return InvalidSpec(spec, field)
+
+
+def _toleration(**toleration: Any) -> dict[str, Any]:
+    return {**copy.deepcopy(VALID_SPEC), "tolerations": [toleration]}
+
+
+INVALID_SPECS: dict[str, InvalidSpec] = {
+    "no prompt": InvalidSpec({"render": {"frames": 8}}, "prompt"),
+    "empty prompt": _changed("prompt", ""),
+    "prompt too long": _changed("prompt", "x" * 4001),
+    "odd width": _changed("render.width", 641),
+    "odd height": _changed("render.height", 361),
+    "width over 7680": _changed("render.width", 7682),
+    "height under 16": _changed("render.height", 8),
+    "engine typo": _changed("render.engine", "EEVE"),
+    "fps 0": _changed("render.fps", 0),
+    "fps 121": _changed("render.fps", 121),
+    "samples 0": _changed("render.samples", 0),
+    "both seconds and frames": InvalidSpec({"prompt": "a cube", "render": {"seconds": 2, "frames": 8}}, "render"),
+    "neither seconds nor frames": InvalidSpec({"prompt": "a cube", "render": {"fps": 24}}, "render"),
+    "zero seconds": InvalidSpec({"prompt": "a cube", "render": {"seconds": 0}}, "render.seconds"),
+    "unknown render field": _changed("render.resolution", "4k"),
+    "zero variants": _changed("variants", 0),
+    "negative variants": _changed("variants", -1),
+    "too many variants": _changed("variants", 10001),
+    "variants as text": _changed("variants", "three"),
+    "negative seed": _changed("seed", -5),
+    "negative framesPerShard": _changed("framesPerShard", -2),
+    "zero parallelism": _changed("parallelism", 0),
+    "too much parallelism": _changed("parallelism", 1001),
+    "negative retries": _changed("retries", -1),
+    "bad bucket name": _changed("output.bucket", "Not_A_Bucket"),
+    "bad rewriter backend": _changed("rewriter.backend", "gpt"),
+    "toleration effect typo": InvalidSpec(_toleration(key="gpu", effect="NoSchedul"), "tolerations[0].effect"),
+    "toleration operator": InvalidSpec(_toleration(key="gpu", operator="Sometimes"), "tolerations[0].operator"),
+    "unknown field": _changed("colour", "red"),
+}
