@@ -10,8 +10,9 @@ PIP_FLAGS  := --disable-pip-version-check --progress-bar off -c constraints.txt
 DEMO_PROMPT ?= a red vintage car drives past a wooden cabin at sunset, slow orbit
 DEMO_OUT   ?= out/demo
 # Test binaries (MinIO, helm, kube-*, etcd, kubectl) are built from the Go
-# module proxy into this cache and reused; see tests/testbin/versions.env.
-TESTBIN    ?= $(CURDIR)/.cache/testbin
+# module proxy into this per-user cache, so every clone of the repo (and every
+# CI run on the same machine) reuses them; see tests/testbin/versions.env.
+TESTBIN    ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/simfarm/testbin
 export TESTBIN
 
 .PHONY: demo test testbin install-demo install-test lock clean

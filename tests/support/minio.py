@@ -34,7 +34,8 @@ def in_ci() -> bool:
 
 
 def testbin_dir() -> Path:
-    return Path(os.environ.get("TESTBIN") or REPO_ROOT / ".cache" / "testbin")
+    default = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "simfarm" / "testbin"
+    return Path(os.environ.get("TESTBIN") or default)
 
 
 def require_binary(name: str) -> Path:

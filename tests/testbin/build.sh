@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build the test binaries (MinIO, helm, kubectl, kube-apiserver,
 # kube-controller-manager, kube-scheduler, etcd) from source fetched through
-# the Go module proxy, into $TESTBIN (default <repo>/.cache/testbin).
+# the Go module proxy, into $TESTBIN (default ~/.cache/simfarm/testbin, shared
+# by every clone).
 #
 #   bash tests/testbin/build.sh [--force] [NAME...]   build (all when no NAME)
 #   bash tests/testbin/build.sh --sync                regenerate the wrapper
@@ -270,7 +271,7 @@ if (( sync )); then
   (( ${#names[@]} )) || exit 0
 fi
 
-TESTBIN=${TESTBIN:-$ROOT/.cache/testbin}
+TESTBIN=${TESTBIN:-${XDG_CACHE_HOME:-$HOME/.cache}/simfarm/testbin}
 mkdir -p "$TESTBIN"
 TESTBIN=$(cd "$TESTBIN" && pwd)
 export TESTBIN
