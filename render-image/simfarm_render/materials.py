@@ -52,6 +52,17 @@ def named(color: str, finish_name: str | None = None) -> bpy.types.Material:
     return flat(key, linear_rgb(color), FINISHES.get(finish_name or "", DEFAULT_FINISH))
 
 
+def uv_mapping(material: bpy.types.Material, repeat: tuple[float, float], rotation_degrees: float) -> bpy.types.Node:
+    """A Mapping node fed by the mesh's UVs, tiled ``repeat`` times and turned about the normal."""
+    nodes, links = material.node_tree.nodes, material.node_tree.links
+    coordinates = nodes.new("ShaderNodeTexCoord")
+    mapping = nodes.new("ShaderNodeMapping")
+    mapping.inputs["Scale"].default_value = (repeat[0], repeat[1], 1.0)
+    mapping.inputs["Rotation"].default_value = (0.0, 0.0, math.radians(rotation_degrees))
+    links.new(coordinates.outputs["UV"], mapping.inputs["Vector"])
+    return mapping
+
+
 def image_maps(name: str, maps: Mapping[str, Path], repeat: tuple[float, float],
                rotation_degrees: float) -> bpy.types.Material:
     """A material from texture maps (diffuse, normal, roughness, ao, displacement, arm).
@@ -64,11 +75,7 @@ def image_maps(name: str, maps: Mapping[str, Path], repeat: tuple[float, float],
         raise PermanentError(f"material {name}: unknown texture map(s) {sorted(unknown)}; known: {list(MAP_ROLES)}")
     material, bsdf = _new_principled(name)
     nodes, links = material.node_tree.nodes, material.node_tree.links
-    coordinates = nodes.new("ShaderNodeTexCoord")
-    mapping = nodes.new("ShaderNodeMapping")
-    mapping.inputs["Scale"].default_value = (repeat[0], repeat[1], 1.0)
-    mapping.inputs["Rotation"].default_value = (0.0, 0.0, math.radians(rotation_degrees))
-    links.new(coordinates.outputs["UV"], mapping.inputs["Vector"])
+    mapping = uv_mapping(material, repeat, rotation_degrees)
 
     def texture(role: str) -> bpy.types.Node:
         node = nodes.new("ShaderNodeTexImage")

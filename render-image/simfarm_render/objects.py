@@ -21,10 +21,11 @@ from mathutils import Vector
 
 from simfarm.plan import geometry
 from simfarm.plan.models import SceneObject
-from simfarm.retrieval.procedural import FINISHES, normalize_color, parse_procedural_uri, is_procedural, ProceduralUriError
+from simfarm.retrieval.procedural import FINISHES, is_procedural, normalize_color
 
 from . import materials
 from .errors import PermanentError
+from .generators import generator_for
 from .shapes import BLUEPRINTS, Blueprint, Part
 
 SMOOTH_PRIMITIVES = ("sphere", "torus")
@@ -118,13 +119,7 @@ def _body_material(blueprint: Blueprint, params: Mapping[str, str], plan_object:
 
 def build_procedural(uri: str, plan_object: SceneObject, root: bpy.types.Object,
                      collection: bpy.types.Collection) -> None:
-    try:
-        ref = parse_procedural_uri(uri)
-    except ProceduralUriError as error:
-        raise PermanentError(str(error)) from error
-    if ref.kind != "object" or ref.type not in BLUEPRINTS:
-        raise PermanentError(f"{uri}: no object generator for {ref.kind}/{ref.type}")
-    blueprint = BLUEPRINTS[ref.type]
+    ref, blueprint = generator_for(uri, "object", BLUEPRINTS)
     body = _body_material(blueprint, ref.params, plan_object)
     for number, part in enumerate(blueprint.parts):
         collection.objects.link(_part_object(f"{root.name}.{number}", part, body, root))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -11,10 +10,10 @@ import bmesh
 import bpy
 
 from simfarm.plan.models import Stage
-from simfarm.retrieval.procedural import Finish, ProceduralUriError, linear_rgb, normalize_color, parse_procedural_uri
+from simfarm.retrieval.procedural import Finish, linear_rgb, normalize_color
 
 from . import materials
-from .errors import PermanentError
+from .generators import generator_for
 
 DEFAULT_FLOOR = "procedural://floor/concrete"
 TILE_METRES = 2.0  # one texture repeat covers this much floor at uv_scale 1
@@ -66,13 +65,7 @@ def add_floor(scene: bpy.types.Scene, stage: Stage, image_maps: Mapping[str, Pat
 
 
 def _procedural(uri: str, repeat: tuple[float, float], rotation: float) -> bpy.types.Material:
-    try:
-        ref = parse_procedural_uri(uri)
-    except ProceduralUriError as error:
-        raise PermanentError(str(error)) from error
-    if ref.kind != "floor" or ref.type not in FLOORS:
-        raise PermanentError(f"{uri}: no floor generator for {ref.kind}/{ref.type}")
-    floor = FLOORS[ref.type]
+    ref, floor = generator_for(uri, "floor", FLOORS)
     colour = linear_rgb(normalize_color(ref.params.get("color", "")) or floor.color)
     material = materials.flat(f"floor:{ref.type}", colour, Finish(floor.roughness, floor.metallic))
     if floor.pattern != "plain":
@@ -83,11 +76,7 @@ def _procedural(uri: str, repeat: tuple[float, float], rotation: float) -> bpy.t
 def _add_pattern(material: bpy.types.Material, floor: Floor, colour, repeat, rotation: float) -> None:
     """Modulate the base colour by a texture: the floor reads as wood, tiles, bricks or grain."""
     nodes, links = material.node_tree.nodes, material.node_tree.links
-    coordinates = nodes.new("ShaderNodeTexCoord")
-    mapping = nodes.new("ShaderNodeMapping")
-    mapping.inputs["Scale"].default_value = (repeat[0], repeat[1], 1.0)
-    mapping.inputs["Rotation"].default_value = (0.0, 0.0, math.radians(rotation))
-    links.new(coordinates.outputs["UV"], mapping.inputs["Vector"])
+    mapping = materials.uv_mapping(material, repeat, rotation)
     texture = nodes.new({"noise": "ShaderNodeTexNoise", "bricks": "ShaderNodeTexBrick",
                          "checker": "ShaderNodeTexChecker", "waves": "ShaderNodeTexWave"}[floor.pattern])
     links.new(mapping.outputs["Vector"], texture.inputs["Vector"])

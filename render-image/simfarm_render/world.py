@@ -14,9 +14,9 @@ from typing import Mapping
 import bpy
 
 from simfarm.plan.models import Background
-from simfarm.retrieval.procedural import ProceduralUriError, parse_procedural_uri
 
 from .errors import PermanentError
+from .generators import generator_for
 
 DEFAULT_WORLD = "procedural://world/noon"
 HDRI_GREY = (0.3, 0.3, 0.3)
@@ -59,13 +59,7 @@ def setup_world(scene: bpy.types.Scene, background: Background, hdri: Path | Non
         _environment_map(world, hdri, background.uri)
         return
     uri = background.uri or DEFAULT_WORLD
-    try:
-        ref = parse_procedural_uri(uri)
-    except ProceduralUriError as error:
-        raise PermanentError(str(error)) from error
-    if ref.kind != "world" or ref.type not in SKIES:
-        raise PermanentError(f"{uri}: no world generator for {ref.kind}/{ref.type}")
-    sky = SKIES[ref.type]
+    _, sky = generator_for(uri, "world", SKIES)
     _gradient_sky(world, sky)
     _sun(scene, sky)
 
