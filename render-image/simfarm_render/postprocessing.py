@@ -5,7 +5,8 @@
   fast-GI AO, Workbench cavity shading;
 - reflections: EEVEE ray tracing (max roughness, screen-trace thickness);
   Cycles traces reflections anyway; Workbench shows specular highlights;
-- motion blur: render motion blur with the plan's shutter (EEVEE, Cycles).
+- motion blur: render motion blur with the plan's shutter (EEVEE, Cycles;
+  ``vocabulary.ENGINE_EFFECTS`` says so, and the planner drops it for Workbench).
 
 An effect at level ``none`` changes nothing.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 import bpy
 
 from simfarm.plan.models import Postprocessing
-from simfarm.plan.vocabulary import Level
+from simfarm.plan.vocabulary import ENGINE_EFFECTS, Level
 
 BLOOM_RADIUS_MAX = 10.0  # plan radius is on Simverse's 0–10 scale; Glare size is 0–1 of the image
 
@@ -27,7 +28,7 @@ def apply(scene: bpy.types.Scene, post: Postprocessing, engine: str) -> None:
         _ambient_occlusion(scene, post, engine)
     if post.ssrr.level != Level.none:
         _reflections(scene, post, engine)
-    if post.motionblur.level != Level.none and engine != "WORKBENCH":
+    if post.motionblur.level != Level.none and "motionblur" in ENGINE_EFFECTS[engine]:
         scene.render.use_motion_blur = True
         scene.render.motion_blur_shutter = post.motionblur.shutter_speed
 

@@ -149,7 +149,7 @@ def test_every_spec_field_and_metric_is_in_the_readme() -> None:
 
 def test_make_demo_is_the_readme_render_command() -> None:
     """`make demo` installs, then runs the README's `simfarm render` command (tested below at a tiny size)."""
-    done = subprocess.run(["make", "-n", "demo"], capture_output=True, text=True, cwd=REPO_ROOT, timeout=60)
+    done = subprocess.run(["make", "--no-print-directory", "-n", "demo"], capture_output=True, text=True, cwd=REPO_ROOT, timeout=60)
     assert done.returncode == 0, done.stderr
     recipe = shlex.split(done.stdout.strip().splitlines()[-1])
     assert recipe[0] == "HF_HUB_OFFLINE=1" and Path(recipe[1]).name == "simfarm"

@@ -112,3 +112,24 @@ def test_too_many_floor_objects_is_a_clear_error():
     draft = SceneDraft(objects=[DraftObject(name="tree", description="tree")] * 10)
     with pytest.raises(InputError, match="at most 9"):
         combine(draft, variants=1, seed=0)
+
+
+@pytest.mark.parametrize("engine,kept", [("WORKBENCH", False), ("EEVEE", True), ("CYCLES", True)])
+def test_effects_an_engine_cannot_render_are_dropped_with_a_warning(engine, kept):
+    from simfarm.plan.models import RenderSettings
+    from simfarm.plan.planner import Planner
+
+    plan = Planner().plan("a red car, heavy motion blur", variants=3, seed=2,
+                          settings=RenderSettings(engine=engine)).plan
+    for scene in plan.variants:
+        assert (scene.postprocessing.motionblur.level == vocab.Level.high) is kept
+        assert ("motion blur" in scene.caption) is kept
+    assert any("motion blur is not rendered by WORKBENCH" in w for w in plan.warnings) is (not kept)
+
+
+def test_open_effects_are_dropped_silently_for_workbench(rules):
+    from simfarm.plan.models import RenderSettings
+    from simfarm.plan.planner import Planner
+
+    plan = Planner().plan("a chair", variants=20, seed=1, settings=RenderSettings(engine="WORKBENCH")).plan
+    assert all(s.postprocessing.motionblur.shutter_speed == 0.0 for s in plan.variants) and not plan.warnings

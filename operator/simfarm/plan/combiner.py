@@ -248,6 +248,20 @@ def _animation(draft: SceneDraft, rng: random.Random) -> Animation:
     return Animation(name=animation.name, keyframes=keyframes, speed_factor=_draw(rng, band, 2))
 
 
+def fit_to_engine(plan: ScenePlan, draft: SceneDraft, engine: str) -> list[str]:
+    """Switch off effects the engine cannot render; warn where the prompt asked for one."""
+    warnings = []
+    for name, effect in vocab.EFFECTS.items():
+        if name in vocab.ENGINE_EFFECTS[engine]:
+            continue
+        setting = getattr(plan.postprocessing, name)
+        setattr(setting, "level", vocab.Level.none)
+        setattr(setting, effect.parameter, 0.0)
+        if getattr(draft.effects, name) not in (None, vocab.Level.none):
+            warnings.append(f"{effect.phrase} is not rendered by {engine}; use --engine EEVEE or CYCLES for it")
+    return warnings
+
+
 def _postprocessing(draft: SceneDraft, rng: random.Random) -> Postprocessing:
     levels = {}
     for name in vocab.EFFECTS:

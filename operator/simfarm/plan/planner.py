@@ -16,7 +16,7 @@ from ..rewriter.llm import LLMConfig, LLMRewriter
 from ..rewriter.prompt import check_prompt
 from ..rewriter.rules import RulesRewriter
 from .captions import caption
-from .combiner import CombineOptions, combine
+from .combiner import CombineOptions, combine, fit_to_engine
 from .models import RenderSettings, RequestPlan
 
 Resolver = Callable[[RequestPlan], RequestPlan]
@@ -67,9 +67,13 @@ class Planner:
         timings["rewrite"] = time.perf_counter() - started
 
         started = time.perf_counter()
+        settings = settings or RenderSettings()
         scenes = combine(rewritten.draft, variants=variants, seed=seed, options=self.options)
-        plan = RequestPlan(prompt=prompt, seed=seed, rewriter=rewritten.backend, settings=settings or RenderSettings(),
-                           frames_per_shard=frames_per_shard, variants=scenes, warnings=rewritten.warnings)
+        warnings = list(rewritten.warnings)
+        for scene in scenes:
+            warnings += [w for w in fit_to_engine(scene, rewritten.draft, settings.engine) if w not in warnings]
+        plan = RequestPlan(prompt=prompt, seed=seed, rewriter=rewritten.backend, settings=settings,
+                           frames_per_shard=frames_per_shard, variants=scenes, warnings=warnings)
         timings["combine"] = time.perf_counter() - started
 
         if self.resolver is not None:

@@ -275,6 +275,16 @@ EFFECTS: Mapping[str, Effect] = {
 }
 
 
+# What each engine can show (the worker maps effects in simfarm_render.postprocessing).
+# The planner switches off the rest, so a caption never names an effect the
+# video lacks: Workbench has no render motion blur.
+ENGINE_EFFECTS: Mapping[str, frozenset[str]] = {
+    "EEVEE": frozenset(EFFECTS),
+    "CYCLES": frozenset(EFFECTS),
+    "WORKBENCH": frozenset({"bloom", "ssao", "ssrr"}),
+}
+
+
 def level_of(effect: str, value: float) -> Level:
     for level, band in EFFECTS[effect].bands.items():
         if value in band:
