@@ -15,7 +15,7 @@ DEMO_OUT   ?= out/demo
 TESTBIN    ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/simfarm/testbin
 export TESTBIN
 
-.PHONY: demo test testbin install-demo install-test lock clean
+.PHONY: demo test testbin bench install-demo install-test lock clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ testbin:
 
 test: install-test testbin
 	HF_HUB_OFFLINE=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+# Benchmarks print numbers, never pass/fail. `-P` keeps bench/ off sys.path:
+# bench/operator.py would otherwise shadow the standard library's `operator`.
+BENCHES ?= rewriter retrieval render operator
+bench: install-test
+	for name in $(BENCHES); do HF_HUB_OFFLINE=1 $(PY) -P bench/$$name.py || exit 1; done
 
 # Re-resolve the pins after changing pyproject.toml.
 lock: | $(PY)

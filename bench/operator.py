@@ -1,6 +1,6 @@
 """Operator throughput: 200 VideoRequests created at once against kmock's Kubernetes emulator.
 
-    HF_HUB_OFFLINE=1 .venv/bin/python bench/operator.py [--requests 200]
+    HF_HUB_OFFLINE=1 .venv/bin/python -P bench/operator.py [--requests 200]
 
 Runs the real operator (`simfarm operator`) as a subprocess pointed at the
 emulator, waits until it is ready (planner loaded), creates every request at

@@ -9,7 +9,7 @@
 Comparisons take the best of ``--repeats`` runs, alternating the two sides, so
 that load from other processes on a shared machine skews them less.
 
-    .venv/bin/python bench/render.py [--frames 24] [--cycles-frames 4] [--eevee-frames 0]
+    .venv/bin/python -P bench/render.py [--frames 24] [--cycles-frames 4] [--eevee-frames 0]
 """
 
 from __future__ import annotations

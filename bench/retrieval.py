@@ -1,6 +1,6 @@
 """Catalog search latency at 1k, 10k and 100k synthetic entries, and import throughput.
 
-    HF_HUB_OFFLINE=1 .venv/bin/python bench/retrieval.py [--sizes 1000 10000 100000] [--queries 200]
+    HF_HUB_OFFLINE=1 .venv/bin/python -P bench/retrieval.py [--sizes 1000 10000 100000] [--queries 200]
 
 Prints, per size: index write throughput, warm query latency (p50/p95) through
 ``Catalog.search`` with the model loaded once, and a baseline that loads the

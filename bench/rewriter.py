@@ -3,7 +3,7 @@
 The embedding model (used for wording the lexicon lacks) is loaded first
 and its load time reported separately; the timed loop is warm.
 
-    .venv/bin/python bench/rewriter.py [--prompts 200] [--seed 0]
+    .venv/bin/python -P bench/rewriter.py [--prompts 200] [--seed 0]
 """
 
 from __future__ import annotations

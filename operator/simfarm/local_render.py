@@ -30,7 +30,7 @@ from .errors import InputError
 from .plan.cli import add_planning_arguments, planner_from_args
 from .plan.models import ENGINES, RenderSettings, RequestPlan
 from .plan.sharding import Shard, plan_shards, variant_shards
-from .storage import RequestLayout, Storage
+from .storage import RequestLayout, Storage, is_s3_uri
 
 LOCAL_NAMESPACE = "local"
 WORKER = [sys.executable, "-m", "simfarm_render"]
@@ -43,7 +43,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                    description="Plan a prompt, render its shards with local Blender workers in "
                                                "parallel and assemble the videos.")
     parser.add_argument("prompt", help="the video prompt")
-    parser.add_argument("--out", type=Path, default=Path("out/render"), help="output directory (default out/render)")
+    parser.add_argument("--out", default="out/render",
+                        help="output directory or s3://bucket/prefix (default out/render; S3 settings from "
+                             "AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)")
     add_planning_arguments(parser)
     parser.add_argument("--width", type=int, default=640, help="pixels (default 640)")
     parser.add_argument("--height", type=int, default=360, help="pixels (default 360)")
@@ -63,9 +65,11 @@ def slug(prompt: str) -> str:
     return words[:SLUG_CHARS].rstrip("-") or "prompt"
 
 
-def request_layout(out: Path, plan: RequestPlan) -> RequestLayout:
+def request_layout(out: str, plan: RequestPlan) -> RequestLayout:
+    """Where this request's files go: under an s3:// prefix as given, or under a local directory."""
     uid = hashlib.sha256(plan.to_json().encode()).hexdigest()
-    return RequestLayout.for_request(str(out.resolve()), LOCAL_NAMESPACE, slug(plan.prompt), uid)
+    root = out if is_s3_uri(out) else str(Path(out).resolve())
+    return RequestLayout.for_request(root, LOCAL_NAMESPACE, slug(plan.prompt), uid)
 
 
 def auto_frames_per_shard(frames: int, variants: int, workers: int) -> int:
@@ -103,7 +107,9 @@ def run(args: argparse.Namespace) -> int:
     plan = planner_from_args(args).plan(args.prompt, variants=args.variants, seed=args.seed, settings=settings,
                                         frames_per_shard=frames_per_shard, rewriter=args.rewriter).plan
     layout = request_layout(args.out, plan)
-    Storage().put_bytes(layout.plan, plan.to_json().encode())
+    store = Storage()
+    store.ensure_bucket(layout.base)
+    store.put_bytes(layout.plan, plan.to_json().encode())
     for scene in plan.variants:
         print(f"  variant {scene.index}: {scene.caption}", file=sys.stderr)
 
