@@ -12,7 +12,7 @@ import kopf
 import pytest
 import yaml
 
-from chart_helpers import (CHART, CLUSTER_SCOPED_KINDS, COMBINATIONS, NAMESPACE, RELEASE, Combination, env_of, helm,
+from support.chart import (CHART, CLUSTER_SCOPED_KINDS, COMBINATIONS, NAMESPACE, RELEASE, Combination, env_of, helm,
                            of_kind, one, operator_container, operator_deployment, render, values_args, write_values)
 from simfarm import metrics
 from simfarm.cluster.config import OperatorConfig

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chart_helpers import CHART
+from support.chart import CHART
 from simfarm.cluster import crd
 from support.minio import REPO_ROOT
 

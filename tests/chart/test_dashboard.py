@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from chart_helpers import CHART
+from support.chart import CHART
 from simfarm import metrics
 
 DASHBOARD = json.loads((CHART / "dashboards" / "simfarm.json").read_text())

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from chart_helpers import COMBINATIONS, of_kind, render
+from support.chart import COMBINATIONS, of_kind, render
 from simfarm.cluster import permissions
 
 # kopf peers through cluster-scoped objects when it serves every namespace, namespaced ones otherwise.

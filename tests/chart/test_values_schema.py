@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from chart_helpers import CHART, RELEASE, helm
+from support.chart import CHART, RELEASE, helm
 
 BAD_VALUES = sorted((Path(__file__).parent / "bad-values").glob("*.yaml"))
 SCHEMA_ERROR = "values don't meet the specifications of the schema"

@@ -5,9 +5,7 @@ specs are the unit layer's list (tests/support/invalid_specs.py): the API server
 
 from __future__ import annotations
 
-import sys
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,8 +16,7 @@ from support.invalid_specs import INVALID_SPECS, VALID_SPEC, InvalidSpec
 
 from e2e_config import EXAMPLES, RELEASE_NAMESPACE, REQUEST_NAMESPACE, SERVICE_ACCOUNT
 
-sys.path.append(str(Path(__file__).resolve().parents[1] / "chart"))
-from chart_helpers import COMBINATIONS, render  # noqa: E402 - the chart tests' value combinations
+from support.chart import COMBINATIONS, render  # the chart tests' value combinations
 
 # APIs of add-ons the chart can target, which this bare control plane does not serve.
 ADD_ON_APIS = {"monitoring.coreos.com/v1": "Prometheus Operator", "kueue.x-k8s.io/v1beta1": "Kueue"}
