@@ -26,7 +26,7 @@ from simfarm.retrieval.procedural import FINISHES, is_procedural, normalize_colo
 from . import materials
 from .errors import PermanentError
 from .generators import generator_for
-from .shapes import BLUEPRINTS, Blueprint, Part
+from simfarm.retrieval.shapes import BLUEPRINTS, FRONT_TURN, Blueprint, Part
 
 SMOOTH_PRIMITIVES = ("sphere", "torus")
 

@@ -48,7 +48,7 @@ def test_objects_have_variants_captions_and_heights():
         assert set(params) == {"color", "material"}
         assert entry.name == builtin.object_name(parse_procedural_uri(entry.uri).type, params["color"],
                                                  params["material"])
-        assert entry.description.startswith(f"a {entry.name}: ") and entry.height_m
+        assert entry.description.startswith(f"a {entry.name}: ") and entry.size_m and entry.size_m[2] > 0
 
 
 @pytest.mark.parametrize("word,color", [("Red", "red"), ("grey", "gray"), ("golden", "gold"), ("mauve", None)])

@@ -28,7 +28,7 @@ GROUND_DIRECTIONS = (vocab.Direction.left, vocab.Direction.right, vocab.Directio
 # "drives past", "moves": the prompt fixed motion but not its way; sideways reads best on camera.
 OPEN_DIRECTIONS = (vocab.Direction.left, vocab.Direction.right)
 PLACEMENT_ATTEMPTS = 25
-OPEN_SCALES = ("small", "small-medium", "medium", "medium-large", "large")
+UNSAID_SCALE = "medium"  # life size: a size the prompt did not ask for is not made up
 OPEN_EFFECT_WEIGHTS = {vocab.Level.none: 4, vocab.Level.low: 3, vocab.Level.medium: 2, vocab.Level.high: 1}
 RELATION_MARGIN = 0.3  # in grid cells: "left of" must be clearly left in the picture
 
@@ -60,7 +60,7 @@ def combine_variant(draft: SceneDraft, index: int, seed: int, options: CombineOp
     pitch = _draw(rng, vocab.PITCH_BANDS[draft.camera_angle] if draft.camera_angle else DEFAULT_PITCH, 0)
     supports = _supports(draft, rng, stacking=modes.stacking)
     placements, warnings = _placements(draft, supports, yaw, rng)
-    scales = _scales(draft, rng)
+    scales = _scales(draft)
     objects = [
         _scene_object(obj, placements[i], supports[i], scales[i], rng, moving_mode=modes.movement)
         for i, obj in enumerate(draft.objects)
@@ -141,11 +141,9 @@ def _ground_of(i: int, supports: list[int | None]) -> int:
     return i
 
 
-def _scales(draft: SceneDraft, rng: random.Random) -> list[vocab.Scale]:
-    """The prompt's size words, else one drawn size per description: copies look alike."""
-    drawn: dict[str, str] = {}
-    names = [obj.scale or drawn.setdefault(obj.description, rng.choice(OPEN_SCALES)) for obj in draft.objects]
-    return [vocab.SCALES_BY_NAME[name] for name in names]
+def _scales(draft: SceneDraft) -> list[vocab.Scale]:
+    """The prompt's size words; life size where it says none."""
+    return [vocab.SCALES_BY_NAME[obj.scale or UNSAID_SCALE] for obj in draft.objects]
 
 
 def _placements(draft: SceneDraft, supports: list[int | None], yaw: float, rng: random.Random) -> tuple[list[int], list[str]]:

@@ -21,6 +21,9 @@ Engine = Literal["EEVEE", "CYCLES", "WORKBENCH"]
 ENGINES: tuple[str, ...] = ("EEVEE", "CYCLES", "WORKBENCH")
 Placement = Annotated[int, Field(ge=0, le=8, description="Cell on the 3×3 grid, row-major from back-left")]
 Degrees = Annotated[float, Field(description="Angle in degrees")]
+Vec3 = tuple[float, float, float]
+Metres = Annotated[float, Field(gt=0)]
+Size3 = tuple[Metres, Metres, Metres]
 
 
 class Model(BaseModel):
@@ -45,10 +48,15 @@ class CatalogRef(Model):
     query: str = Field("", description="The phrase that was searched for")
     score: float | None = Field(None, description="Retrieval score of the chosen entry")
     fallback: bool = Field(False, description="True when no entry matched and a default was used")
+    license: str = Field("", description="The entry's license, credited with every output that uses it")
+    creator: str = Field("", description="The entry's creator, for the credits")
+    size_m: Size3 | None = Field(None, description="The entry's real-world (width, depth, height) in metres")
 
 
 class ObjectScale(Model):
-    factor: float = Field(gt=0, description="Largest dimension in scene units (metres)")
+    """How much larger or smaller than its real-world size an object is rendered ("a huge cat")."""
+
+    factor: float = Field(gt=0, description="Multiplier on the asset's real-world size")
     name: str
 
     @model_validator(mode="after")
@@ -74,6 +82,11 @@ class SceneObject(Model):
     movement: Movement | None = None
     camera_follow: bool = False
     on_top_of: int | None = Field(None, ge=0, description="Index of the supporting object")
+    # Filled by the layout step (``plan.layout``) once the asset is known; the worker builds exactly this box.
+    dimensions: Size3 | None = Field(None, description="Bounding box (width, depth, height) in metres, in the "
+                                                       "object's own frame (front towards its -y)")
+    heading: Degrees = Field(0.0, ge=0, lt=360, description="Turn about z; 0 faces the front towards -y")
+    position: Vec3 | None = Field(None, description="World position of the bottom centre of the box at frame 1")
 
 
 class Background(CatalogRef):
@@ -97,8 +110,11 @@ class Orientation(Model):
 
 class Framing(Model):
     name: str
-    fov: Degrees = Field(gt=0, lt=180)
+    fov: Degrees = Field(gt=0, lt=180, description="Horizontal field of view")
     coverage_factor: float = Field(gt=0, description="Frame width divided by the focus object's size")
+    # Filled by the layout step: where the camera rig stands and how far the camera is from it.
+    target: Vec3 | None = Field(None, description="World point the rig turns about and the camera looks at")
+    distance: float | None = Field(None, gt=0, description="Camera distance from the target, metres")
 
     @model_validator(mode="after")
     def _known_name(self) -> "Framing":

@@ -162,20 +162,20 @@ FRAMINGS_BY_NAME: Mapping[str, Framing] = {f.name: f for f in FRAMINGS}
 @dataclass(frozen=True)
 class Scale:
     name: str
-    factor: float  # the object's largest dimension in scene units (metres)
+    factor: float  # multiplier on the asset's real-world size: "a huge cat" is a cat 2.5 times life size
     words: tuple[str, ...]  # adjectives that select this scale in a prompt
 
 
-# Ordered smallest to largest; factors strictly increase (tested).
+# Ordered smallest to largest; factors strictly increase (tested). "medium" is life size.
 SCALES: tuple[Scale, ...] = (
-    Scale("tiny", 0.25, ("tiny", "miniature", "minuscule", "teeny", "itsy-bitsy", "extra small", "microscopic", "wee",
+    Scale("tiny", 0.35, ("tiny", "miniature", "minuscule", "teeny", "itsy-bitsy", "extra small", "microscopic", "wee",
                         "very small")),
-    Scale("small", 0.5, ("small", "little", "mini", "petite", "undersized")),
-    Scale("small-medium", 0.75, ("smallish", "small-ish", "medium-small", "small-medium")),
+    Scale("small", 0.6, ("small", "little", "mini", "petite", "undersized")),
+    Scale("small-medium", 0.8, ("smallish", "small-ish", "medium-small", "small-medium")),
     Scale("medium", 1.0, ("medium", "medium-sized", "average", "normal-sized", "regular-sized")),
-    Scale("medium-large", 1.5, ("sizable", "largish", "medium-large", "hefty", "bulky")),
-    Scale("large", 2.25, ("large", "big", "tall")),
-    Scale("huge", 3.0, ("huge", "giant", "gigantic", "enormous", "massive", "colossal", "towering",
+    Scale("medium-large", 1.3, ("sizable", "largish", "medium-large", "hefty", "bulky")),
+    Scale("large", 1.7, ("large", "big", "tall")),
+    Scale("huge", 2.5, ("huge", "giant", "gigantic", "enormous", "massive", "colossal", "towering",
                         "very large", "very big", "humongous",
                         "gargantuan", "mammoth", "titanic")),
 )

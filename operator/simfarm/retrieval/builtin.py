@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import procedural
+from .shapes import BLUEPRINTS, front_facing_size
 from .entries import CatalogEntry, CatalogKind
 
 SOURCE = "embedded"
@@ -27,7 +28,7 @@ class _ObjectSpec:
     caption: str
     tags: str
     categories: str
-    height_m: float
+    height_m: float  # real-world height; the blueprint's proportions give width and depth
     variants: str  # "colour/finish" pairs separated by spaces
 
 
@@ -214,6 +215,12 @@ def object_name(type_: str, color: str | None, finish: str | None) -> str:
     return " ".join(word for word in words if word)
 
 
+def _real_size(spec: _ObjectSpec) -> tuple[float, float, float]:
+    width, depth, height = front_facing_size(BLUEPRINTS[spec.type])
+    metres = spec.height_m / height
+    return (round(width * metres, 3), round(depth * metres, 3), spec.height_m)
+
+
 def _object_entries(spec: _ObjectSpec) -> list[CatalogEntry]:
     entries = []
     for variant in spec.variants.split():
@@ -229,7 +236,7 @@ def _object_entries(spec: _ObjectSpec) -> list[CatalogEntry]:
             uri=procedural.procedural_uri("object", spec.type, color=color, material=finish),
             license=LICENSE,
             source=SOURCE,
-            height_m=spec.height_m,
+            size_m=_real_size(spec),
         ))
     return entries
 

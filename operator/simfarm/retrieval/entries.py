@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from enum import Enum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -19,6 +20,8 @@ class CatalogKind(str, Enum):
 
 
 SOURCE_PATTERN = r"^[A-Za-z0-9._-]+$"
+PositiveMetres = Annotated[float, Field(gt=0)]
+RealSize = tuple[PositiveMetres, PositiveMetres, PositiveMetres]
 KINDS: tuple[str, ...] = tuple(kind.value for kind in CatalogKind)
 
 
@@ -48,9 +51,12 @@ class CatalogEntry(BaseModel):
     uri: str = ""
     maps: dict[str, str] = Field(default_factory=dict, description="Texture map name -> URI (materials)")
     license: str = ""
+    creator: str = Field("", description="Who made the asset, for the credits its license may require")
     source: str = Field("custom", min_length=1, pattern=SOURCE_PATTERN,
                         description="Which catalog it came from: 'embedded', 'polyhaven', …")
-    height_m: float | None = Field(None, gt=0, description="Typical real-world height (objects)")
+    size_m: RealSize | None = Field(
+        None, description="Real-world bounding box (width x, depth y, height z) in metres, of the model standing "
+                          "with its front towards -y, as the render worker builds it (objects)")
 
     @model_validator(mode="after")
     def _locatable(self) -> "CatalogEntry":

@@ -108,6 +108,9 @@ def _fill(ref: CatalogRef, choice: _Choice, *, name: str | None = None, uri: str
     ref.maps = dict(choice.entry.maps)
     ref.score = None if choice.score is None else round(choice.score, 4)
     ref.fallback = choice.fallback
+    ref.license = choice.entry.license
+    ref.creator = choice.entry.creator
+    ref.size_m = choice.entry.size_m
 
 
 def _fill_object(obj: SceneObject, choice: _Choice, warnings: list[str]) -> None:
