@@ -6,16 +6,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import bpy
+import numpy as np
 
-from simfarm.plan import geometry
 from simfarm.plan.models import RenderSettings, ScenePlan
 from simfarm.retrieval.procedural import is_procedural
 
 from . import camera, engine, motion, objects, postprocessing, stage, world
 from .assets import AssetCache
 
-MIN_FLOOR = 60.0  # scene units; the floor reaches past the frame at the widest framings
-FLOOR_CELLS = 12
+MIN_FLOOR = 60.0  # metres
+FLOOR_DISTANCES = 40  # the floor spans this many camera distances, so its edge stays out of the frame
 
 
 @dataclass
@@ -42,8 +42,17 @@ def fetch_assets(plan: ScenePlan, cache: AssetCache) -> SceneAssets:
     return fetched
 
 
-def build(plan: ScenePlan, settings: RenderSettings, assets: SceneAssets) -> bpy.types.Scene:
-    """Replace whatever Blender holds with the variant's scene, animated over the whole clip."""
+@dataclass
+class BuiltScene:
+    """A variant's scene in Blender and the handles ground truth needs."""
+
+    scene: bpy.types.Scene
+    roots: list[bpy.types.Object]  # one per plan object, in plan order
+    camera: bpy.types.Object
+
+
+def build(plan: ScenePlan, settings: RenderSettings, assets: SceneAssets, key_frames: np.ndarray) -> BuiltScene:
+    """Replace whatever Blender holds with the variant's scene; the camera is keyed on ``key_frames``."""
     bpy.ops.wm.read_factory_settings(use_empty=True)
     scene = bpy.context.scene
     engine.configure(scene, settings)
@@ -51,10 +60,9 @@ def build(plan: ScenePlan, settings: RenderSettings, assets: SceneAssets) -> bpy
     world.setup_world(scene, plan.background, assets.hdri)
     collection = bpy.data.collections.new("objects")
     scene.collection.children.link(collection)
-    placed = objects.add_objects(plan.objects, assets.models, collection)
-    cell = geometry.cell_size(max(obj.scale.factor for obj in plan.objects))
-    stage.add_floor(scene, plan.stage, assets.floor_maps, max(MIN_FLOOR, FLOOR_CELLS * cell))
-    motion.animate_movement(plan.objects, placed, plan.orientation.yaw, settings.fps, settings.frames)
-    camera.add_camera_rig(scene, plan, camera.focus_of(plan, placed), settings.frames)
+    roots = objects.add_objects(plan.objects, assets.models, collection)
+    stage.add_floor(scene, plan.stage, assets.floor_maps, max(MIN_FLOOR, FLOOR_DISTANCES * plan.framing.distance))
+    motion.animate_movement(plan, roots, settings.fps, settings.frames)
+    rig_camera, _ = camera.add_camera_rig(scene, plan, settings, key_frames)
     postprocessing.apply(scene, plan.postprocessing, settings.engine)
-    return scene
+    return BuiltScene(scene, roots, rig_camera)

@@ -30,7 +30,10 @@ OPEN_DIRECTIONS = (vocab.Direction.left, vocab.Direction.right)
 PLACEMENT_ATTEMPTS = 25
 UNSAID_SCALE = "medium"  # life size: a size the prompt did not ask for is not made up
 OPEN_EFFECT_WEIGHTS = {vocab.Level.none: 4, vocab.Level.low: 3, vocab.Level.medium: 2, vocab.Level.high: 1}
-RELATION_MARGIN = 0.3  # in grid cells: "left of" must be clearly left in the picture
+RELATION_MARGIN = 0.6  # in grid cells: "left of" must be clearly left in the picture
+RELATION_SPREAD = 1.2  # and not far in front or behind (in front: not far to a side), where perspective deceives
+NEXT_TO_DEPTH = 0.5  # grid cells: "next to" is beside, not in front or behind
+NEXT_TO_SIDE = vocab.Range(0.5, 1.6)
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,13 @@ def _scales(draft: SceneDraft) -> list[vocab.Scale]:
     return [vocab.SCALES_BY_NAME[obj.scale or UNSAID_SCALE] for obj in draft.objects]
 
 
+def draw_arrangement(draft: SceneDraft, supports: list[int | None], rng: random.Random) -> tuple[int, list[int]]:
+    """A fresh camera bearing and grid cells for the layout step to try when the first ones fail."""
+    yaw = rng.randrange(0, 360)
+    cells, _ = _placements(draft, supports, yaw, rng)
+    return yaw, cells
+
+
 def _placements(draft: SceneDraft, supports: list[int | None], yaw: float, rng: random.Random) -> tuple[list[int], list[str]]:
     """Grid cells for every object; retries draws until every relation holds, else says which failed."""
     ground = [i for i in range(len(supports)) if supports[i] is None]
@@ -188,17 +198,17 @@ def _try_placements(draft: SceneDraft, ground: list[int], supports: list[int | N
 def _satisfies(kind: str, cell: int, target: int, yaw: float) -> bool:
     side, depth = geometry.view_coordinates(*geometry.grid_position(cell, 1.0), yaw)
     target_side, target_depth = geometry.view_coordinates(*geometry.grid_position(target, 1.0), yaw)
+    beside, level = abs(depth - target_depth) <= RELATION_SPREAD, abs(side - target_side) <= RELATION_SPREAD
     if kind == "left_of":
-        return side < target_side - RELATION_MARGIN
+        return side < target_side - RELATION_MARGIN and beside
     if kind == "right_of":
-        return side > target_side + RELATION_MARGIN
+        return side > target_side + RELATION_MARGIN and beside
     if kind == "in_front_of":
-        return depth < target_depth - RELATION_MARGIN
+        return depth < target_depth - RELATION_MARGIN and level
     if kind == "behind":
-        return depth > target_depth + RELATION_MARGIN
-    row, col = geometry.grid_cell(cell)
-    target_row, target_col = geometry.grid_cell(target)
-    return max(abs(row - target_row), abs(col - target_col)) == 1  # next_to
+        return depth > target_depth + RELATION_MARGIN and level
+    # next_to: side by side as the camera sees them, one cell apart
+    return abs(depth - target_depth) <= NEXT_TO_DEPTH and NEXT_TO_SIDE.low <= abs(side - target_side) < NEXT_TO_SIDE.high
 
 
 def _scene_object(obj: DraftObject, placement: int, support: int | None, scale: vocab.Scale, rng: random.Random,

@@ -68,7 +68,8 @@ class ObjectScale(Model):
 
 class Movement(Model):
     direction: vocab.Direction
-    speed: float = Field(gt=0, le=5, description="Scene units per second")
+    speed: float = Field(gt=0, le=5, description="Lengths of the object (the longer side of its footprint) per "
+                                                 "second, so a car and a cup that move 'quickly' look alike")
 
 
 class SceneObject(Model):
@@ -173,6 +174,21 @@ class Postprocessing(Model):
     motionblur: MotionBlur = Field(default_factory=MotionBlur)
 
 
+ClaimKind = Literal["visible", "relation", "stacked", "motion", "speed", "follow", "travel", "camera", "pace",
+                    "shot", "angle"]
+
+
+class Claim(Model):
+    """One statement of the caption that the scene's geometry can prove or refute (see ``plan.claims``)."""
+
+    kind: ClaimKind
+    objects: list[int] = Field(default_factory=list, description="Indices of the objects it is about")
+    value: str = Field("", description="What is claimed: a relation, direction, camera move, framing, …")
+    first_frame: int = Field(ge=1, description="First frame it is claimed for")
+    last_frame: int = Field(ge=1, description="Last frame it is claimed for")
+    sentence: str = Field(description="The caption sentence that states it")
+
+
 class ScenePlan(Model):
     """One variant: everything the worker needs to build and animate the scene."""
 
@@ -186,6 +202,7 @@ class ScenePlan(Model):
     animation: Animation
     postprocessing: Postprocessing = Field(default_factory=Postprocessing)
     caption: str = ""
+    claims: list[Claim] = Field(default_factory=list, description="What the caption says, each checkable")
     warnings: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")

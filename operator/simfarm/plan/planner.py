@@ -15,8 +15,9 @@ from ..rewriter import Rewritten
 from ..rewriter.llm import LLMConfig, LLMRewriter
 from ..rewriter.prompt import check_prompt
 from ..rewriter.rules import RulesRewriter
-from .captions import caption
+from .captions import describe
 from .combiner import CombineOptions, combine, fit_to_engine
+from .layout import lay_out
 from .models import RenderSettings, RequestPlan
 
 Resolver = Callable[[RequestPlan], RequestPlan]
@@ -80,8 +81,12 @@ class Planner:
             started = time.perf_counter()
             plan = self.resolver(plan)
             timings["retrieve"] = time.perf_counter() - started
+        started = time.perf_counter()
         for scene in plan.variants:
-            scene.caption = caption(scene)
+            lay_out(scene, rewritten.draft, settings)
+        timings["layout"] = time.perf_counter() - started
+        for scene in plan.variants:
+            scene.caption, scene.claims = describe(scene, settings, rewritten.draft)
         return PlanResult(plan, timings, rewritten.backend)
 
 

@@ -215,8 +215,10 @@ def object_name(type_: str, color: str | None, finish: str | None) -> str:
     return " ".join(word for word in words if word)
 
 
-def _real_size(spec: _ObjectSpec) -> tuple[float, float, float]:
-    width, depth, height = front_facing_size(BLUEPRINTS[spec.type])
+def real_size(type_: str) -> tuple[float, float, float]:
+    """(width, depth, height) in metres of an embedded object type: its real height, its blueprint's proportions."""
+    spec = _OBJECTS_BY_TYPE[type_]
+    width, depth, height = front_facing_size(BLUEPRINTS[type_])
     metres = spec.height_m / height
     return (round(width * metres, 3), round(depth * metres, 3), spec.height_m)
 
@@ -236,7 +238,7 @@ def _object_entries(spec: _ObjectSpec) -> list[CatalogEntry]:
             uri=procedural.procedural_uri("object", spec.type, color=color, material=finish),
             license=LICENSE,
             source=SOURCE,
-            size_m=_real_size(spec),
+            size_m=real_size(spec.type),
         ))
     return entries
 
