@@ -112,6 +112,20 @@ NOUN_PHRASE_STOPS = frozenset(
 
 PRONOUNS = frozenset("it them him her this that".split())
 
+# Camera jargon the vocabulary's synonyms lack; each names its move unambiguously.
+EXTRA_CAMERA_MOVES = {
+    "orbits clockwise": "orbit_right", "orbit clockwise": "orbit_right", "circles clockwise around": "orbit_right",
+    "orbits counterclockwise": "orbit_left", "orbits counter-clockwise": "orbit_left",
+    "orbit counterclockwise": "orbit_left", "orbit counter-clockwise": "orbit_left",
+    "push-in": "dolly_in", "pull-back": "dolly_out", "pull-out": "dolly_out", "pulls away": "dolly_out",
+    "dolly shot": "dolly_in", "slow zoom": "zoom_in", "zoom-in": "zoom_in", "zoom-out": "zoom_out",
+    "truck left": "pan_left", "trucks left": "pan_left", "truck right": "pan_right", "trucks right": "pan_right",
+    "pans across": "pan_right", "pan across": "pan_right", "panning shot": "pan_right", "whip pan": "pan_right",
+    "crane shot": "crane_up", "crane-up": "crane_up", "crane-down": "crane_down", "jib up": "crane_up",
+    "jib down": "crane_down", "pedestals up": "crane_up", "pedestals down": "crane_down",
+    "orbiting shot": "orbit_left",
+    "360-degree orbit": "orbit_left", "360 degree orbit": "orbit_left", "turntable shot": "orbit_left",
+}
 # Terms that only a camera does; synonyms without them need "camera" nearby.
 CAMERA_ONLY_TERMS = frozenset(
     "orbit orbits pan pans dolly dollies zoom zooms tilt tilts crane cranes boom booms pedestal "
@@ -156,13 +170,13 @@ SETTING_NOUNS: dict[str, str | None] = {
                     "station track racetrack pier dock jetty port quay market marketplace".split(), _PAVING),
     **dict.fromkeys("room kitchen bedroom bathroom hallway corridor office study library classroom attic "
                     "basement cellar living diner cafe café restaurant bar pub shop store hall lobby studio "
-                    "gallery museum workshop garage warehouse barn interior porch balcony veranda terrace "
+                    "gallery museum workshop garage warehouse interior porch balcony veranda terrace "
                     "factory theater theatre gym "
                     "greenhouse motel hotel".split(), _WOOD),
     **dict.fromkeys("forest woods wood jungle rainforest clearing woodland grove".split(), "forest floor"),
     **dict.fromkeys("mountain mountains cliff canyon cave tunnel glacier tundra volcano rooftop roof "
                     "island moon mars space planet skyline horizon landscape scenery wilderness "
-                    "outdoors".split(), None),
+                    "outdoors backdrop background".split(), None),
     **dict.fromkeys("snowfield iceberg arctic antarctica".split(), "snow"),
 }
 # Weather, light and time of day: background words wherever they stand.
@@ -176,6 +190,27 @@ WEATHER_ADJECTIVES = frozenset(
     "rainy foggy misty snowy stormy cloudy overcast sunny hazy windy dark gloomy moonlit sunlit starry "
     "frosty icy".split()
 )
+# Mood and style words that taggers read as nouns when they stand alone ("old truck, rusty, farm").
+STYLE_WORDS = frozenset(
+    "cosy cozy rusty vintage retro modern old antique ancient futuristic cyberpunk steampunk rustic moody "
+    "cinematic dramatic epic serene peaceful quiet calm spooky eerie creepy cute realistic photorealistic "
+    "stylized stylised minimalist colourful colorful shiny glossy matte weathered worn abandoned empty "
+    "lonely lone abstract surreal whimsical magical mystical".split()
+)
+# What stands, sits or lies somewhere; as the last word of a phrase it is a verb the tagger mistook.
+POSTURE_VERBS = frozenset(
+    "stand stands standing sit sits sitting lie lies lying rest rests resting hang hangs hanging lean leans "
+    "leaning perch perched wait waits waiting sleep sleeps sleeping parked placed stacked arranged "
+    "positioned left abandoned curled grazing hiding looming towering".split()
+)
+# Clothing: "a knight in shining armour" does not place the armour in the scene.
+WEARABLE_NOUNS = frozenset(
+    "armour armor coat jacket dress suit hat uniform costume helmet robe cloak scarf gown shirt sweater "
+    "hoodie overalls apron cape".split()
+)
+# Plurals whose singular keeps "ie" ("cookies" -> "cookie", not "cooky").
+IE_SINGULARS = frozenset("cookie movie pie tie brownie zombie hoodie selfie magpie necktie smoothie pixie "
+                         "rookie goalie budgie beanie genie collie".split())
 # "garage" in "a car in a garage" is a place, "shelf" in "a book on a shelf" a prop: only SETTING_NOUNS are places.
 
 # Nouns that make "on …" a floor rather than a support object.
@@ -188,7 +223,7 @@ FLOOR_NOUNS = frozenset(
 # Look words: term -> effect; modifiers before a term pick the level.
 EFFECT_TERMS = {
     "motion blur": "motionblur", "motion-blur": "motionblur", "motion blurred": "motionblur",
-    "motion-blurred": "motionblur", "speed blur": "motionblur",
+    "motion-blurred": "motionblur", "speed blur": "motionblur", "neon glow": "bloom", "neon lights": "bloom",
     "bloom": "bloom", "glow": "bloom", "glowing": "bloom", "dreamy": "bloom", "ethereal": "bloom",
     "luminous": "bloom", "radiant": "bloom",
     "ambient occlusion": "ssao", "soft shadows": "ssao", "contact shadows": "ssao", "deep shadows": "ssao",
@@ -206,9 +241,10 @@ EFFECT_DEFAULT_LEVEL = {"dreamy": "high", "ethereal": "high"}
 
 # Nouns that name parts of the picture, never objects to place.
 NON_OBJECT_NOUNS = frozenset(
-    "scene frame shot view image picture video clip background foreground camera viewer distance "
-    "middle center centre side air sky lens composition horizon corner edge top front back left right "
-    "bottom way circle line row light lighting glow shadow shadows reflection reflections color colour "
+    "scene frame shot view image picture video clip foreground camera viewer distance "
+    "air sky lens composition horizon corner bottom way circle line row light lighting glow shadow "
+    "shadows reflection reflections color colour past away overhead clockwise counterclockwise together "
+    "apart ahead "
     "style mood atmosphere tone scheme motion blur other guard place spot time moment kind sort video "
     "footage".split()
 )
@@ -222,7 +258,8 @@ QUANTITY_NOUNS: dict[str, int | None] = {
 PLURAL_COUNT = 3  # "apples", "several apples": a plural without a number
 # Things that hold what is "of" / "in" / "full of" / "filled with" them: the contents stand on them.
 CONTAINER_NOUNS = frozenset(
-    "bowl basket vase plate tray box crate jar bucket cup mug glass pot cart bag bin bathtub tub cage nest "
+    "bowl basket vase plate tray box crate jar table desk counter workbench nightstand windowsill stand "
+    "pedestal easel bucket cup mug glass pot cart bag bin bathtub tub cage nest "
     "shelf bookshelf bookcase dish pan sack barrel trough wheelbarrow trolley planter chest drawer "
     "aquarium tank cauldron kettle teapot pitcher jug bottle saucer boat wagon trailer truck chair "
     "armchair sofa couch bench bed hammock stroller pram".split()

@@ -32,7 +32,7 @@ def normalize(prompt: str) -> str:
     text = unicodedata.normalize("NFKC", prompt).lower()
     text = text.replace("\u2019", "'").replace("\u2018", "'")
     text = re.sub(r"[\"\u201c\u201d()\[\]{}]", " ", text)
-    text = re.sub(r"\s[-\u2013\u2014]+\s", " , ", text)
+    text = re.sub(r"\s[-\u2013\u2014|/+]+\s", " , ", text)
     text = re.sub(r"([,;.!?:])", r" \1 ", text)
     return " " + re.sub(r"\s+", " ", text).strip() + " "
 
@@ -167,6 +167,8 @@ def _animation_synonyms() -> dict[str, tuple[str, bool]]:
         for synonym in animation.synonyms:
             unambiguous = bool(set(synonym.split()) & lex.CAMERA_ONLY_TERMS)
             table[synonym] = (animation.name, not unambiguous)
+    for synonym, name in lex.EXTRA_CAMERA_MOVES.items():
+        table[synonym] = (name, False)
     return table
 
 
@@ -230,7 +232,7 @@ def _read_background(text: _Text, reading: _Reading) -> None:
         reading.draft["background"] = " ".join(phrases)
 
 
-CAMERA_AS_TARGET = re.compile(r"\b(?:towards?|away from|at|into) the (?:camera|lens|viewer)\b")
+CAMERA_AS_TARGET = re.compile(r"\b(?:towards?|away from|at|into|facing|faces|face) the (?:camera|lens|viewer)\b")
 
 
 def _set_aside_camera_clauses(text: _Text, reading: _Reading) -> None:

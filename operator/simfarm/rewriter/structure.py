@@ -33,6 +33,57 @@ RECIPROCALS = (("each", "other"), ("one", "another"))
 SIZE_WORDS = lex.SIZE_PHRASES
 
 
+ADJECTIVE_ENDINGS = ("y", "ous", "ful", "ive", "al", "ic", "less", "ish", "able", "ible", "ent", "ant", "ed",
+                     "ing", "ly", "ern", "ese", "ian")
+COMMON_ADJECTIVES = frozenset(
+    "old new warm cold hot cool soft hard big small tall short long wide narrow thin thick flat deep high low "
+    "dark light bright pale plain clear calm wild tiny huge giant lone quiet still fresh ripe young wet dry "
+    "round square open closed full empty".split()
+)
+DIMENSION_ADJECTIVES = frozenset("long short wide narrow thin thick flat deep high low round square".split())
+
+
+def is_noun(token) -> bool:
+    """A noun, or a word the tagger mistook in a fragment ('a jeep crossing', 'jellyfish' alone)."""
+    if token.pos_ in NOUN_POS:
+        return True
+    if token.pos_ not in ("ADJ", "VERB") or token.lower_ in lex.MOVE_VERBS or token.lower_ in lex.POSTURE_VERBS:
+        return False
+    word = token.lower_
+    known = (lex.COLORS, lex.MATERIALS, SIZE_WORDS, lex.WEATHER_ADJECTIVES, lex.STYLE_WORDS, COMMON_ADJECTIVES,
+             lex.SPEED_WORDS, lex.ANIMATION_SPEED_WORDS)
+    if any(word in table for table in known) or word.endswith(ADJECTIVE_ENDINGS) or not word.isalpha():
+        return False
+    doc = token.doc
+    modifies_next = token.dep_ in ("amod", "compound") and token.head.i > token.i and is_noun_pos(token.head)
+    previous = doc[token.i - 1] if token.i > 0 else None
+    after_article = previous is not None and previous.pos_ in ("DET", "NUM", "ADJ")
+    alone = (previous is None or previous.text in SEPARATORS) and (
+        token.i + 1 >= len(doc) or doc[token.i + 1].text in SEPARATORS)
+    return not modifies_next and (after_article or alone)
+
+
+def is_noun_pos(token) -> bool:
+    return token.pos_ in NOUN_POS
+
+
+SEPARATORS = frozenset(",;:|/.!?")
+
+
+def _lemma(token) -> str:
+    word = token.lower_
+    if token.pos_ not in NOUN_POS:
+        return word
+    lemma = token.lemma_.lower()
+    if word.endswith("ies") and lemma.endswith("y") and lemma[:-1] + "ie" in lex.IE_SINGULARS:
+        return lemma[:-1] + "ie"
+    if lemma == word and token.tag_ in ("NNS", "NNPS") and len(word) > 3:
+        from .rules import singular
+
+        return singular(word)
+    return lemma
+
+
 @dataclass
 class Chunk:
     tokens: list  # spaCy tokens, in order
@@ -45,13 +96,13 @@ class Chunk:
 
     @property
     def head(self):
-        nouns = [t for t in self.tokens if t.pos_ in NOUN_POS]
+        nouns = [t for t in self.tokens if is_noun(t)]
         return nouns[-1] if nouns else self.tokens[-1]
 
     @property
     def lemma(self) -> str:
         head = self.head
-        return (head.lemma_ if head.pos_ in NOUN_POS else head.text).lower()
+        return _lemma(head) if is_noun(head) else head.lower_
 
     @property
     def compound_lemma(self) -> str:
@@ -60,7 +111,7 @@ class Chunk:
         return f"{before} {self.lemma}".strip()
 
     def words(self) -> list[str]:
-        return [t.lower_ for t in self.tokens]
+        return _words(self.tokens)
 
 
 @dataclass
@@ -106,7 +157,7 @@ class _Reader:
 
     def _classify(self, chunk: Chunk) -> None:
         head = chunk.head
-        if head.pos_ not in NOUN_POS:
+        if not is_noun(head) or (head.lower_ in lex.STYLE_WORDS and _alone_in_segment(chunk)):
             chunk.kind = "attribute"
             return
         if _is_possessor(head):
@@ -115,7 +166,11 @@ class _Reader:
         lemma, compound = chunk.lemma, chunk.compound_lemma
         governor = head.head if head.dep_ == "pobj" else None
         on_surface = governor is not None and governor.lower_ in SURFACE_PREPOSITIONS
-        if lemma in lex.FLOOR_NOUNS and (on_surface or _alone_in_segment(chunk)):
+        if lemma in lex.RELATIONAL_NOUNS and governor is not None and governor.pos_ == "ADP":
+            chunk.kind = "ignore"  # "on top", "in front of", "to the left"
+        elif lemma in lex.WEARABLE_NOUNS and governor is not None and governor.lower_ in ("in", "with"):
+            chunk.kind = "ignore"
+        elif lemma in lex.FLOOR_NOUNS and (on_surface or _alone_in_segment(chunk)):
             chunk.kind = "floor"
         elif compound in lex.SETTING_NOUNS or lemma in lex.SETTING_NOUNS or lemma in lex.WEATHER_NOUNS:
             chunk.kind = "setting"
@@ -133,9 +188,11 @@ class _Reader:
             outer = self.chunk_of.get(token.head.i)
             if inner is None or inner.kind not in ("object", "ignore"):
                 continue
-            if outer is None:  # "full of", "filled with" read as fill words below
-                if token.head.lower_ == "full":
-                    self._contents(inner, self.chunk_of.get(token.head.head.i))
+            if token.head.lower_ == "full":  # "a basket full of oranges"
+                holder = outer if outer is not None and outer.kind == "object" else self._object_before(token.head)
+                self._contents(inner, holder)
+                continue
+            if outer is None:
                 continue
             if outer.lemma in lex.QUANTITY_NOUNS and outer.kind in ("object", "ignore"):
                 quantity = lex.QUANTITY_NOUNS[outer.lemma]
@@ -149,6 +206,10 @@ class _Reader:
                     self._contents(inner, outer)
                 else:  # "a statue of a lion": the lion is part of what the statue shows
                     inner.kind, inner.owner = "ignore", outer
+
+    def _object_before(self, token) -> Chunk | None:
+        earlier = [c for c in self.chunks if c.kind == "object" and c.head.i < token.i]
+        return earlier[-1] if earlier else None
 
     def _contents(self, inner: Chunk, holder: Chunk | None) -> None:
         if holder is not None and holder.kind == "object":
@@ -171,7 +232,8 @@ class _Reader:
         obj = _draft_object(chunk)
         self.result.objects.extend(obj.model_copy(deep=True) for _ in range(chunk.count))
         chunk.ids = list(range(start, len(self.result.objects)))
-        unknown = [t.lower_ for t in chunk.tokens if t.pos_ == "ADJ" and _is_unknown_adjective(t.lower_)]
+        unknown = [w for w in _words([t for t in chunk.tokens if t.pos_ == "ADJ" or t.text == "-"])
+                   if _is_unknown_adjective(w)]
         if unknown and obj.scale is None:
             self.result.unknown_adjectives[start] = unknown
         if chunk.support is not None:
@@ -181,6 +243,15 @@ class _Reader:
 
     def _read_preposition(self, prep) -> None:
         word = prep.lower_
+        side = prep.head
+        if word == "of" and side.lower_ in ("left", "right") and side.dep_ != "pobj":  # "a cat left of a box"
+            kind = lex.RELATIONAL_NOUNS[side.lower_]
+            target = self._pobj_chunk(prep)
+            if target is not None and target.kind == "object":
+                for subject in self._subjects(side.head, prep):
+                    if subject is not target:
+                        self._relate(subject, kind, target)
+            return
         if word == "of" or word == "with":
             if word == "with":
                 self._read_with(prep)
@@ -194,6 +265,8 @@ class _Reader:
             kind = "next_to"
         if target is not None and target.lemma in lex.RELATIONAL_NOUNS and target.kind == "ignore":
             kind, target, pronoun = self._relational(prep, target, kind)
+        if target is not None and target.kind == "ignore" and target.owner is not None:
+            target = target.owner  # "beside a stack of papers": the papers
         if kind is None:
             return
         subjects = self._subjects(prep.head, prep)
@@ -207,7 +280,7 @@ class _Reader:
             self._stack(subjects, target)
         elif kind != "contained":
             for subject in subjects:
-                self._relate(subject, kind, target)
+                self._relate(self._standing_on(subject, prep), kind, target)
 
     def _relational(self, prep, noun: Chunk, kind):
         """'on top of X', 'in front of X', 'to the left of X'; without 'of X' the target is implicit."""
@@ -276,17 +349,22 @@ class _Reader:
 
     def _read_motion(self) -> None:
         for verb in self.doc:
-            if verb.pos_ not in ("VERB", "AUX", "NOUN") or not (verb.lower_ in lex.MOVE_VERBS or verb.lemma_ in lex.MOVE_VERBS):
+            if verb.i in self.chunk_of or not (verb.lower_ in lex.MOVE_VERBS or verb.lemma_ in lex.MOVE_VERBS):
                 continue
-            if verb.pos_ == "NOUN" and verb.i in self.chunk_of:
-                continue
-            subjects = self._subjects(verb, verb)
+            subjects = self._subjects(verb, verb) if verb.pos_ in ("VERB", "AUX") else []
+            if not subjects:  # the tagger read "moves" in "a robot moves left" as a noun
+                before = self._clause_objects(verb)
+                subjects = self._with_conjuncts(before[-1]) if before else []
             if not subjects:
                 continue
             movement = DraftMovement()
             if verb.lower_ in lex.UPWARD_VERBS or verb.lemma_ in lex.UPWARD_VERBS:
                 movement.direction = vocab.Direction.up
-            after = [t.lower_ for t in verb.subtree if t.i > verb.i]
+            after = []
+            for token in self.doc[verb.i + 1:verb.i + 8]:
+                if token.text in SEPARATORS or token.lower_ in ("while", "as", "and", "then", "whilst"):
+                    break
+                after.append(token.lower_)
             for i in range(len(after)):
                 found = _match_phrase(after, i, lex.DIRECTION_PHRASES)
                 if found and movement.direction is None:
@@ -311,7 +389,9 @@ class _Reader:
                 self.result.floor = phrase
             elif chunk.kind == "setting":
                 self.result.background.append(phrase)
+                surfaces = [w for w in chunk.words()[:-1] if w in lex.FLOOR_NOUNS or w in lex.MATERIALS]
                 floor = lex.SETTING_NOUNS.get(chunk.compound_lemma, lex.SETTING_NOUNS.get(chunk.lemma))
+                floor = " ".join(surfaces) if surfaces else floor
                 self.result.implied_floor = self.result.implied_floor or floor
             elif chunk.kind == "attribute" and any(w in lex.WEATHER_ADJECTIVES for w in chunk.words()):
                 self.result.background.append(phrase)
@@ -340,40 +420,47 @@ class _Reader:
             if chunk.kind == "object":
                 return self._distributed(chunk, prep)
             governor = head.head if head.dep_ in ("pobj", "dobj", "appos", "attr") else None
-            if governor is not None and governor is not head:
+            if governor is not None and governor.i != head.i:
                 return self._subjects(governor.head if governor.pos_ == "ADP" else governor, prep, depth + 1)
             return []
         if head.pos_ in ("VERB", "AUX"):
             found = [self.chunk_of.get(c.i) for c in head.children if c.dep_ in ("nsubj", "nsubjpass")]
             if any(c.dep_ == "expl" for c in head.children):
                 found += [self.chunk_of.get(c.i) for c in head.children if c.dep_ in ("attr", "dobj")]
+            if not found and head.lemma_ in lex.POSTURE_VERBS | {"sit", "stand", "lie", "rest", "hang", "perch"}:
+                found = [self.chunk_of.get(c.i) for c in head.children if c.dep_ in ("dobj", "attr")]
             found = [(c.owner or c) for c in found if c is not None]
             subjects = [c for chunk in found if chunk.kind == "object" for c in self._with_conjuncts(chunk)]
             if subjects:
                 return subjects
-        if head.head is not head and head.dep_ != "ROOT":
+            if head.dep_ == "ROOT" or not found:
+                before = [c for c in self._clause_objects(head) if c.head.head.i == head.i or c.head.dep_ == "conj"]
+                if before and head.dep_ in ("ROOT", "conj", "advcl"):
+                    return before
+        if head.head.i != head.i and head.dep_ != "ROOT":
             return self._subjects(head.head, prep, depth + 1)
         return []
 
     def _distributed(self, chunk: Chunk, prep) -> list[Chunk]:
         """A preposition after the last of coordinated nouns applies to each one without its own."""
         head = chunk.head
-        conjuncts = [self.chunk_of.get(t.i) for t in head.conjuncts]
-        conjuncts = [c for c in conjuncts if c is not None and c.kind == "object"]
+        conjuncts = [self.chunk_of.get(t.i) for t in _coordinated(head) if t.i != head.i]
+        conjuncts = [c for c in conjuncts if c is not None and c.kind == "object" and c is not chunk]
         if not conjuncts or any(c.head.i > head.i for c in conjuncts) or prep.i < head.i:
             return [chunk]
         free = [c for c in conjuncts if not any(ch.dep_ == "prep" for ch in c.head.children)]
         return sorted(free + [chunk], key=lambda c: c.head.i)
 
     def _with_conjuncts(self, chunk: Chunk) -> list[Chunk]:
-        conjuncts = [self.chunk_of.get(t.i) for t in chunk.head.conjuncts]
-        return sorted([chunk] + [c for c in conjuncts if c is not None and c.kind == "object"], key=lambda c: c.head.i)
+        conjuncts = [self.chunk_of.get(t.i) for t in _coordinated(chunk.head)]
+        return sorted({id(c): c for c in [chunk] + [c for c in conjuncts if c is not None and c.kind == "object"]}.values(),
+                      key=lambda c: c.head.i)
 
     def _antecedent(self, subjects: list[Chunk], prep) -> Chunk | None:
         """What 'it' / 'them' / 'on top' points at: the owner of a 'with' phrase, else the nearest earlier object."""
         first = subjects[0].head
         root = first
-        while root.dep_ == "conj" and root.head is not root:
+        while root.dep_ == "conj" and root.head.i != root.i:
             root = root.head
         if root.dep_ == "pobj" and root.head.lower_ == "with":
             owner = self.chunk_of.get(root.head.head.i)
@@ -381,6 +468,14 @@ class _Reader:
                 return owner
         earlier = [c for c in self.chunks if c.kind == "object" and c.head.i < prep.i and c not in subjects]
         return earlier[-1] if earlier else None
+
+    def _standing_on(self, subject: Chunk, prep) -> Chunk:
+        """'a cat on a box next to a lamp': a relation read after a support belongs to the support."""
+        below = self.result.objects[subject.ids[0]].on_top_of if subject.ids else None
+        support = next((c for c in self.chunks if below is not None and below in c.ids), None)
+        if support is not None and subject.head.i < support.head.i < prep.i:
+            return support
+        return subject
 
     def _stack(self, subjects: list[Chunk], support: Chunk) -> None:
         if not support.ids:
@@ -414,7 +509,7 @@ def _chunk(doc) -> list[Chunk]:
 
     for token in doc:
         eligible = (
-            token.pos_ in PHRASE_POS
+            token.pos_ in PHRASE_POS or is_noun(token)
             or (token.pos_ == "PRON" and token.dep_ == "poss")
             or (token.tag_ in ("VBG", "VBN") and token.dep_ in ("amod", "compound") and token.head.i > token.i)
             or (token.pos_ == "ADV" and token.lower_ in MODIFIER_ADVERBS and token.i + 1 < len(doc)
@@ -424,7 +519,9 @@ def _chunk(doc) -> list[Chunk]:
             eligible = False
         if token.tag_ == "POS":  # "a child's tricycle": the possessor modifies what follows
             continue
-        starts_new = current and token.pos_ in ("DET", "NUM") and current[-1].pos_ in NOUN_POS
+        starts_new = current and token.pos_ in ("DET", "NUM") and is_noun(current[-1])
+        if token.lower_ == "side" and doc[token.i + 1:token.i + 3].text.lower() == "by side":
+            eligible = False
         if not eligible or starts_new:
             close()
         if eligible:
@@ -435,11 +532,45 @@ def _chunk(doc) -> list[Chunk]:
 
 def _split_trailing(tokens: list) -> list[Chunk]:
     """'a red car' stays one chunk; adjectives after the last noun ('deer, wide') form their own."""
-    nouns = [i for i, t in enumerate(tokens) if t.pos_ in NOUN_POS]
+    nouns = [i for i, t in enumerate(tokens) if is_noun(t)]
+    while len(nouns) > 1 and (tokens[nouns[-1]].lower_ in lex.POSTURE_VERBS  # "a clock standing"
+                              or tokens[nouns[-1]].lower_ in lex.MOVE_VERBS):  # "a robot moves"
+        tokens = tokens[:nouns[-1]]
+        nouns.pop()
     if not nouns or nouns[-1] == len(tokens) - 1:
         return [Chunk(list(tokens))]
     last = nouns[-1] + 1
     return [Chunk(list(tokens[:last])), Chunk(list(tokens[last:]))]
+
+
+def _coordinated(token) -> list:
+    """Tokens coordinated with ``token`` ('a, b and c'), through conj and appos links both ways."""
+    root = token
+    while root.dep_ in ("conj", "appos") and root.head.i != root.i:
+        root = root.head
+    found, stack = [], [root]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(c for c in current.children if c.dep_ in ("conj", "appos"))
+    return sorted(found, key=lambda t: t.i)
+
+
+def _words(tokens: list) -> list[str]:
+    """Lower-case words, hyphenated ones rejoined ('normal-sized')."""
+    words: list[str] = []
+    glue = False
+    for token in tokens:
+        if token.text == "-" and words:
+            words[-1] += "-"
+            glue = True
+            continue
+        if glue:
+            words[-1] += token.lower_
+        else:
+            words.append(token.lower_)
+        glue = False
+    return words
 
 
 def _is_possessor(token) -> bool:
@@ -476,11 +607,13 @@ def _count(chunk: Chunk) -> tuple[int, bool]:
 
 
 def _draft_object(chunk: Chunk) -> DraftObject:
-    words = [t for t in chunk.tokens if t.pos_ not in ("DET", "NUM") and t.dep_ != "poss"
-             and t.lower_ not in lex.COUNT_WORDS]
+    head = chunk.tokens.index(chunk.head)
+    modifiers = [t for t in chunk.tokens[:head] if t.pos_ not in ("DET", "NUM") and t.dep_ != "poss"
+                 and t.lower_ not in lex.COUNT_WORDS and not t.like_num]
+    modifiers += chunk.tokens[head + 1:]
     scale = None
     kept: list[str] = []
-    texts = [t.lower_ for t in words[:-1]]
+    texts = _words(modifiers)
     i = 0
     while i < len(texts):
         pair = " ".join(texts[i:i + 2])
@@ -501,13 +634,14 @@ def _draft_object(chunk: Chunk) -> DraftObject:
 
 
 def _phrase(chunk: Chunk) -> str:
-    words = [t.lower_ for t in chunk.tokens if t.pos_ not in ("DET", "NUM") and t.dep_ != "poss"]
+    words = _words([t for t in chunk.tokens if t.pos_ not in ("DET", "NUM") and t.dep_ != "poss"])
     return re.sub(r"\s+", " ", " ".join(words)).strip()
 
 
 def _is_unknown_adjective(word: str) -> bool:
     known = (lex.COLORS, lex.MATERIALS, SIZE_WORDS, lex.SPEED_WORDS, lex.COUNT_WORDS, lex.DETERMINERS)
-    return word.replace("-", "").isalpha() and len(word) > 3 and not any(word in table for table in known)
+    return (word.replace("-", "").isalpha() and len(word) > 3 and word not in DIMENSION_ADJECTIVES
+            and not any(word in table for table in known))
 
 
 def _match_phrase(tokens: list[str], i: int, table: dict) -> tuple[str, int] | None:
