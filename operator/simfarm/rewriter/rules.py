@@ -82,6 +82,10 @@ class RulesRewriter:
         self.nearest = nearest or NearestVocabulary()
 
     def rewrite(self, prompt: str) -> SceneDraft:
+        return self.read(prompt)[0]
+
+    def read(self, prompt: str) -> tuple[SceneDraft, bool]:
+        """The draft, and whether the prompt named objects (else one stands in for the whole prompt)."""
         text = _Text(normalize(prompt))
         reading = _Reading()
         _read_camera_follow(text, reading)
@@ -94,9 +98,11 @@ class RulesRewriter:
         _read_structure(text.value, reading)
         self._resolve_by_similarity(reading)
         _apply_camera_follow(reading)
-        if not reading.objects:
+        found_objects = bool(reading.objects)
+        if not found_objects:
             reading.objects.append(_whole_prompt_object(prompt))
-        return SceneDraft(objects=reading.objects, effects=DraftEffects(**reading.effects), **reading.draft)
+        draft = SceneDraft(objects=reading.objects, effects=DraftEffects(**reading.effects), **reading.draft)
+        return draft, found_objects
 
     def _resolve_by_similarity(self, reading: _Reading) -> None:
         for phrase in reading.unmatched_camera:
