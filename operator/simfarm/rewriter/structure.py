@@ -232,8 +232,9 @@ class _Reader:
         obj = _draft_object(chunk)
         self.result.objects.extend(obj.model_copy(deep=True) for _ in range(chunk.count))
         chunk.ids = list(range(start, len(self.result.objects)))
-        unknown = [w for w in _words([t for t in chunk.tokens if t.pos_ == "ADJ" or t.text == "-"])
-                   if _is_unknown_adjective(w)]
+        modifiers = chunk.tokens[:chunk.tokens.index(chunk.head)]
+        adjectives = {t.lower_ for t in modifiers if t.pos_ == "ADJ"}
+        unknown = [w for w in _words(modifiers) if (w in adjectives or "-" in w) and _is_unknown_adjective(w)]
         if unknown and obj.scale is None:
             self.result.unknown_adjectives[start] = unknown
         if chunk.support is not None:
@@ -517,6 +518,8 @@ def _chunk(doc) -> list[Chunk]:
         )
         if token.lower_ in PRONOUNS and token.pos_ == "PRON":
             eligible = False
+        if token.tag_ == "HYPH" and current and not current[-1].whitespace_ and not token.whitespace_:
+            eligible = True  # "pocket-sized", "normal-sized": one word split by the tokenizer
         if token.tag_ == "POS":  # "a child's tricycle": the possessor modifies what follows
             continue
         starts_new = current and token.pos_ in ("DET", "NUM") and is_noun(current[-1])
