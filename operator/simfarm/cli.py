@@ -15,6 +15,7 @@ from .errors import EXIT_INPUT_ERROR, InputError
 SUBCOMMAND_MODULES = (
     "simfarm.plan.cli",
     "simfarm.plan.verify",
+    "simfarm.rewriter.cli",
     "simfarm.retrieval.cli",
     "simfarm.local_render",
     "simfarm.cluster.cli",
