@@ -51,7 +51,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--height", type=int, default=360, help="pixels (default 360)")
     parser.add_argument("--fps", type=int, default=24, help="frames per second (default 24)")
     parser.add_argument("--seconds", type=float, default=2.0, help="clip length (default 2)")
-    parser.add_argument("--engine", choices=ENGINES, default="WORKBENCH", help="render engine (default WORKBENCH)")
+    parser.add_argument("--engine", choices=ENGINES, default=RenderSettings().engine,
+                        help=f"render engine (default {RenderSettings().engine}, denoised)")
     parser.add_argument("--samples", type=int, default=16, help="samples per pixel (default 16)")
     parser.add_argument("--frames-per-shard", type=int, default=None,
                         help="frames per shard; 0 = one shard per variant (default: split so every worker is busy)")

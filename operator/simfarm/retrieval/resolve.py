@@ -70,6 +70,8 @@ class _Resolver:
         matching = [hit for hit in self._hits[kind, identity] if hit.score >= SCORE_THRESHOLD]
         if not matching:
             return self._fallback(kind, query, identity, warnings)
+        if kind is CatalogKind.object:
+            matching = _real_first(matching)
         accepted = {hit.entry.key for hit in matching}
         matches = [hit for hit in self._hits[kind, query] if hit.entry.key in accepted] or matching
         good = [hit for hit in matches if hit.score >= matches[0].score - CHOICE_MARGIN][:CHOICE_POOL]
@@ -87,6 +89,13 @@ class _Resolver:
         shown = "no entries" if best is None else f"best score {best:.2f} < {SCORE_THRESHOLD}"
         warnings.append(f"no {kind.value} in the catalog matches {query!r} ({shown}); using {entry.name!r}")
         return _Choice(entry, best, fallback=True)
+
+
+def _real_first(matching: list[SearchHit]) -> list[SearchHit]:
+    """The real models among ``matching`` that name what was asked (a word of the query or of its family in
+    their name or tags), when there are any: procedural shapes are the fallback, not the first choice."""
+    real = [hit for hit in matching if not procedural.is_procedural(hit.entry.uri) and hit.lexical > 0]
+    return real or matching
 
 
 def _object_query(obj: SceneObject) -> str:
@@ -111,6 +120,7 @@ def _fill(ref: CatalogRef, choice: _Choice, *, name: str | None = None, uri: str
     ref.license = choice.entry.license
     ref.creator = choice.entry.creator
     ref.size_m = choice.entry.size_m
+    ref.top_m = choice.entry.top_m
 
 
 def _fill_object(obj: SceneObject, choice: _Choice, warnings: list[str]) -> None:
