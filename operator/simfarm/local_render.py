@@ -106,7 +106,8 @@ def run(args: argparse.Namespace) -> int:
     _stage(1, f"planning {args.variants} variant(s) of {args.prompt!r}")
     started = time.monotonic()
     plan = planner_from_args(args).plan(args.prompt, variants=args.variants, seed=args.seed, settings=settings,
-                                        frames_per_shard=frames_per_shard, rewriter=args.rewriter).plan
+                                        frames_per_shard=frames_per_shard, rewriter=args.rewriter,
+                                        licenses=args.licenses).plan
     layout = request_layout(args.out, plan)
     store = Storage()
     store.ensure_bucket(layout.base)
@@ -130,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
             if failure:
                 print(f"simfarm: error: {failure}", file=sys.stderr)
                 return 1
-    print(f"done in {time.monotonic() - started:.1f} s; captions in caption.txt beside each video", file=sys.stderr)
+    print(f"done in {time.monotonic() - started:.1f} s; captions in caption.txt and asset credits in credits.txt beside each video", file=sys.stderr)
     for variant in range(len(plan.variants)):
         print(layout.video(variant))
     return 0

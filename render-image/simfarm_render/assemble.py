@@ -39,7 +39,7 @@ def run(plan_uri: str, variant_index: int, out: str | None) -> dict[str, Any]:
             raise PermanentError(f"segments hold {frames} frames, the plan has {expected}")
         encode.write_thumbnail(video, work / "thumbnail.png")
         locations.publish(work / "thumbnail.png", layout.thumbnail(variant_index))
-        locations.publish_text(variant.caption, layout.caption(variant_index))
+        plans.publish_texts(variant, layout, variant_index)
         output_bytes = locations.publish(video, layout.video(variant_index))
     return {
         "command": "assemble", "variant": variant_index, "segments": len(segments), "frames": frames,

@@ -244,6 +244,8 @@ class RequestPlan(Model):
     rewriter: str = "rules"
     settings: RenderSettings = Field(default_factory=RenderSettings)
     frames_per_shard: int = Field(0, ge=0, description="0 renders each variant as one shard")
+    licenses: list[str] = Field(default_factory=list, description="Only assets under these licenses or versions "
+                                                                  "of them (CC0, CC-BY, …); empty: any")
     variants: list[ScenePlan] = Field(min_length=1)
     warnings: list[str] = Field(default_factory=list)
 

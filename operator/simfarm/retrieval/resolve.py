@@ -20,7 +20,7 @@ from typing import Callable
 from ..plan.models import CatalogRef, RequestPlan, SceneObject, ScenePlan
 from . import builtin, procedural
 from .catalog import Catalog, SearchHit
-from .entries import CatalogEntry, CatalogKind
+from .entries import CatalogEntry, CatalogKind, license_allowed
 
 SCORE_THRESHOLD = 0.35  # hybrid score below which nothing counts as a match
 CHOICE_MARGIN = 0.1
@@ -47,6 +47,7 @@ class _Resolver:
 
     def __init__(self, catalog: Catalog, plan: RequestPlan) -> None:
         self.catalog = catalog
+        self.licenses = plan.licenses
         self._hits: dict[tuple[CatalogKind, str], list[SearchHit]] = {}
         self._all: dict[CatalogKind, list[CatalogEntry]] = {}
         wanted: dict[CatalogKind, set[str]] = {kind: set() for kind in CatalogKind}
@@ -57,14 +58,15 @@ class _Resolver:
             wanted[CatalogKind.material].add(variant.stage.material.query.strip())
         for kind, queries in wanted.items():
             phrases = sorted(query for query in queries if query)
-            for query, hits in zip(phrases, catalog.search_many(kind, phrases, SEARCH_DEPTH)):
+            for query, hits in zip(phrases, catalog.search_many(kind, phrases, SEARCH_DEPTH, plan.licenses)):
                 self._hits[kind, query] = hits
 
     def choose(self, kind: CatalogKind, query: str, rng: random.Random, used: set[str],
                warnings: list[str], identity: str | None = None) -> _Choice:
         if not query:
             if kind not in self._all:
-                self._all[kind] = self.catalog.entries(kind)
+                self._all[kind] = [entry for entry in self.catalog.entries(kind)
+                                   if license_allowed(entry.license, self.licenses)]
             return _Choice(rng.choice(self._all[kind]), None)
         identity = identity or query
         matching = [hit for hit in self._hits[kind, identity] if hit.score >= SCORE_THRESHOLD]
