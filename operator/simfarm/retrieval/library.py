@@ -11,6 +11,7 @@ through ``library://`` URIs.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -56,7 +57,13 @@ def install_package(destination: Path | None = None) -> list[Path]:
                              f"Debian package {PACKAGE}, or import .sh3f files with `simfarm catalog import`)")
     with tempfile.TemporaryDirectory(prefix="simfarm-library-") as work:
         print(f"simfarm: downloading the Debian package {PACKAGE} (about 120 MB)…", file=sys.stderr)
-        _run(["apt-get", "download", PACKAGE], cwd=work)
+        try:
+            _run(["apt-get", "download", PACKAGE], cwd=work)
+        except InputError:
+            if os.geteuid() != 0:
+                raise
+            _run(["apt-get", "update"], cwd=work)  # a fresh machine has no package lists yet
+            _run(["apt-get", "download", PACKAGE], cwd=work)
         package = next(Path(work).glob(f"{PACKAGE}_*.deb"))
         _run(["dpkg-deb", "-x", str(package), str(Path(work) / "root")], cwd=work)
         destination.mkdir(parents=True, exist_ok=True)
