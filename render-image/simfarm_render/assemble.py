@@ -45,7 +45,7 @@ def run(plan_uri: str, variant_index: int, out: str | None) -> dict[str, Any]:
             for s in shards]), variant)
         encode.write_thumbnail(video, work / "thumbnail.png")
         locations.publish(work / "thumbnail.png", layout.thumbnail(variant_index))
-        locations.publish_text(variant.caption, layout.caption(variant_index))
+        plans.publish_texts(variant, layout, variant_index)
         locations.publish_text(json.dumps(truth), layout.annotations(variant_index))
         output_bytes = locations.publish(video, layout.video(variant_index))
     return {

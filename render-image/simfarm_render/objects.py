@@ -26,7 +26,7 @@ from simfarm.plan.models import SceneObject
 from simfarm.retrieval.procedural import FINISHES, is_procedural, normalize_color
 from simfarm.retrieval.shapes import BLUEPRINTS, FRONT_TURN, Blueprint, Part
 
-from . import materials
+from . import library_models, materials
 from .errors import PermanentError
 from .generators import generator_for
 
@@ -133,8 +133,10 @@ def _importers() -> Mapping[str, Callable[[str], set]]:
 MODEL_SUFFIXES = tuple(_importers())
 
 
-def import_model(path: Path, uri: str, root: bpy.types.Object) -> None:
-    """Import a model file and hang its meshes under ``root``; cameras and lights in the file are dropped."""
+def import_model(path: Path, uri: str, root: bpy.types.Object, colour: str | None = None) -> None:
+    """Import a model file and hang its meshes under ``root``; cameras and lights in the file are dropped.
+
+    A library model is then turned upright and its body painted ``colour`` (``library_models.prepare``)."""
     importer = _importers().get(path.suffix.lower())
     if importer is None:
         raise PermanentError(f"asset {uri}: unsupported model format {path.suffix!r}; supported: {', '.join(MODEL_SUFFIXES)}")
@@ -151,6 +153,7 @@ def import_model(path: Path, uri: str, root: bpy.types.Object) -> None:
             bpy.data.objects.remove(obj)
         elif obj.parent is None:
             obj.parent = root
+    library_models.prepare(root, uri, colour)
 
 
 def _mesh_points(root: bpy.types.Object, space: Matrix) -> np.ndarray:
@@ -207,7 +210,7 @@ def add_objects(plan_objects: list[SceneObject], model_files: Mapping[int, Path]
         collection.objects.link(root)
         uri = plan_object.asset.uri or f"procedural://object/{plan_object.name}"
         if index in model_files:
-            import_model(model_files[index], uri, root)
+            import_model(model_files[index], uri, root, plan_object.color)
         elif is_procedural(uri):
             build_procedural(uri, plan_object, root, collection)
         else:

@@ -9,9 +9,10 @@ import bpy
 import numpy as np
 
 from simfarm.plan.models import RenderSettings, ScenePlan
+from simfarm.retrieval.library_uris import is_library_model
 from simfarm.retrieval.procedural import is_procedural
 
-from . import camera, engine, motion, objects, postprocessing, stage, world
+from . import camera, engine, library_models, motion, objects, postprocessing, stage, world
 from .assets import AssetCache
 
 MIN_FLOOR = 60.0  # metres
@@ -30,10 +31,11 @@ class SceneAssets:
 def fetch_assets(plan: ScenePlan, cache: AssetCache) -> SceneAssets:
     fetched = SceneAssets()
     for index, plan_object in enumerate(plan.objects):
-        if plan_object.asset.uri and not is_procedural(plan_object.asset.uri):
-            fetched.models[index] = cache.fetch(plan_object.asset.uri)
+        uri = plan_object.asset.uri
+        if uri and not is_procedural(uri):
+            fetched.models[index] = library_models.fetch_model(uri, cache) if is_library_model(uri) else cache.fetch(uri)
     if plan.background.uri and not is_procedural(plan.background.uri):
-        fetched.hdri = cache.fetch(plan.background.uri)
+        fetched.hdri = library_models.background_file(plan.background.uri) or cache.fetch(plan.background.uri)
     material = plan.stage.material
     maps = dict(material.maps)
     if material.uri and not is_procedural(material.uri):

@@ -79,7 +79,7 @@ def run(plan_uri: str, index: int, out: str | None) -> dict[str, Any]:
             output = layout.video(shard.variant)
             encode.write_thumbnail(video, work / "thumbnail.png")
             locations.publish(work / "thumbnail.png", layout.thumbnail(shard.variant))
-            locations.publish_text(variant.caption, layout.caption(shard.variant))
+            plans.publish_texts(variant, layout, shard.variant)
             locations.publish_text(json.dumps(annotations.with_claims(truth, variant)),
                                    layout.annotations(shard.variant))
         else:

@@ -51,6 +51,8 @@ class CatalogRef(Model):
     license: str = Field("", description="The entry's license, credited with every output that uses it")
     creator: str = Field("", description="The entry's creator, for the credits")
     size_m: Size3 | None = Field(None, description="The entry's real-world (width, depth, height) in metres")
+    top_m: Metres | None = Field(None, description="Height of the entry's top surface (what stands on it rests "
+                                                   "there), metres at life size; None: the top of its box")
 
 
 class ObjectScale(Model):
@@ -238,7 +240,8 @@ class RenderSettings(Model):
     height: int = Field(360, ge=16, le=7680, description="Pixels; even (H.264 4:2:0)")
     fps: int = Field(24, ge=1, le=120)
     frames: int = Field(48, ge=1, le=100_000)
-    engine: Engine = "WORKBENCH"
+    engine: Engine = Field("CYCLES", description="CYCLES (path traced, denoised; the default), EEVEE, or "
+                                                 "WORKBENCH (flat shading, fastest; previews and tests)")
     samples: int = Field(16, ge=1, le=65_536, description="Samples per pixel (EEVEE/CYCLES)")
 
     @model_validator(mode="after")
@@ -258,6 +261,8 @@ class RequestPlan(Model):
     rewriter: str = "rules"
     settings: RenderSettings = Field(default_factory=RenderSettings)
     frames_per_shard: int = Field(0, ge=0, description="0 renders each variant as one shard")
+    licenses: list[str] = Field(default_factory=list, description="Only assets under these licenses or versions "
+                                                                  "of them (CC0, CC-BY, …); empty: any")
     variants: list[ScenePlan] = Field(min_length=1)
     warnings: list[str] = Field(default_factory=list)
 

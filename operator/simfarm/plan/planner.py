@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Sequence
 
 from ..rewriter import Rewritten
 from ..rewriter.llm import LLMConfig, LLMRewriter
@@ -60,7 +60,8 @@ class Planner:
         return Rewritten(self.rules.rewrite(prompt), backend="rules")
 
     def plan(self, prompt: str, *, variants: int = 1, seed: int = 0, settings: RenderSettings | None = None,
-             frames_per_shard: int = 0, rewriter: str = "rules", llm: LLMConfig | None = None) -> PlanResult:
+             frames_per_shard: int = 0, rewriter: str = "rules", llm: LLMConfig | None = None,
+             licenses: Sequence[str] = ()) -> PlanResult:
         prompt = check_prompt(prompt)
         timings = {}
         started = time.perf_counter()
@@ -74,7 +75,8 @@ class Planner:
         for scene in scenes:
             warnings += [w for w in fit_to_engine(scene, rewritten.draft, settings.engine) if w not in warnings]
         plan = RequestPlan(prompt=prompt, seed=seed, rewriter=rewritten.backend, settings=settings,
-                           frames_per_shard=frames_per_shard, variants=scenes, warnings=warnings)
+                           frames_per_shard=frames_per_shard, licenses=list(licenses), variants=scenes,
+                           warnings=warnings)
         timings["combine"] = time.perf_counter() - started
 
         if self.resolver is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -33,6 +33,19 @@ def parse_kind(value: str) -> CatalogKind:
         raise InputError(f"unknown catalog kind {value!r}; expected one of: {', '.join(KINDS)}") from None
 
 
+def _license_words(license: str) -> str:
+    return "-".join(license.upper().replace("_", " ").replace("-", " ").split())
+
+
+def license_allowed(license: str, allowed: Sequence[str]) -> bool:
+    """Whether ``license`` is one of ``allowed`` or a version of one: "CC0" allows "CC0-1.0", "CC-BY" allows
+    "CC-BY-3.0" and "CC-BY-3.0-US"; case, spaces and '_' do not matter. No restriction when ``allowed`` is empty."""
+    if not allowed:
+        return True
+    have = _license_words(license)
+    return any(have == want or have.startswith(want + "-") for want in map(_license_words, allowed) if want)
+
+
 def entry_key(source: str, entry_id: str) -> str:
     return f"{source}:{entry_id}"
 
@@ -57,6 +70,9 @@ class CatalogEntry(BaseModel):
     size_m: RealSize | None = Field(
         None, description="Real-world bounding box (width x, depth y, height z) in metres, of the model standing "
                           "with its front towards -y, as the render worker builds it (objects)")
+    top_m: PositiveMetres | None = Field(
+        None, description="Height of the surface other objects stand on (a table's top, a bed's mattress), in "
+                          "metres at life size; None when it is the top of the bounding box")
 
     @model_validator(mode="after")
     def _locatable(self) -> "CatalogEntry":

@@ -53,6 +53,9 @@ class RequestLayout:
     def caption(self, variant: int) -> str:
         return posixpath.join(self.variant_dir(variant), "caption.txt")
 
+    def credits(self, variant: int) -> str:
+        return posixpath.join(self.variant_dir(variant), "credits.txt")
+
     def thumbnail(self, variant: int) -> str:
         return posixpath.join(self.variant_dir(variant), "thumbnail.png")
 
