@@ -60,4 +60,6 @@ def add_camera_rig(scene: bpy.types.Scene, plan: ScenePlan, settings: RenderSett
             keyframes.insert(rig[part], "rotation_euler", float(frame))
         lens.lens = focal_length(float(path.fov[position]))
         keyframes.insert(lens, "lens", float(frame))
+    for owner in (*rig.values(), lens):
+        keyframes.set_interpolation(owner)
     return rig[CameraRigPart.camera], path

@@ -180,6 +180,7 @@ class VariantOutput(ApiModel):
     url: str = Field("", description="Presigned download URL (expires)")
     caption: str = Field("", description="What the video shows, generated from its plan")
     credits: str = Field("", description="Where the credits of the video's assets are (credits.txt)")
+    annotations: str = Field("", description="Where the video's per-frame ground truth is (annotations.json)")
 
 
 class PlanSummary(ApiModel):

@@ -256,18 +256,12 @@ def _animation(draft: SceneDraft, rng: random.Random) -> Animation:
     return Animation(name=animation.name, keyframes=keyframes, speed_factor=_draw(rng, band, 2))
 
 
-def fit_to_engine(plan: ScenePlan, draft: SceneDraft, engine: str) -> list[str]:
-    """Switch off effects the engine cannot render; warn where the prompt asked for one."""
-    warnings = []
-    for name, effect in vocab.EFFECTS.items():
-        if name in vocab.ENGINE_EFFECTS[engine]:
-            continue
-        setting = getattr(plan.postprocessing, name)
-        setattr(setting, "level", vocab.Level.none)
-        setattr(setting, effect.parameter, 0.0)
-        if getattr(draft.effects, name) not in (None, vocab.Level.none):
-            warnings.append(f"{effect.phrase} is not rendered by {engine}; use --engine EEVEE or CYCLES for it")
-    return warnings
+def engine_warnings(draft: SceneDraft, engine: str) -> list[str]:
+    """What the prompt asked for that the engine cannot show. The plan keeps it (another engine may
+    render the same plan); the caption and the worker leave it out."""
+    return [f"{effect.phrase} is not rendered by {engine}; use --engine EEVEE or CYCLES for it"
+            for name, effect in vocab.EFFECTS.items()
+            if name not in vocab.ENGINE_EFFECTS[engine] and getattr(draft.effects, name) not in (None, vocab.Level.none)]
 
 
 def _postprocessing(draft: SceneDraft, rng: random.Random) -> Postprocessing:

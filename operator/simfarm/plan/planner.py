@@ -16,7 +16,7 @@ from ..rewriter.llm import LLMConfig, LLMRewriter
 from ..rewriter.prompt import check_prompt
 from ..rewriter.rules import RulesRewriter
 from .captions import describe
-from .combiner import CombineOptions, combine, fit_to_engine
+from .combiner import CombineOptions, combine, engine_warnings
 from .layout import lay_out
 from .models import RenderSettings, RequestPlan
 
@@ -71,9 +71,7 @@ class Planner:
         started = time.perf_counter()
         settings = settings or RenderSettings()
         scenes = combine(rewritten.draft, variants=variants, seed=seed, options=self.options)
-        warnings = list(rewritten.warnings)
-        for scene in scenes:
-            warnings += [w for w in fit_to_engine(scene, rewritten.draft, settings.engine) if w not in warnings]
+        warnings = list(rewritten.warnings) + engine_warnings(rewritten.draft, settings.engine)
         plan = RequestPlan(prompt=prompt, seed=seed, rewriter=rewritten.backend, settings=settings,
                            frames_per_shard=frames_per_shard, licenses=list(licenses), variants=scenes,
                            warnings=warnings)

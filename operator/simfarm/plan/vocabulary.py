@@ -281,8 +281,8 @@ EFFECTS: Mapping[str, Effect] = {
 
 
 # What each engine can show (the worker maps effects in simfarm_render.postprocessing).
-# The planner switches off the rest, so a caption never names an effect the
-# video lacks: Workbench has no render motion blur.
+# The plan keeps every effect the prompt asked for; the caption names only these,
+# so it never names an effect the video lacks: Workbench has no render motion blur.
 ENGINE_EFFECTS: Mapping[str, frozenset[str]] = {
     "EEVEE": frozenset(EFFECTS),
     "CYCLES": frozenset(EFFECTS),
