@@ -9,8 +9,12 @@ much as one that misses it; fields neither side fills are not counted.
 Objects are compared by head noun ("pine tree" and "tree" are the same
 object), colours and sizes as sets of (object, value) pairs, relations with
 their mirror images folded together ("A right of B" is "B left of A"), and
-background/floor by word stems that must appear in the phrase. Prompts
-marked ``holdout`` form a split kept apart from rule development.
+background/floor by word stems that must appear in the phrase. Movement
+(object and direction, ``*`` for a move with no stated way) and the object
+the camera follows are judged on prompts whose entry carries ``moves`` /
+``follow`` (an empty list or null says "none"), so a set written before
+these fields existed is scored as it was. Prompts marked ``holdout`` form a
+split kept apart from rule development.
 """
 
 from __future__ import annotations
@@ -24,8 +28,8 @@ from typing import Callable, Iterable
 
 from ..plan.draft import SceneDraft
 
-FIELDS = ("objects", "counts", "colors", "scale", "relations", "stacking", "camera_move", "framing", "angle",
-          "background", "floor", "effects")
+FIELDS = ("objects", "counts", "colors", "scale", "relations", "stacking", "movement", "follow", "camera_move",
+          "framing", "angle", "background", "floor", "effects")
 ANY = "*"  # expectation wildcard: background/floor not judged, effect level not judged
 MANY = "+"  # expected count: a plural the prompt gives no number for (two or more)
 MIRRORED = {"right_of": "left_of", "behind": "in_front_of", "under": "over"}
@@ -95,6 +99,15 @@ def _stacks(draft: SceneDraft) -> set[tuple[str, str]]:
     return {(names[i], names[o.on_top_of]) for i, o in enumerate(draft.objects) if o.on_top_of is not None}
 
 
+def _movements(draft: SceneDraft) -> set[tuple[str, str]]:
+    return {(head(o.name), o.movement.direction.value if o.movement.direction else ANY)
+            for o in draft.objects if o.movement is not None}
+
+
+def _followed(draft: SceneDraft) -> str | None:
+    return next((head(o.name) for o in draft.objects if o.camera_follow), None)
+
+
 def _stems_present(stems: list[str], phrase: str) -> bool:
     words = phrase.lower().replace("-", " ").split()
     return all(any(word.startswith(stem.lower()) for word in words) for stem in stems)
@@ -120,6 +133,10 @@ def judge(case: JudgedPrompt, draft: SceneDraft) -> dict[str, bool]:
             {_relation_key(*(head(w) if i != 1 else w for i, w in enumerate(r.split()))) for r in expect.get("relations", [])})
     compare("stacking", _stacks(draft),
             {tuple(head(part) for part in s.split(" on ")) for s in expect.get("stacks", [])})
+    if "moves" in expect:
+        compare("movement", _movements(draft), _expected_pairs(expect["moves"]))
+    if "follow" in expect and (expect["follow"] or _followed(draft)):
+        results["follow"] = _followed(draft) == (head(expect["follow"]) if expect["follow"] else None)
     for name, attribute, key in (("camera_move", "camera_animation", "camera"), ("framing", "framing", "framing"),
                                  ("angle", "camera_angle", "angle")):
         got, want = getattr(draft, attribute), expect.get(key)
