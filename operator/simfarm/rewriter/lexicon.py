@@ -44,20 +44,39 @@ DETERMINERS = frozenset("the this that its his her their some another".split())
 # Two-word size phrases first, then single words from the vocabulary.
 SIZE_PHRASES = {" ".join(w.split()): s.name for s in vocab.SCALES for w in s.words}
 
-MOVE_VERBS = frozenset(
-    "drive drives driving drove move moves moving moved roll rolls rolling travel travels traveling "
-    "travelling fly flies flying float floats floating slide slides sliding glide glides gliding walk "
-    "walks walking run runs running drift drifts drifting race races racing crawl crawls crawling head "
-    "heads heading go goes going hover hovers hovering sail sails sailing speed speeds speeding zoom "
-    "zooms zooming rush rushes rushing dash dashes dashing creep creeps creeping bounce bounces "
-    "bouncing hop hops hopping jump jumps jumping cruise cruises cruising swim swims swimming "
-    "rise rises rising ascend ascends ascending lift lifts lifting climb climbs climbing levitate "
-    "levitates levitating soar soars soaring".split()
-)
-UPWARD_VERBS = frozenset(
-    "rise rises rising ascend ascends ascending lift lifts lifting climb climbs climbing levitate "
-    "levitates levitating soar soars soaring".split()
-)
+def _inflections(bases: str) -> frozenset[str]:
+    """'trot' -> trot trots trotting trotted; 'glide' -> gliding; 'fly' -> flies; irregular forms are listed apart."""
+    forms = set()
+    for base in bases.split():
+        stem = base[:-1] if base.endswith("e") and not base.endswith("ee") else base
+        if len(base) <= 4 and base[-1] in "bdgmnprt" and base[-2] in "aeiou" and base[-3] not in "aeiou":
+            stem = base + base[-1]  # "trot" -> "trotting"
+        if base.endswith("y") and base[-2] not in "aeiou":
+            third, past = base[:-1] + "ies", base[:-1] + "ied"
+        else:
+            third = base + ("es" if base.endswith(("s", "sh", "ch", "x", "z", "o")) else "s")
+            past = stem + ("d" if stem.endswith("e") else "ed")
+        forms |= {base, third, stem + "ing", past}
+    return frozenset(forms)
+
+
+# Verbs whose subject travels; "drives to the left" gives the way.
+MOVE_VERBS = _inflections(
+    "drive move roll travel fly float slide glide walk run drift race crawl head go hover sail speed zoom rush "
+    "dash creep bounce hop jump cruise swim rise ascend lift climb levitate soar gallop trot canter ride pedal "
+    "sprint dart jog stroll wander march waddle scurry scamper chug zip whizz whiz hurry flee skate ski surf "
+    "paddle tumble slither wade amble saunter stride trundle hurtle skid approach advance fall sink descend "
+    "dive plunge swoop flutter steer chase pursue tow pull drag haul follow"
+) | frozenset("drove flew ran rode rose went swam fell sank dove strode travelling pedalling".split())
+UPWARD_VERBS = _inflections("rise ascend lift climb levitate soar") | frozenset({"rose"})
+# Moves that can stay in place ("a hummingbird hovering"): a movement only with a way or a path.
+STATIONARY_MOVE_VERBS = _inflections("hover float bob")
+PATH_WORDS = frozenset("down along across through past toward towards away around into out off over".split())
+# Verbs that a direction phrase does not make a movement: "turns to the left", "looks up".
+STILL_VERBS = _inflections(
+    "look face point stare gaze glance turn rotate spin lean tilt nod wave sit stand lie rest hang park lay "
+    "place put set position sleep wait perch kneel crouch sway"
+) | frozenset("is are was were be been lying sat stood slept hung".split())
 
 # phrase -> direction, longest phrases are tried first
 DIRECTION_PHRASES = {
@@ -73,24 +92,21 @@ DIRECTION_PHRASES = {
     "upward": "up", "upwards": "up", "up": "up", "into the sky": "up", "into the air": "up",
 }
 
-# phrase -> relation kind; "on_top_of" makes a stack, None only introduces another object
-RELATION_PHRASES = {
-    "on top of": "on_top_of", "on the top of": "on_top_of", "atop": "on_top_of",
-    "stacked on": "on_top_of", "sits on": "on_top_of", "sitting on": "on_top_of", "rests on": "on_top_of",
-    "resting on": "on_top_of", "placed on": "on_top_of", "stands on": "on_top_of",
-    "standing on": "on_top_of", "perched on": "on_top_of", "lies on": "on_top_of", "lying on": "on_top_of",
-    "on": "on_top_of", "upon": "on_top_of",
-    "to the left of": "left_of", "on the left of": "left_of", "on the left side of": "left_of",
-    "left of": "left_of",
-    "to the right of": "right_of", "on the right of": "right_of", "on the right side of": "right_of",
-    "right of": "right_of",
-    "in front of": "in_front_of", "before": "in_front_of",
-    "behind": "behind", "in back of": "behind",
-    "next to": "next_to", "beside": "next_to", "besides": "next_to", "alongside": "next_to",
-    "near": "next_to", "close to": "next_to", "by": "next_to",
-    "past": None, "around": None, "towards": None, "toward": None, "across from": None, "with": None,
-    "and": None, "under": None, "beneath": None, "below": None,
+# Where in the picture an object stands: "a lamp on the right", "on the left side stands a lamp", "left: a cat".
+# "to the left" after a verb of motion is a direction instead; any of these followed by "of X" is a relation.
+_SIDES = {"left": "left", "right": "right", "middle": "middle", "center": "middle", "centre": "middle"}
+SIDE_PHRASES = {
+    **{f"{lead} {far}{side}{tail}": where for side, where in _SIDES.items() if where != "middle"
+       for lead in ("on the", "to the", "at the", "in the", "at", "on") for far in ("", "far ")
+       for tail in ("", " side", " hand side", "-hand side", " half", " edge")},
+    **{f"{lead} {side}": "middle" for side, where in _SIDES.items() if where == "middle"
+       for lead in ("in the", "at the", "in the very")},
+    "far left": "left", "far right": "right", "left side": "left", "right side": "right",
 }
+SIDE_HEADINGS = frozenset(_SIDES)  # "left: a cat; right: a dog"
+FRAME_NOUNS = frozenset("frame picture image scene shot screen view composition foreground background".split())
+# Direction words that follow many verbs without meaning a way ("looks up", "sits back"): only after a move verb.
+WEAK_DIRECTIONS = frozenset("up back away closer forward forwards backward backwards".split())
 
 SPEED_WORDS = {word: band.name for band in vocab.MOVEMENT_SPEEDS for word in band.words if " " not in word}
 SPEED_WORDS.update({"at a moderate pace": "moderate", "at a steady pace": "moderate"})
@@ -99,18 +115,6 @@ ANIMATION_SPEED_WORDS = {
     "fast": "fast", "quick": "fast", "quickly": "fast", "rapid": "fast", "rapidly": "fast", "swift": "fast",
     "swiftly": "fast", "whip": "faster", "very fast": "faster", "very quickly": "faster",
 }
-
-# Words that end a noun phrase: verbs, prepositions, adverbs, conjunctions.
-NOUN_PHRASE_STOPS = frozenset(
-    "is are was were be being that which who while as and or but with without of in at on onto into to "
-    "from by near next beside behind past across over under above below atop around towards toward "
-    "through along then sits sit sitting rests rest resting stands stand standing lies lie lying placed "
-    "stacked perched spins spin spinning turns turning rotates rotating slowly quickly fast slow "
-    "gently rapidly swiftly steadily while it them left right front upon alongside before seen viewed shot "
-    "filmed captured photographed rendered shown".split()
-) | MOVE_VERBS
-
-PRONOUNS = frozenset("it them him her this that".split())
 
 # Camera jargon the vocabulary's synonyms lack; each names its move unambiguously.
 EXTRA_CAMERA_MOVES = {
@@ -125,11 +129,32 @@ EXTRA_CAMERA_MOVES = {
     "jib down": "crane_down", "pedestals up": "crane_up", "pedestals down": "crane_down",
     "orbiting shot": "orbit_left",
     "360-degree orbit": "orbit_left", "360 degree orbit": "orbit_left", "turntable shot": "orbit_left",
+    **{f"{arc} {way}": "orbit_up" for arc in ("arc", "arcs", "arcing") for way in ("upward", "upwards", "up and over")},
+    **{f"{arc} {way}": "orbit_down" for arc in ("arc", "arcs", "arcing") for way in ("downward", "downwards")},
+    "upward arc": "orbit_up", "downward arc": "orbit_down", "arcs around": "orbit_left", "arcing around": "orbit_left",
+    "arcs left": "orbit_left", "arcs right": "orbit_right",
 }
+# Lens jargon with no camera move in the vocabulary: read as camera words, never as objects ("rack focus").
+LENS_PHRASES = (
+    "rack focus", "racks focus", "racking focus", "focus pull", "pull focus", "pulls focus", "focus shifts",
+    "shallow depth of field", "deep depth of field", "depth of field", "bokeh", "soft focus", "sharp focus",
+    "selective focus", "in focus", "out of focus", "tilt-shift", "split diopter",
+)
+# The camera following an object: "the camera tracks a bus", "tracking shot of a bus", "follow a taxi".
+CAMERA_FOLLOW_VERBS = (
+    "follows along with", "follows", "is following", "following", "tracks", "is tracking", "tracking", "chases",
+    "is chasing", "chasing", "trails", "is trailing", "trailing", "tails", "tailing", "pursues", "pursuing",
+    "keeps up with", "keeping up with", "keeps pace with", "keeping pace with", "stays with", "stays on",
+    "sticks with", "stays close to", "moves along with", "moves with", "travels with", "travels alongside",
+    "rides alongside", "runs alongside", "flies alongside",
+)
+FOLLOW_SHOTS = ("tracking shot", "follow shot", "following shot", "chase shot", "chase cam", "follow cam",
+                "tracking camera", "trailing shot", "follow-cam", "tracking-shot")
+FOLLOW_IMPERATIVES = ("follow", "track", "chase", "tail", "following", "tracking", "chasing")
 # Terms that only a camera does; synonyms without them need "camera" nearby.
 CAMERA_ONLY_TERMS = frozenset(
     "orbit orbits pan pans dolly dollies zoom zooms tilt tilts crane cranes boom booms pedestal "
-    "push pushes pull pulls arc dutch tripod static locked camera".split()
+    "push pushes pull pulls arc arcs arcing dutch tripod static locked camera".split()
 )
 CAMERA_CONTEXT_WORDS = frozenset("camera shot lens view angle framing".split())
 
@@ -211,13 +236,16 @@ WEARABLE_NOUNS = frozenset(
 # Plurals whose singular keeps "ie" ("cookies" -> "cookie", not "cooky").
 IE_SINGULARS = frozenset("cookie movie pie tie brownie zombie hoodie selfie magpie necktie smoothie pixie "
                          "rookie goalie budgie beanie genie collie".split())
+# Plurals the lemmatizer gets wrong, and place names that end in s.
+IRREGULAR_SINGULARS = {"vases": "vase", "doses": "dose", "bases": "base", "geese": "goose", "cacti": "cactus",
+                       "mars": "mars", "venus": "venus", "fungi": "fungus"}
 # "garage" in "a car in a garage" is a place, "shelf" in "a book on a shelf" a prop: only SETTING_NOUNS are places.
 
 # Nouns that make "on …" a floor rather than a support object.
 FLOOR_NOUNS = frozenset(
     "floor ground surface stage platform pavement carpet rug tiles tile grass sand asphalt concrete dirt "
     "gravel parquet floorboards boards planks mud ice cobblestones cobblestone terrain soil moss tarmac "
-    "linoleum snow".split()
+    "linoleum snow floe".split()
 )
 
 # Look words: term -> effect; modifiers before a term pick the level.

@@ -56,8 +56,8 @@ class _Text:
 
     value: str
 
-    def cut(self, start: int, end: int) -> None:
-        self.value = self.value[:start] + " , " + self.value[end:]
+    def cut(self, start: int, end: int, separator: str = " , ") -> None:
+        self.value = self.value[:start] + separator + self.value[end:]
 
     def cut_match(self, match: re.Match[str]) -> None:
         self.cut(match.start(), match.end())
@@ -66,7 +66,7 @@ class _Text:
 @dataclass
 class _Reading:
     objects: list[DraftObject] = field(default_factory=list)
-    follow_target: str | None = None
+    follow_target: list[str] | None = None  # the words naming what the camera follows
     draft: dict = field(default_factory=dict)
     effects: dict[str, str] = field(default_factory=dict)
     unmatched_camera: list[str] = field(default_factory=list)
@@ -93,6 +93,7 @@ class RulesRewriter:
         _read_framing(text, reading)
         _read_camera_animation(text, reading)
         _read_effects(text, reading)
+        _cut_lens_jargon(text)
         _read_background(text, reading)
         _set_aside_camera_clauses(text, reading)
         _read_structure(text.value, reading)
@@ -116,28 +117,49 @@ class RulesRewriter:
                 reading.objects[index].scale = scale
 
 
+def _alternation(phrases) -> str:
+    return "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+
+
+NOT_A_TARGET = r"(?!(?:in|out|left|right|up|down|back|forward|around|along|across|closer|away|upward|downward)\b)"
+FOLLOW_PATTERNS = (
+    # "the camera tracks a bus", "a handheld camera following two cyclists"
+    re.compile(r"(?:(?:the|a|an|our|one) )?(?:[\w-]+ )?(?:camera|lens) (?:(?:slowly|smoothly|closely|steadily|gently) )?"
+               rf"(?:{_alternation(lex.CAMERA_FOLLOW_VERBS)}) {NOT_A_TARGET}"),
+    # "tracking shot of a bus", "a slow follow shot: a taxi"
+    re.compile(r"(?:(?:an?|the) )?(?:(?:slow|smooth|handheld|long|low|steady) )?"
+               rf"(?:{_alternation(lex.FOLLOW_SHOTS)})(?: (?:of|on|following|that follows|which follows|with))? "),
+    # "follow a yellow taxi", "we follow the red kite": an instruction, at the start of a clause
+    re.compile(rf"(?:^|(?<=[,;.!?:] )|\bwe |\blet's )\s*(?:{_alternation(lex.FOLLOW_IMPERATIVES)}) "
+               rf"{NOT_A_TARGET}(?=(?:the|a|an|it|them|two|three|four|five|several|some|this|that|his|her|their)\b)"),
+)
+FOLLOW_PRONOUNS = frozenset({"it", "them", "him", "her"})
+FOLLOW_WINDOW = 8  # words after the follow phrase in which the followed object is named
+
+
 def _read_camera_follow(text: _Text, reading: _Reading) -> None:
-    pattern = re.compile(
-        r"(?:,|\band\b|\bas\b|\bwhile\b)?\s*(?:the |a )?camera (?:follows|tracks|is following|is tracking|"
-        r"keeps up with|stays with|stays on|follows along with|trails|chases) "
-        r"(?!(?:in|out|left|right|up|down|back|forward|around|along|across)\b)(it|them|him|her|(?:the |a |an )?[\w-]+(?: [\w-]+)?)(?= [,;.!?:]| and | as | while |\s*$)"
-    )
-    match = pattern.search(text.value)
-    if match:
-        reading.follow_target = match.group(1).split()[-1]
-        text.cut_match(match)
-        return
-    passive = re.search(r"(?:,\s*)?(?:followed|tracked|chased) by the camera", text.value)
+    """The camera phrase is cut; the words after it name what is followed, read once objects are known."""
+    for pattern in FOLLOW_PATTERNS:
+        match = pattern.search(text.value)
+        if match:
+            after = re.split(r" [,;.!?:] ", text.value[match.end():] + " , ")[0].split()
+            reading.follow_target = after[:FOLLOW_WINDOW] or ["it"]
+            text.cut_match(match)
+            return
+    passive = re.search(r"(?:,\s*)?(?:being )?(?:followed|tracked|chased|trailed) (?:closely )?by the camera", text.value)
     if passive:
-        reading.follow_target = "it"
+        reading.follow_target = ["it"]
         text.cut_match(passive)
 
 
 def _read_camera_angle(text: _Text, reading: _Reading) -> None:
-    match = phrase_pattern(tuple(lex.CAMERA_ANGLES)).search(text.value)
-    if match:
+    moves = [m.span() for m in phrase_pattern(tuple(ANIMATION_SYNONYMS)).finditer(text.value)]
+    for match in phrase_pattern(tuple(lex.CAMERA_ANGLES)).finditer(text.value):
+        if any(start <= match.start() and match.end() <= end for start, end in moves):
+            continue  # "arcs overhead" is a camera move, not the angle
         reading.draft["camera_angle"] = lex.CAMERA_ANGLES[match.group(0)]
         _cut_with_shot_words(text, match)
+        return
 
 
 def _cut_with_shot_words(text: _Text, match: re.Match[str]) -> None:
@@ -201,6 +223,12 @@ def _read_camera_animation(text: _Text, reading: _Reading) -> None:
         return
 
 
+# Words that may follow a look phrase without it describing the noun after it ("neon glow on a sign").
+EFFECT_PHRASE_ENDS = frozenset(
+    "and or with on in at of from to by over under around across while as then effect effects lighting light "
+    "everywhere throughout all".split())
+
+
 def _read_effects(text: _Text, reading: _Reading) -> None:
     pattern = phrase_pattern(tuple(lex.EFFECT_TERMS))
     while match := pattern.search(text.value):
@@ -216,9 +244,21 @@ def _read_effects(text: _Text, reading: _Reading) -> None:
             end = match.end() + (follow.end() if follow else 0)
         else:
             end = match.end()
-        lead = re.search(r"(?:with |and )?(?:an? |the )?$", text.value[:start])
         reading.effects[effect] = level
+        following = re.match(r" ([a-z][\w'-]*)", text.value[end:])
+        if following and following.group(1) not in EFFECT_PHRASE_ENDS:  # "a luminous jellyfish": keep "a jellyfish"
+            text.cut(start, end, separator=" ")
+            continue
+        lead = re.search(r"(?:with |and )?(?:an? |the )?$", text.value[:start])
         text.cut(lead.start() if lead else start, end)
+
+
+def _cut_lens_jargon(text: _Text) -> None:
+    """'rack focus', 'shallow depth of field': camera words with no move in the vocabulary, never objects."""
+    pattern = phrase_pattern(lex.LENS_PHRASES)
+    while match := pattern.search(text.value):
+        lead = re.search(r"(?:with |and )?(?:an? |the )?$", text.value[:match.start()])
+        text.cut(lead.start() if lead else match.start(), match.end())
 
 
 def _read_background(text: _Text, reading: _Reading) -> None:
@@ -238,16 +278,32 @@ def _read_background(text: _Text, reading: _Reading) -> None:
         reading.draft["background"] = " ".join(phrases)
 
 
-CAMERA_AS_TARGET = re.compile(r"\b(?:towards?|away from|at|into|facing|faces|face) the (?:camera|lens|viewer)\b")
+NOUN_PHRASE_STARTS = frozenset(lex.COUNT_WORDS) | lex.DETERMINERS | {"these", "those"}
+CAMERA_TARGET_LEADS = frozenset("towards toward at into from facing faces face".split())  # "towards the camera"
 
 
 def _set_aside_camera_clauses(text: _Text, reading: _Reading) -> None:
-    """Clauses about the camera that no exact wording matched go to the similarity pass."""
+    """Camera talk that no exact wording matched goes to the similarity pass; what it is about stays.
+
+    In "the camera glides slowly around a marble statue" the words up to the next noun phrase are cut
+    and "a marble statue" is read as usual; the similarity pass sees the whole clause.
+    """
     for clause in re.split(r"[,;.!?:]", text.value):
-        words = CAMERA_AS_TARGET.sub(" ", clause).split()
-        if set(words) & lex.CAMERA_CONTEXT_WORDS:
-            reading.unmatched_camera.append(" ".join(words))
-            text.value = text.value.replace(clause, " ", 1)
+        words = clause.split()
+        hits = [i for i, word in enumerate(words) if word in lex.CAMERA_CONTEXT_WORDS
+                and not (i >= 2 and words[i - 1] == "the" and words[i - 2] in CAMERA_TARGET_LEADS)]
+        if not hits:
+            continue
+        first = hits[0]
+        start = next((j for j in range(first, max(first - 4, -1), -1) if words[j] in NOUN_PHRASE_STARTS), first)
+        if start > 0 and words[start - 1] in CLAUSE_SPLITTERS:
+            start -= 1
+        if not NOUN_PHRASE_STARTS & set(words[:start]):
+            start = 0  # only words about the camera before it ("static camera")
+        end = next((j for j in range(first + 1, len(words)) if words[j] in NOUN_PHRASE_STARTS), len(words))
+        reading.unmatched_camera.append(" ".join(words))  # the threshold was measured on whole clauses
+        kept = " ".join(words[:start]) + " , " + " ".join(words[end:])
+        text.value = text.value.replace(clause, f" {kept} ", 1)
 
 
 # ---------------------------------------------------------------- objects
@@ -283,10 +339,17 @@ def _read_structure(text: str, reading: _Reading) -> None:
 
 
 def _apply_camera_follow(reading: _Reading) -> None:
-    target = reading.follow_target
-    if target is None or not reading.objects:
+    """The first object named after the follow phrase; for 'it', or none named, the moving one, else the last."""
+    words = reading.follow_target
+    if words is None or not reading.objects:
         return
-    named = [i for i, o in enumerate(reading.objects) if o.name == singular(target)]
+    position = {}
+    if words[0] not in FOLLOW_PRONOUNS:
+        for index, obj in enumerate(reading.objects):
+            found = [i for i, word in enumerate(words) if singular(word) == obj.name.split()[-1] or word == obj.name]
+            if found:
+                position.setdefault(index, found[0])
+    named = sorted(position, key=lambda index: (position[index], index))
     moving = [i for i, o in enumerate(reading.objects) if o.movement is not None]
     chosen = (named or moving or [len(reading.objects) - 1])[0]
     reading.objects[chosen].camera_follow = True

@@ -1,9 +1,10 @@
 """Objects, places and relations read from a dependency parse of what the scene-wide passes left.
 
-Noun phrases are chunked from part-of-speech tags (the head is the last noun,
-so "a red fire hydrant" stays one phrase even where the parse attaches it
-oddly); each phrase is an object, a place (background/floor), weather or
-time of day, or a word for the picture. Relations come from prepositions and
+Noun phrases (``chunks``) are each an object, a place (background/floor),
+weather or time of day, or a word for the picture; direction and side
+phrases (``directions``) are read off the words first and never count as
+objects, and a definite phrase naming an earlier object is that object
+(``references``). Relations come from prepositions and
 the phrase they attach to, found through the parse: "on"/"in a bowl" make a
 support, "under", "over", "behind", "next to", "facing" a relation; the
 subject of a preposition is the noun it hangs from, or the subject of the
@@ -16,102 +17,22 @@ relate the objects of their clause to one another.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from ..plan import vocabulary as vocab
 from ..plan.draft import DraftMovement, DraftObject, DraftRelation
+from . import directions, references
 from . import lexicon as lex
+from .chunks import (PRONOUNS, SEPARATORS, Chunk, alone_in_segment, chunk_doc, count_of, draft_object, is_attribute_word,
+                     is_noun, is_possessor, is_unknown_adjective, phrase_of, word_list)
+from .directions import match_phrase
 
-PHRASE_POS = frozenset({"DET", "NUM", "ADJ", "NOUN", "PROPN"})
-NOUN_POS = frozenset({"NOUN", "PROPN"})
-MODIFIER_ADVERBS = frozenset("very extremely really super bright brightly dark light pale deep".split())
-PRONOUNS = frozenset("it them this that these those one".split())
 FILL_VERBS = frozenset("fill cover load pile stack top set heap crowd stock lay".split())
 SURFACE_PREPOSITIONS = frozenset("on onto upon across along over atop".split())
 RECIPROCALS = (("each", "other"), ("one", "another"))
-SIZE_WORDS = lex.SIZE_PHRASES
-
-
-ADJECTIVE_ENDINGS = ("y", "ous", "ful", "ive", "al", "ic", "less", "ish", "able", "ible", "ent", "ant", "ed",
-                     "ing", "ly", "ern", "ese", "ian")
-COMMON_ADJECTIVES = frozenset(
-    "old new warm cold hot cool soft hard big small tall short long wide narrow thin thick flat deep high low "
-    "dark light bright pale plain clear calm wild tiny huge giant lone quiet still fresh ripe young wet dry "
-    "round square open closed full empty".split()
-)
-DIMENSION_ADJECTIVES = frozenset("long short wide narrow thin thick flat deep high low round square".split())
-
-
-def is_noun(token) -> bool:
-    """A noun, or a word the tagger mistook in a fragment ('a jeep crossing', 'jellyfish' alone)."""
-    if token.pos_ in NOUN_POS:
-        return True
-    if token.pos_ not in ("ADJ", "VERB") or token.lower_ in lex.MOVE_VERBS or token.lower_ in lex.POSTURE_VERBS:
-        return False
-    word = token.lower_
-    known = (lex.COLORS, lex.MATERIALS, SIZE_WORDS, lex.WEATHER_ADJECTIVES, lex.STYLE_WORDS, COMMON_ADJECTIVES,
-             lex.SPEED_WORDS, lex.ANIMATION_SPEED_WORDS)
-    if any(word in table for table in known) or word.endswith(ADJECTIVE_ENDINGS) or not word.isalpha():
-        return False
-    doc = token.doc
-    modifies_next = token.dep_ in ("amod", "compound") and token.head.i > token.i and is_noun_pos(token.head)
-    previous = doc[token.i - 1] if token.i > 0 else None
-    after_article = previous is not None and previous.pos_ in ("DET", "NUM", "ADJ")
-    alone = (previous is None or previous.text in SEPARATORS) and (
-        token.i + 1 >= len(doc) or doc[token.i + 1].text in SEPARATORS)
-    return not modifies_next and (after_article or alone)
-
-
-def is_noun_pos(token) -> bool:
-    return token.pos_ in NOUN_POS
-
-
-SEPARATORS = frozenset(",;:|/.!?")
-
-
-def _lemma(token) -> str:
-    word = token.lower_
-    if token.pos_ not in NOUN_POS:
-        return word
-    lemma = token.lemma_.lower()
-    if word.endswith("ies") and lemma.endswith("y") and lemma[:-1] + "ie" in lex.IE_SINGULARS:
-        return lemma[:-1] + "ie"
-    if lemma == word and token.tag_ in ("NNS", "NNPS") and len(word) > 3:
-        from .rules import singular
-
-        return singular(word)
-    return lemma
-
-
-@dataclass
-class Chunk:
-    tokens: list  # spaCy tokens, in order
-    kind: str = "object"  # object | setting | floor | ignore | attribute
-    count: int = 1
-    counted: bool = False  # the phrase itself gave a number
-    owner: "Chunk | None" = None  # an ignored chunk whose relations belong to another ("cup of coffee")
-    support: "Chunk | None" = None  # what this object stands in or on ("apples" in "a bowl of apples")
-    ids: list[int] = field(default_factory=list)  # entries in the draft's objects
-
-    @property
-    def head(self):
-        nouns = [t for t in self.tokens if is_noun(t)]
-        return nouns[-1] if nouns else self.tokens[-1]
-
-    @property
-    def lemma(self) -> str:
-        head = self.head
-        return _lemma(head) if is_noun(head) else head.lower_
-
-    @property
-    def compound_lemma(self) -> str:
-        index = self.tokens.index(self.head)
-        before = self.tokens[index - 1].lower_ if index > 0 else ""
-        return f"{before} {self.lemma}".strip()
-
-    def words(self) -> list[str]:
-        return _words(self.tokens)
+EACH_WORDS = frozenset({"each", "every"})
+SUBJECT_PRONOUNS = frozenset({"it", "they"})
+DISTRIBUTIVES = frozenset({"both", "all", "each"})
 
 
 @dataclass
@@ -133,7 +54,12 @@ class _Reader:
     def __init__(self, doc) -> None:
         self.doc = doc
         self.result = Structure()
-        self.chunks = _chunk(doc)
+        self.mistaken_verbs = directions.mistaken_verbs(doc)
+        self.phrases = directions.find(doc, self.mistaken_verbs)
+        self.in_phrase = {i for phrase in self.phrases for i in range(phrase.start, phrase.end)}
+        self.phrase_verbs = {i: phrase.verb for phrase in self.phrases if phrase.verb is not None
+                             for i in range(phrase.start, phrase.end)}
+        self.chunks = chunk_doc(doc, self.in_phrase | self.mistaken_verbs)
         self.chunk_of = {t.i: c for c in self.chunks for t in c.tokens}
 
     # -------------------------------------------------------------- passes
@@ -142,42 +68,57 @@ class _Reader:
         for chunk in self.chunks:
             self._classify(chunk)
         self._read_of_phrases()
+        references.resolve(self.chunks)
         self._attach_attributes()
         for chunk in self.chunks:
             if chunk.kind == "object":
                 self._add(chunk)
+        references.describe_members(self.chunks, self.result.objects)
+        self._read_sides()
         for token in self.doc:
+            if token.i in self.in_phrase:
+                continue
             if token.pos_ == "ADP" or token.dep_ in ("prep", "agent") or token.lower_ in lex.PREPOSITION_KINDS:
                 self._read_preposition(token)
             if token.lemma_ == "face" and token.pos_ == "VERB":
                 self._read_facing(token)
         self._read_reciprocals()
         self._read_motion()
+        references.read_predicates(self.doc, self.chunk_of, self.result.objects)
         self._read_places()
 
     def _classify(self, chunk: Chunk) -> None:
         head = chunk.head
-        if not is_noun(head) or (head.lower_ in lex.STYLE_WORDS and _alone_in_segment(chunk)):
+        if head.lower_ in lex.RELATIONAL_NOUNS and head.dep_ == "pobj" and head.head.pos_ == "ADP":
+            chunk.kind = "ignore"  # "on top", "to its left" (tagged an adjective)
+            return
+        if not is_noun(head) or (head.lower_ in lex.STYLE_WORDS and alone_in_segment(chunk)):
             chunk.kind = "attribute"
             return
-        if _is_possessor(head):
+        if is_possessor(head):
             chunk.kind = "ignore"
             return
         lemma, compound = chunk.lemma, chunk.compound_lemma
         governor = head.head if head.dep_ == "pobj" else None
+        if head.dep_ == "dobj" and head.head.dep_ == "pcomp":  # "in shining armour"
+            governor = head.head.head
         on_surface = governor is not None and governor.lower_ in SURFACE_PREPOSITIONS
         if lemma in lex.RELATIONAL_NOUNS and governor is not None and governor.pos_ == "ADP":
             chunk.kind = "ignore"  # "on top", "in front of", "to the left"
         elif lemma in lex.WEARABLE_NOUNS and governor is not None and governor.lower_ in ("in", "with"):
             chunk.kind = "ignore"
-        elif lemma in lex.FLOOR_NOUNS and (on_surface or _alone_in_segment(chunk)):
+        elif lemma in lex.FLOOR_NOUNS and (on_surface or alone_in_segment(chunk)):
             chunk.kind = "floor"
+        elif lemma in lex.MASS_NOUNS and governor is not None and governor.lower_ == "of":
+            chunk.kind = "ignore"  # "a glass of water": contents, not a lake
         elif compound in lex.SETTING_NOUNS or lemma in lex.SETTING_NOUNS or lemma in lex.WEATHER_NOUNS:
             chunk.kind = "setting"
-        elif lemma in lex.NON_OBJECT_NOUNS or lemma in lex.MASS_NOUNS or _is_attribute_word(head):
-            chunk.kind = "attribute" if _is_attribute_word(head) else "ignore"
+        elif _describes_each(chunk):
+            chunk.kind = "ignore"  # "three vases, each a different shape"
+        elif lemma in lex.NON_OBJECT_NOUNS or lemma in lex.MASS_NOUNS or _is_attribute(chunk):
+            chunk.kind = "attribute" if _is_attribute(chunk) else "ignore"
         if chunk.kind == "object":
-            chunk.count, chunk.counted = _count(chunk)
+            chunk.count, chunk.counted = count_of(chunk)
 
     def _read_of_phrases(self) -> None:
         """'a row of taxis', 'a bowl of apples', 'a cup of coffee', 'a statue of a lion', 'full of oranges'."""
@@ -221,7 +162,7 @@ class _Reader:
         for chunk in self.chunks:
             if chunk.kind == "object":
                 previous = chunk
-            elif chunk.kind == "attribute" and previous is not None and _alone_in_segment(chunk):
+            elif chunk.kind == "attribute" and previous is not None and alone_in_segment(chunk):
                 words = chunk.words()
                 if not any(w in lex.WEATHER_ADJECTIVES for w in words):
                     previous.tokens = previous.tokens[:-1] + chunk.tokens + previous.tokens[-1:]
@@ -229,12 +170,12 @@ class _Reader:
 
     def _add(self, chunk: Chunk) -> None:
         start = len(self.result.objects)
-        obj = _draft_object(chunk)
+        obj = draft_object(chunk)
         self.result.objects.extend(obj.model_copy(deep=True) for _ in range(chunk.count))
         chunk.ids = list(range(start, len(self.result.objects)))
         modifiers = chunk.tokens[:chunk.tokens.index(chunk.head)]
         adjectives = {t.lower_ for t in modifiers if t.pos_ == "ADJ"}
-        unknown = [w for w in _words(modifiers) if (w in adjectives or "-" in w) and _is_unknown_adjective(w)]
+        unknown = [w for w in word_list(modifiers) if (w in adjectives or "-" in w) and is_unknown_adjective(w)]
         if unknown and obj.scale is None:
             self.result.unknown_adjectives[start] = unknown
         if chunk.support is not None:
@@ -266,16 +207,19 @@ class _Reader:
             kind = "next_to"
         if target is not None and target.lemma in lex.RELATIONAL_NOUNS and target.kind == "ignore":
             kind, target, pronoun = self._relational(prep, target, kind)
-        if target is not None and target.kind == "ignore" and target.owner is not None:
+        if target is not None and target.kind in ("ignore", "reference") and target.owner is not None:
             target = target.owner  # "beside a stack of papers": the papers
         if kind is None:
             return
         subjects = self._subjects(prep.head, prep)
+        if prep.i > 0 and self.doc[prep.i - 1].lower_ in DISTRIBUTIVES:  # "a cup and a vase, both on a shelf"
+            subjects = [c for c in self.chunks if c.kind == "object" and prep.sent.start <= c.head.i < prep.i]
         if not subjects:
             return
         if target is None:
             target = self._antecedent(subjects, prep)
-        if target is None or target.kind != "object" or target in subjects:
+        subjects = [s for s in subjects if s is not target]
+        if target is None or target.kind != "object" or not subjects:
             return
         if kind == "support" or (kind == "contained" and target.lemma in lex.CONTAINER_NOUNS):
             self._stack(subjects, target)
@@ -349,28 +293,30 @@ class _Reader:
     # -------------------------------------------------------------- motion
 
     def _read_motion(self) -> None:
+        directed = {phrase.verb: phrase.direction for phrase in self.phrases if phrase.direction}
+        sides = {i for phrase in self.phrases if phrase.side for i in range(phrase.start, phrase.end)}
         for verb in self.doc:
-            if verb.i in self.chunk_of or not (verb.lower_ in lex.MOVE_VERBS or verb.lemma_ in lex.MOVE_VERBS):
+            direction = directed.get(verb.i)
+            if verb.i in self.chunk_of or (direction is None and not directions.is_move_verb(verb)):
                 continue
-            subjects = self._subjects(verb, verb) if verb.pos_ in ("VERB", "AUX") else []
-            if not subjects:  # the tagger read "moves" in "a robot moves left" as a noun
-                before = self._clause_objects(verb)
-                subjects = self._with_conjuncts(before[-1]) if before else []
-            if not subjects:
-                continue
-            movement = DraftMovement()
-            if verb.lower_ in lex.UPWARD_VERBS or verb.lemma_ in lex.UPWARD_VERBS:
-                movement.direction = vocab.Direction.up
             after = []
             for token in self.doc[verb.i + 1:verb.i + 8]:
-                if token.text in SEPARATORS or token.lower_ in ("while", "as", "and", "then", "whilst"):
+                if token.text in SEPARATORS or token.lower_ in ("while", "as", "and", "then", "whilst") or token.i in sides:
                     break
                 after.append(token.lower_)
+            if direction is None and verb.lower_ in lex.STATIONARY_MOVE_VERBS and not set(after) & lex.PATH_WORDS:
+                continue  # "a hummingbird hovering", "a boat floating on a lake"
+            subjects = self._movers(verb)
+            if not subjects:
+                continue
+            movement = DraftMovement(direction=direction)
+            if verb.lower_ in lex.UPWARD_VERBS or verb.lemma_ in lex.UPWARD_VERBS:
+                movement.direction = movement.direction or vocab.Direction.up
             for i in range(len(after)):
-                found = _match_phrase(after, i, lex.DIRECTION_PHRASES)
+                found = match_phrase(after, i, lex.DIRECTION_PHRASES)
                 if found and movement.direction is None:
                     movement.direction = vocab.Direction(lex.DIRECTION_PHRASES[found[0]])
-                speed = _match_phrase(after, i, lex.SPEED_WORDS)
+                speed = match_phrase(after, i, lex.SPEED_WORDS)
                 if speed and movement.speed is None:
                     movement.speed = lex.SPEED_WORDS[speed[0]]
             if movement.speed is None and verb.lower_ in lex.SPEED_WORDS and verb.lower_ not in ("slow", "fast"):
@@ -379,11 +325,64 @@ class _Reader:
                 for index in subject.ids:
                     self.result.objects[index].movement = movement.model_copy()
 
+    def _movers(self, verb) -> list[Chunk]:
+        if verb.i in self.mistaken_verbs:  # "a grey wolf trots": the phrase just before is the subject
+            chunk = self.chunk_of.get(verb.i - 1)
+            chunk = (chunk.owner or chunk) if chunk is not None else None
+            return self._with_conjuncts(chunk) if chunk is not None and chunk.kind == "object" else []
+        subjects = self._subjects(verb, verb) if verb.pos_ in ("VERB", "AUX") else []
+        named = [self.chunk_of.get(c.i) for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if not subjects and not any(named):  # the tagger read "moves" in "a robot moves left" as a noun
+            before = self._clause_objects(verb)
+            subjects = self._with_conjuncts(before[-1]) if before else []
+        return subjects
+
+    # -------------------------------------------------------------- sides
+
+    def _read_sides(self) -> None:
+        """'a snowman on the left and a lamp on the right': the left object is left of the other."""
+        placed: dict[int, tuple[Chunk, str]] = {}
+        for phrase in self.phrases:
+            if phrase.side is None:
+                continue
+            for chunk in self._side_owners(phrase):
+                placed.setdefault(id(chunk), (chunk, phrase.side))
+        by_side = {side: [c for c, s in placed.values() if s == side] for side in ("left", "middle", "right")}
+        for chunk, side in placed.values():
+            if side == "middle":
+                continue
+            other = by_side["right" if side == "left" else "left"]
+            if by_side["middle"]:
+                target = by_side["middle"][0]
+            elif other:
+                target = other[0] if side == "left" else None  # the left object carries the pair's relation
+            else:
+                unplaced = [c for c in self.chunks if c.kind == "object" and id(c) not in placed]
+                target = min(unplaced, key=lambda c: abs(c.head.i - chunk.head.i), default=None)
+            if target is not None:
+                self._relate(chunk, f"{side}_of", target)
+
+    def _side_owners(self, phrase) -> list[Chunk]:
+        """The object a side phrase places: the one before it in its segment, or after it where it leads."""
+        objects = [c for c in self.chunks if c.kind == "object"]
+        before_word = self.doc[phrase.start - 1] if phrase.start > 0 else None
+        leads = before_word is None or before_word.text in SEPARATORS or before_word.lower_ in ("and", "with")
+        if not leads:
+            start = max((t.i for t in self.doc[:phrase.start] if t.text in SEPARATORS), default=-1)
+            before = [c for c in objects if start < c.head.i < phrase.start]
+            if before:
+                return [c for c in self._with_conjuncts(before[-1]) if c.head.i < phrase.start]
+        after = [c for c in objects if c.head.i >= phrase.end]
+        ends = [t.i for t in self.doc[phrase.end:] if t.text in SEPARATORS and t.i > phrase.end]
+        if after and (not ends or after[0].head.i < ends[0] or not [c for c in after if c.head.i < ends[0]]):
+            return [after[0]]
+        return []
+
     # -------------------------------------------------------------- places
 
     def _read_places(self) -> None:
         for chunk in self.chunks:
-            phrase = _phrase(chunk)
+            phrase = phrase_of(chunk)
             if not phrase:
                 continue
             if chunk.kind == "floor" and self.result.floor is None:
@@ -424,16 +423,27 @@ class _Reader:
             if governor is not None and governor.i != head.i:
                 return self._subjects(governor.head if governor.pos_ == "ADP" else governor, prep, depth + 1)
             return []
+        if head.i in self.mistaken_verbs:
+            return self._movers(head)
+        if head.i in self.phrase_verbs:  # "darts left behind a bale": "behind" hangs from "left"
+            return self._subjects(self.doc[self.phrase_verbs[head.i]], prep, depth + 1)
         if head.pos_ in ("VERB", "AUX"):
-            found = [self.chunk_of.get(c.i) for c in head.children if c.dep_ in ("nsubj", "nsubjpass")]
+            found = [self._subject_chunk(c) for c in head.children if c.dep_ in ("nsubj", "nsubjpass")
+                     and not self._separated(c, head)]
             if any(c.dep_ == "expl" for c in head.children):
                 found += [self.chunk_of.get(c.i) for c in head.children if c.dep_ in ("attr", "dobj")]
             if not found and head.lemma_ in lex.POSTURE_VERBS | {"sit", "stand", "lie", "rest", "hang", "perch"}:
                 found = [self.chunk_of.get(c.i) for c in head.children if c.dep_ in ("dobj", "attr")]
-            found = [(c.owner or c) for c in found if c is not None]
-            subjects = [c for chunk in found if chunk.kind == "object" for c in self._with_conjuncts(chunk)]
+            if not found and head.dep_ == "xcomp":  # "picture a hummingbird hovering in front of a flower"
+                found = [self.chunk_of.get(c.i) for c in head.head.children if c.dep_ == "dobj" and c.i < head.i]
+            found = [c for c in found if c is not None]
+            mentioned = [c for chunk in found  # "the ball" names the ball alone, not what it was listed with
+                         for c in ([chunk.owner] if chunk.kind == "reference" else self._with_conjuncts(chunk.owner or chunk))]
+            subjects = [c for c in {id(c): c for c in mentioned}.values() if c.kind == "object"]
             if subjects:
                 return subjects
+            if found and all(c.kind in ("setting", "floor") for c in found):
+                return []  # "rain falls around it": the subject is the weather
             if head.dep_ == "ROOT" or not found:
                 before = [c for c in self._clause_objects(head) if c.head.head.i == head.i or c.head.dep_ == "conj"]
                 if before and head.dep_ in ("ROOT", "conj", "advcl"):
@@ -442,14 +452,29 @@ class _Reader:
             return self._subjects(head.head, prep, depth + 1)
         return []
 
+    def _separated(self, token, verb) -> bool:
+        """A separator between a subject and its verb: the parser joined two clauses ('a car, the car is')."""
+        low, high = sorted((token.i, verb.i))
+        return any(t.text in SEPARATORS for t in self.doc[low:high])
+
+    def _subject_chunk(self, token) -> Chunk | None:
+        """The phrase a subject word heads; 'it' / 'they' stand for the nearest object before them."""
+        if token.lower_ in SUBJECT_PRONOUNS and token.pos_ == "PRON":
+            return self._object_before(token)
+        if token.i in self.mistaken_verbs:  # "a fox darts left": "darts" parsed as the subject of "left"
+            return self.chunk_of.get(token.i - 1)
+        return self.chunk_of.get(token.i)
+
     def _distributed(self, chunk: Chunk, prep) -> list[Chunk]:
-        """A preposition after the last of coordinated nouns applies to each one without its own."""
+        """A preposition after the last of coordinated nouns applies to each one without its own
+        (the parser may hang it from the first: 'a jug and three cups on a tray')."""
         head = chunk.head
         conjuncts = [self.chunk_of.get(t.i) for t in _coordinated(head) if t.i != head.i]
         conjuncts = [c for c in conjuncts if c is not None and c.kind == "object" and c is not chunk]
-        if not conjuncts or any(c.head.i > head.i for c in conjuncts) or prep.i < head.i:
-            return [chunk]
-        free = [c for c in conjuncts if not any(ch.dep_ == "prep" for ch in c.head.children)]
+        if not conjuncts or prep.i < max(c.head.i for c in conjuncts + [chunk]):
+            return [chunk]  # inside the list, the preposition is its own noun's
+        free = [c for c in conjuncts
+                if not any(ch.dep_ == "prep" and ch.lower_ != "of" and ch.i != prep.i for ch in c.head.children)]
         return sorted(free + [chunk], key=lambda c: c.head.i)
 
     def _with_conjuncts(self, chunk: Chunk) -> list[Chunk]:
@@ -495,55 +520,21 @@ class _Reader:
                 obj.relation = DraftRelation(kind=kind, target=target.ids[0])
 
 
-# ------------------------------------------------------------------ chunking
+def _is_attribute(chunk: Chunk) -> bool:
+    """A colour, size or material word heading a phrase; 'a rock' with its article is a rock, 'stone' alone a material."""
+    head = chunk.head
+    if not is_attribute_word(head):
+        return False
+    before = chunk.tokens[:chunk.tokens.index(head)]
+    return head.lower_ not in lex.MATERIALS or not any(t.pos_ in ("DET", "NUM") for t in before)
 
 
-def _chunk(doc) -> list[Chunk]:
-    """Noun phrases from part-of-speech tags: determiners, numbers, modifiers, nouns; the last noun heads it."""
-    chunks: list[Chunk] = []
-    current: list = []
-
-    def close() -> None:
-        if current:
-            chunks.extend(_split_trailing(current))
-        current.clear()
-
-    for token in doc:
-        eligible = (
-            token.pos_ in PHRASE_POS or is_noun(token)
-            or (token.pos_ == "PRON" and token.dep_ == "poss")
-            or (token.tag_ in ("VBG", "VBN") and token.dep_ in ("amod", "compound") and token.head.i > token.i)
-            or (token.pos_ == "ADV" and token.lower_ in MODIFIER_ADVERBS and token.i + 1 < len(doc)
-                and doc[token.i + 1].pos_ == "ADJ")
-        )
-        if token.lower_ in PRONOUNS and token.pos_ == "PRON":
-            eligible = False
-        if token.tag_ == "HYPH" and current and not current[-1].whitespace_ and not token.whitespace_:
-            eligible = True  # "pocket-sized", "normal-sized": one word split by the tokenizer
-        if token.tag_ == "POS":  # "a child's tricycle": the possessor modifies what follows
-            continue
-        starts_new = current and token.pos_ in ("DET", "NUM") and is_noun(current[-1])
-        if token.lower_ == "side" and doc[token.i + 1:token.i + 3].text.lower() == "by side":
-            eligible = False
-        if not eligible or starts_new:
-            close()
-        if eligible:
-            current.append(token)
-    close()
-    return chunks
-
-
-def _split_trailing(tokens: list) -> list[Chunk]:
-    """'a red car' stays one chunk; adjectives after the last noun ('deer, wide') form their own."""
-    nouns = [i for i, t in enumerate(tokens) if is_noun(t)]
-    while len(nouns) > 1 and (tokens[nouns[-1]].lower_ in lex.POSTURE_VERBS  # "a clock standing"
-                              or tokens[nouns[-1]].lower_ in lex.MOVE_VERBS):  # "a robot moves"
-        tokens = tokens[:nouns[-1]]
-        nouns.pop()
-    if not nouns or nouns[-1] == len(tokens) - 1:
-        return [Chunk(list(tokens))]
-    last = nouns[-1] + 1
-    return [Chunk(list(tokens[:last])), Chunk(list(tokens[last:]))]
+def _describes_each(chunk: Chunk) -> bool:
+    first = chunk.tokens[0]
+    previous = first.doc[first.i - 1].lower_ if first.i > 0 else ""
+    if first.lower_ in EACH_WORDS and len(chunk.tokens) > 1:
+        previous, first = first.lower_, chunk.tokens[1]
+    return previous in EACH_WORDS and first.lower_ in ("a", "an")
 
 
 def _coordinated(token) -> list:
@@ -557,100 +548,3 @@ def _coordinated(token) -> list:
         found.append(current)
         stack.extend(c for c in current.children if c.dep_ in ("conj", "appos"))
     return sorted(found, key=lambda t: t.i)
-
-
-def _words(tokens: list) -> list[str]:
-    """Lower-case words, hyphenated ones rejoined ('normal-sized')."""
-    words: list[str] = []
-    glue = False
-    for token in tokens:
-        if token.text == "-" and words:
-            words[-1] += "-"
-            glue = True
-            continue
-        if glue:
-            words[-1] += token.lower_
-        else:
-            words.append(token.lower_)
-        glue = False
-    return words
-
-
-def _is_possessor(token) -> bool:
-    return token.i + 1 < len(token.doc) and token.doc[token.i + 1].tag_ == "POS"
-
-
-def _is_attribute_word(token) -> bool:
-    word = token.lower_
-    return word in lex.COLORS or word in SIZE_WORDS or (word in lex.MATERIALS and token.dep_ != "pobj")
-
-
-def _alone_in_segment(chunk: Chunk) -> bool:
-    doc = chunk.tokens[0].doc
-    first, last = chunk.tokens[0].i, chunk.tokens[-1].i
-    before = doc[first - 1].text if first > 0 else ","
-    after = doc[last + 1].text if last + 1 < len(doc) else ","
-    separators = set(",;:|/.!?")
-    return before in separators and after in separators
-
-
-def _count(chunk: Chunk) -> tuple[int, bool]:
-    count, counted = 1, False
-    for token in chunk.tokens:
-        word = token.lower_
-        if token.i >= chunk.head.i:
-            break
-        if word.isdigit() and len(word) <= 2:
-            count, counted = int(word), True
-        elif word in lex.COUNT_WORDS and word not in ("a", "an"):
-            count, counted = lex.COUNT_WORDS[word], True
-    if not counted and chunk.head.tag_ in ("NNS", "NNPS") and chunk.head.lower_ != chunk.lemma:
-        count = lex.PLURAL_COUNT
-    return max(1, min(count, lex.MAX_COPIES)), counted
-
-
-def _draft_object(chunk: Chunk) -> DraftObject:
-    head = chunk.tokens.index(chunk.head)
-    modifiers = [t for t in chunk.tokens[:head] if t.pos_ not in ("DET", "NUM") and t.dep_ != "poss"
-                 and t.lower_ not in lex.COUNT_WORDS and not t.like_num]
-    modifiers += chunk.tokens[head + 1:]
-    scale = None
-    kept: list[str] = []
-    texts = _words(modifiers)
-    i = 0
-    while i < len(texts):
-        pair = " ".join(texts[i:i + 2])
-        if pair in SIZE_WORDS and i + 1 < len(texts):
-            scale, i = SIZE_WORDS[pair], i + 2
-            continue
-        if texts[i] in SIZE_WORDS:
-            scale = SIZE_WORDS[texts[i]]
-        elif texts[i] != "very":
-            kept.append(texts[i])
-        i += 1
-    noun = chunk.lemma
-    colors = [lex.COLOR_ALIASES.get(w, w) for w in kept if w in lex.COLORS]
-    materials = [lex.MATERIALS[w] for w in kept if w in lex.MATERIALS]
-    description = " ".join(kept + [noun])[:200]
-    return DraftObject(name=noun[:80], description=description, color=colors[0] if colors else None,
-                       material=materials[0] if materials else None, scale=scale)
-
-
-def _phrase(chunk: Chunk) -> str:
-    words = _words([t for t in chunk.tokens if t.pos_ not in ("DET", "NUM") and t.dep_ != "poss"])
-    return re.sub(r"\s+", " ", " ".join(words)).strip()
-
-
-def _is_unknown_adjective(word: str) -> bool:
-    known = (lex.COLORS, lex.MATERIALS, SIZE_WORDS, lex.SPEED_WORDS, lex.COUNT_WORDS, lex.DETERMINERS)
-    return (word.replace("-", "").isalpha() and len(word) > 3 and word not in DIMENSION_ADJECTIVES
-            and not any(word in table for table in known))
-
-
-def _match_phrase(tokens: list[str], i: int, table: dict) -> tuple[str, int] | None:
-    """Longest phrase from ``table`` starting at token i: (phrase, length in tokens)."""
-    for length in (4, 3, 2, 1):
-        phrase = " ".join(tokens[i:i + length])
-        if len(tokens) - i >= length and phrase in table:
-            return phrase, length
-    return None
