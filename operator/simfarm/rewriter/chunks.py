@@ -30,14 +30,20 @@ COMMON_ADJECTIVES = frozenset(
     "dark light bright pale plain clear calm wild tiny huge giant lone quiet still fresh ripe young wet dry "
     "round square open closed full empty".split()
 )
+NOMINAL_DEPENDENCIES = frozenset("nsubj nsubjpass dobj pobj attr appos conj".split())
 DIMENSION_ADJECTIVES = frozenset("long short wide narrow thin thick flat deep high low round square".split())
 
 
 def is_noun(token) -> bool:
-    """A noun, or a word the tagger mistook in a fragment ('a jeep crossing', 'jellyfish' alone)."""
+    """A noun, or a word the tagger mistook in a fragment ('a jeep crossing', 'jellyfish' alone,
+    'a golden retriever' with 'retriever' an adverb the parse still makes a subject)."""
     if token.pos_ in NOUN_POS or token.lower_ in lex.IRREGULAR_SINGULARS:
         return True
-    if token.pos_ not in ("ADJ", "VERB") or token.lower_ in lex.MOVE_VERBS or token.lower_ in lex.POSTURE_VERBS:
+    nominal = (token.pos_ == "ADV" and token.dep_ in NOMINAL_DEPENDENCIES and not token.lower_.endswith("ly")
+               and token.lower_ not in lex.PREPOSITION_KINDS and token.lower_ not in lex.DIRECTION_PHRASES
+               and token.lower_ not in lex.NON_OBJECT_NOUNS)
+    if (token.pos_ not in ("ADJ", "VERB") and not nominal) or token.lower_ in lex.MOVE_VERBS \
+            or token.lower_ in lex.POSTURE_VERBS:
         return False
     word = token.lower_
     known = (lex.COLORS, lex.MATERIALS, SIZE_WORDS, lex.WEATHER_ADJECTIVES, lex.STYLE_WORDS, COMMON_ADJECTIVES,
@@ -52,7 +58,7 @@ def is_noun(token) -> bool:
     after_article = previous is not None and previous.pos_ in ("DET", "NUM", "ADJ")
     alone = (previous is None or previous.text in SEPARATORS) and (
         token.i + 1 >= len(doc) or doc[token.i + 1].text in SEPARATORS)
-    return not modifies_next and (after_article or alone)
+    return not modifies_next and (after_article or (alone and not nominal))
 
 
 def is_noun_pos(token) -> bool:
@@ -158,6 +164,8 @@ def _split_trailing(tokens: list) -> list[Chunk]:
     nouns = [i for i, t in enumerate(tokens) if is_noun(t)]
     verb = next((i for i in nouns[1:] if tokens[i].lower_ in lex.POSTURE_VERBS
                  or _is_move_participle(tokens[i].lower_)), None)
+    if verb is None and len(nouns) > 1 and _is_move_verb_form(tokens[nouns[-1]].lower_):
+        verb = nouns[-1]  # "two robots races": the tagger's plural noun is the verb
     if verb is not None:
         tokens = tokens[:verb]
         nouns = [i for i in nouns if i < verb]
@@ -169,6 +177,10 @@ def _split_trailing(tokens: list) -> list[Chunk]:
 
 def _is_move_participle(word: str) -> bool:
     return word in lex.MOVE_VERBS and word.endswith(("ing", "ed"))
+
+
+def _is_move_verb_form(word: str) -> bool:
+    return word in lex.MOVE_VERBS and word.endswith("s") and word not in lex.PLURAL_NOUNS_LIKE_MOVES
 
 
 def word_list(tokens: list) -> list[str]:
@@ -223,6 +235,8 @@ def count_of(chunk: Chunk) -> tuple[int, bool]:
 
 def draft_object(chunk: Chunk) -> DraftObject:
     head = chunk.tokens.index(chunk.head)
+    if chunk.noun is not None:  # "a short one", "a red (and a blue ball)": every word describes the noun
+        head = len(chunk.tokens)
     modifiers = [t for t in chunk.tokens[:head] if t.pos_ not in ("DET", "NUM") and t.dep_ != "poss"
                  and t.lower_ not in lex.COUNT_WORDS and not t.like_num]
     return describe(modifiers + chunk.tokens[head + 1:], chunk.lemma)

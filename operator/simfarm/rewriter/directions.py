@@ -12,7 +12,8 @@ to the parse.
 
 A verb the tagger took for a noun is found by agreement: a singular
 determiner and a singular noun followed by a plural one ("a skyscraper
-towers", "a cyclist pedals") is a noun and its verb.
+towers", "a cyclist pedals") is a noun and its verb, and so is a plural
+noun followed by a verb of motion ("two vases drift", "two robots races").
 """
 
 from __future__ import annotations
@@ -60,9 +61,14 @@ def mistaken_verbs(doc) -> set[int]:
     """Tokens tagged as plural nouns that agreement shows are verbs: 'a grey wolf trots'."""
     found = set()
     for token in doc:
-        if token.pos_ != "NOUN" or token.tag_ != "NNS" or not token.lower_.endswith("s") or token.i == 0:
+        if token.pos_ != "NOUN" or token.i == 0:
             continue
         noun = doc[token.i - 1]  # the tagger may call it an adjective: "a cyclist pedals"
+        if noun.tag_ in ("NNS", "NNPS") and (token.lower_ in lex.MOVE_VERBS or token.lower_ in lex.POSTURE_VERBS):
+            found.add(token.i)  # "two vases drift", "two robots races"
+            continue
+        if token.tag_ != "NNS" or not token.lower_.endswith("s"):
+            continue
         if noun.pos_ not in ("NOUN", "PROPN", "ADJ") or noun.tag_ in ("NNS", "NNPS") or noun.whitespace_ == "":
             continue
         if noun.pos_ == "ADJ" and any(noun.lower_ in words for words in KNOWN_ADJECTIVES):

@@ -68,6 +68,8 @@ MOVE_VERBS = _inflections(
     "paddle tumble slither wade amble saunter stride trundle hurtle skid approach advance fall sink descend "
     "dive plunge swoop flutter steer chase pursue tow pull drag haul follow"
 ) | frozenset("drove flew ran rode rose went swam fell sank dove strode travelling pedalling".split())
+# Forms of those verbs that end a compound noun more often than they are verbs: "roller skates", "water skis".
+PLURAL_NOUNS_LIKE_MOVES = frozenset("skates skis paddles rides dives falls hops darts pulls drags steers".split())
 UPWARD_VERBS = _inflections("rise ascend lift climb levitate soar") | frozenset({"rose"})
 # Moves that can stay in place ("a hummingbird hovering"): a movement only with a way or a path.
 STATIONARY_MOVE_VERBS = _inflections("hover float bob")

@@ -7,13 +7,15 @@
 - "one" after a group describes one member: "two balloons, a large red one
   and a small blue one" gives each balloon its own size and colour; after a
   single object it is another of the same ("a tall cactus and a short one").
+- An adjective phrase before "and" shares the noun after it: "a red and a
+  blue ball" are two balls.
 - A predicate adjective describes its subject: "the cups are white".
 """
 
 from __future__ import annotations
 
 from . import lexicon as lex
-from .chunks import SIZE_WORDS, Chunk, describe
+from .chunks import SIZE_WORDS, Chunk, count_of, describe
 
 DEFINITES = frozenset("the this that these those".split())
 ONE_WORDS = frozenset({"one", "ones"})
@@ -35,8 +37,31 @@ def _is_member(chunk: Chunk) -> bool:
     return all(t.pos_ == "ADJ" or t.lower_ in _ATTRIBUTE_WORDS for t in described)
 
 
+def _share_nouns(chunks: list[Chunk]) -> None:
+    """'a red and a blue ball', 'one big and one small robot': the first phrase is another of the noun after it;
+    'a small and cosy cabin': its adjectives describe the one noun."""
+    starting_at = {c.tokens[0].i: c for c in chunks}
+    for chunk in chunks:
+        last = chunk.tokens[-1]
+        joined = last.doc[last.i + 1] if last.i + 1 < len(last.doc) else None
+        following = starting_at.get(last.i + 2)
+        if (chunk.kind != "attribute" or joined is None or joined.lower_ not in ("and", "or") or following is None
+                or following.kind != "object" or chunk.tokens[0].pos_ not in ("DET", "NUM")
+                or not all(t.pos_ == "ADJ" or t.lower_ in _ATTRIBUTE_WORDS for t in chunk.tokens[1:])):
+            continue
+        if following.tokens[0].pos_ in ("DET", "NUM"):
+            chunk.kind, chunk.noun = "object", following.lemma
+            chunk.count, chunk.counted = count_of(chunk)
+        else:
+            following.tokens = chunk.tokens + following.tokens
+            following.count, following.counted = count_of(following)
+            chunk.kind = "ignore"
+
+
 def resolve(chunks: list[Chunk]) -> None:
-    """Mark definite phrases for earlier objects, and 'one' phrases for group members, as not new objects."""
+    """Mark definite phrases for earlier objects, and 'one' phrases for group members, as not new objects;
+    give an adjective phrase before 'and' the noun after it."""
+    _share_nouns(chunks)
     earlier: list[Chunk] = []
     for chunk in chunks:
         if _is_member(chunk):

@@ -177,7 +177,7 @@ class _Reader:
         adjectives = {t.lower_ for t in modifiers if t.pos_ == "ADJ"}
         unknown = [w for w in word_list(modifiers) if (w in adjectives or "-" in w) and is_unknown_adjective(w)]
         if unknown and obj.scale is None:
-            self.result.unknown_adjectives[start] = unknown
+            self.result.unknown_adjectives.update({index: unknown for index in chunk.ids})  # every copy
         if chunk.support is not None:
             self._stack([chunk], chunk.support)
 
