@@ -10,11 +10,14 @@ from simfarm.plan.planner import Planner
 from simfarm.rewriter.llm import LLMConfig, LLMRewriter
 from support.fake_llm import NONSENSE, FakeChatServer, Reply
 
-# "zips" is no motion verb the rules rewriter knows (its parse even takes it for the noun): the
-# model's answer fixes the head noun and adds the movement.
+# The rules rewriter reads "zips to the left" as a move to the left but has no speed for "zips":
+# the model's answer adds it.
 PROMPT = "a red car zips to the left at night"
 GOOD = {"objects": [{"name": "car", "color": "red", "movement": {"direction": "left", "speed": "fast"}}],
         "background": "night"}
+# After "the", a verb the rules rewriter does not know is taken for the noun ("red car careens"):
+# the model's head noun replaces it.
+MISREAD_PROMPT = "the red car careens left at night"
 
 
 def rewriter(server, rules, timeout=5.0):
@@ -28,13 +31,22 @@ def test_valid_answer_is_used_and_request_speaks_the_protocol(rules):
     assert result.backend == "llm" and not result.warnings
     car = result.draft.objects[0]
     assert (car.name, car.description, car.movement.direction.value, car.movement.speed) == ("car", "red car", "left", "fast")
-    assert rules.rewrite(PROMPT).objects[0].movement is None  # the rules reading alone has no motion
+    alone = rules.rewrite(PROMPT).objects[0].movement
+    assert (alone.direction.value, alone.speed) == ("left", None)  # the rules reading alone has no speed
     request = server.requests[0]
     assert request["model"] == "scene-model"
     assert [m["role"] for m in request["messages"]] == ["system", "user"]
     assert request["messages"][1]["content"] == PROMPT
     schema = request["response_format"]["json_schema"]["schema"]
     assert request["response_format"]["type"] == "json_schema" and "objects" in schema["properties"]
+
+
+def test_the_models_head_noun_replaces_a_verb_rules_took_for_the_noun(rules):
+    assert rules.rewrite(MISREAD_PROMPT).objects[0].name == "careen"
+    with FakeChatServer(script=[Reply(json.dumps(GOOD))]) as server:
+        result = rewriter(server, rules).rewrite(MISREAD_PROMPT)
+    assert result.backend == "llm" and {(o.name, o.description) for o in result.draft.objects} == {("car", "red car")}
+    assert all(o.movement.direction.value == "left" for o in result.draft.objects)
 
 
 @pytest.mark.parametrize("bad,reason", [("this is not json {", "not JSON"),

@@ -279,3 +279,121 @@ def test_new_relation_kinds_are_placed_by_the_combiner_as_neighbours(rules):
             cells = [geometry.grid_cell(o.placement) for o in plan.objects]
             (r0, c0), (r1, c1) = cells[0], cells[1]
             assert max(abs(r0 - r1), abs(c0 - c1)) == 1, prompt
+
+
+# ------------------------------------------------------------ prompts as people write them
+
+def _scene(draft):
+    names = [o.name for o in draft.objects]
+    return ({(names[i], names[o.on_top_of]) for i, o in enumerate(draft.objects) if o.on_top_of is not None},
+            {(names[i], o.relation.kind, names[o.relation.target]) for i, o in enumerate(draft.objects) if o.relation})
+
+
+@pytest.mark.parametrize("prompt,mover,direction", [
+    ("a brown mare canters to the right", "mare", "right"),  # a verb the lexicon lacks, tagged as a noun
+    ("a skyscraper towers over a chapel", "skyscraper", None),
+    ("a kayak paddling leftward along a cliff", "kayak", "left"),
+    ("a goose waddles towards the camera", "goose", "forward"),
+    ("two geese swoop to the left over a lake", "goose", "left"),
+])
+def test_a_direction_after_a_verb_is_the_way_its_subject_moves(rules, prompt, mover, direction):
+    draft = rules.rewrite(prompt)
+    moving = [(o.name, o.movement.direction.value if o.movement.direction else None)
+              for o in draft.objects if o.movement]
+    assert "left" not in {o.name for o in draft.objects} and "right" not in {o.name for o in draft.objects}
+    if prompt.startswith("a skyscraper"):  # "towers" is the verb, not a second object, and no move
+        assert [o.name for o in draft.objects] == ["skyscraper", "chapel"] and not moving
+    else:
+        assert moving and set(moving) == {(mover, direction)}
+
+
+@pytest.mark.parametrize("prompt", ["a dog looks to the left", "an owl turns right on a branch",
+                                    "a hummingbird hovering over a flower", "a lamp on the left bank of a river"])
+def test_directions_that_are_no_movement(rules, prompt):
+    draft = rules.rewrite(prompt)
+    assert all(o.movement is None for o in draft.objects)
+    assert not {"left", "right"} & {o.name for o in draft.objects}
+
+
+@pytest.mark.parametrize("prompt,relation", [
+    ("a fern on the left and a stool on the right", ("fern", "left_of", "stool")),
+    ("a kettle on the right, a toaster on the left", ("toaster", "left_of", "kettle")),
+    ("on the left side a mailbox, on the right side a bicycle", ("mailbox", "left_of", "bicycle")),
+    ("left: a red mug; right: a blue mug", ("mug", "left_of", "mug")),
+    ("a globe at the right of the frame and a lamp at the left", ("lamp", "left_of", "globe")),
+    ("in the middle a fountain, a bench on the left", ("bench", "left_of", "fountain")),
+])
+def test_side_phrases_place_their_own_object(rules, prompt, relation):
+    stacks, relations = _scene(rules.rewrite(prompt))
+    assert relations == {relation} and not stacks
+
+
+def test_a_relation_phrase_with_of_is_still_a_relation(rules):
+    assert _scene(rules.rewrite("a fern to the right of a stool"))[1] == {("fern", "right_of", "stool")}
+
+
+@pytest.mark.parametrize("prompt,followed,direction", [
+    ("the camera tracks a blue tram gliding to the right", "tram", "right"),
+    ("a tracking shot of a jogger running towards the camera past a bench", "jogger", "forward"),
+    ("follow the white van as it drives away", "van", "backward"),
+    ("a handheld camera chasing two dogs racing to the left", "dog", "left"),
+    ("the camera keeps up with a cyclist pedalling along a canal", "cyclist", None),
+])
+def test_the_camera_following_a_subject(rules, prompt, followed, direction):
+    draft = rules.rewrite(prompt)
+    chosen = [o for o in draft.objects if o.camera_follow]
+    assert len(chosen) == 1 and chosen[0].name == followed
+    assert chosen[0].movement is not None and (chosen[0].movement.direction.value
+                                               if chosen[0].movement.direction else None) == direction
+    assert not {"camera", "shot", "bench"} & {o.name for o in draft.objects} or "bench" in prompt
+    assert draft.camera_animation is None
+
+
+def test_camera_sentences_keep_what_they_are_about(rules):
+    draft = rules.rewrite("the camera glides slowly around a bronze sundial")
+    assert objects(draft) == [("sundial", "bronze sundial")]
+
+
+@pytest.mark.parametrize("prompt,animation", [
+    ("a sundial, the camera arcs upward", "orbit_up"), ("a sundial, camera arcs overhead", "orbit_up"),
+    ("a sundial, the camera arcs downward", "orbit_down"),
+])
+def test_arc_moves(rules, prompt, animation):
+    draft = rules.rewrite(prompt)
+    assert draft.camera_animation == animation and [o.name for o in draft.objects] == ["sundial"]
+    assert draft.camera_angle is None
+
+
+@pytest.mark.parametrize("prompt,names", [
+    ("rack focus from a teacup to a kettle", ["teacup", "kettle"]),
+    ("a perfume bottle, shallow depth of field, bokeh", ["bottle"]),
+    ("four lanterns on a wall, each a different colour", ["lantern"] * 4 + ["wall"]),
+    ("a pond with a duck, a rock and a reed", ["duck", "rock", "reed"]),
+    ("a stone, a pinecone and a shell on a tray", ["stone", "pinecone", "shell", "tray"]),
+])
+def test_words_that_are_no_objects_and_objects_that_look_like_words(rules, prompt, names):
+    assert [o.name for o in rules.rewrite(prompt).objects] == names
+
+
+@pytest.mark.parametrize("prompt,stacks,relations,count", [
+    ("a desk by a window; a laptop rests on the desk", {("laptop", "desk")}, {("desk", "next_to", "window")}, 3),
+    ("a bench and a lamppost, the lamppost is behind the bench", set(), {("lamppost", "behind", "bench")}, 2),
+    ("a big box and a small box; the small box is on the big box", {("box", "box")}, set(), 2),
+    ("a crate near two barrels, and a cat sleeps on it", {("cat", "crate")}, {("crate", "next_to", "barrel")}, 4),
+])
+def test_definite_phrases_and_pronouns_point_back(rules, prompt, stacks, relations, count):
+    draft = rules.rewrite(prompt)
+    assert len(draft.objects) == count and _scene(draft) == (stacks, relations)
+    if "small box is on" in prompt:
+        assert draft.objects[draft.objects[1].on_top_of].scale == "large" and draft.objects[1].scale == "small"
+
+
+@pytest.mark.parametrize("prompt,attributes", [
+    ("two kites, a large red one and a small green one", [("kite", "red", "large"), ("kite", "green", "small")]),
+    ("a red and a blue umbrella", [("umbrella", "red", None), ("umbrella", "blue", None)]),
+    ("a tall cactus and a tiny one", [("cactus", None, "large"), ("cactus", None, "tiny")]),
+    ("three jars on a shelf; the jars are yellow", [("jar", "yellow", None)] * 3 + [("shelf", None, None)]),
+    ("a giant teacup beside a tiny teacup", [("teacup", None, "huge"), ("teacup", None, "tiny")]),
+])
+def test_each_of_the_same_noun_keeps_its_own_words(rules, prompt, attributes):
+    assert [(o.name, o.color, o.scale) for o in rules.rewrite(prompt).objects] == attributes

@@ -48,9 +48,12 @@ def is_noun(token) -> bool:
     word = token.lower_
     known = (lex.COLORS, lex.MATERIALS, SIZE_WORDS, lex.WEATHER_ADJECTIVES, lex.STYLE_WORDS, COMMON_ADJECTIVES,
              lex.SPEED_WORDS, lex.ANIMATION_SPEED_WORDS)
-    if any(word in table for table in known) or word.endswith(ADJECTIVE_ENDINGS) or not word.isalpha():
+    if any(word in table for table in known) or not word.isalpha():
         return False
     doc = token.doc
+    ends_segment = token.i + 1 >= len(doc) or doc[token.i + 1].text in SEPARATORS
+    if word.endswith(ADJECTIVE_ENDINGS) and not (ends_segment and token.i > 0 and doc[token.i - 1].pos_ == "DET"):
+        return False  # but "a sundial," is a noun whatever its ending
     modifies_next = (token.dep_ in ("amod", "compound") and token.head.i > token.i and is_noun_pos(token.head)
                      and token.head.i not in doc.user_data.get(MISTAKEN_VERBS, ())
                      and not any(t.text in SEPARATORS for t in doc[token.i + 1:token.head.i]))

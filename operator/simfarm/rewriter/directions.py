@@ -64,7 +64,8 @@ def mistaken_verbs(doc) -> set[int]:
         if token.pos_ != "NOUN" or token.i == 0:
             continue
         noun = doc[token.i - 1]  # the tagger may call it an adjective: "a cyclist pedals"
-        if noun.tag_ in ("NNS", "NNPS") and (token.lower_ in lex.MOVE_VERBS or token.lower_ in lex.POSTURE_VERBS):
+        plural = noun.tag_ in ("NNS", "NNPS") or lex.IRREGULAR_SINGULARS.get(noun.lower_, noun.lower_) != noun.lower_
+        if plural and (token.lower_ in lex.MOVE_VERBS or token.lower_ in lex.POSTURE_VERBS):
             found.add(token.i)  # "two vases drift", "two robots races"
             continue
         if token.tag_ != "NNS" or not token.lower_.endswith("s"):

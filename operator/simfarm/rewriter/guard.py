@@ -274,7 +274,11 @@ def _fill(target: DraftObject, claim: AnswerObject) -> None:
     target.color = target.color or claim.color
     target.material = target.material or claim.material
     target.scale = target.scale or claim.scale
-    target.movement = target.movement or claim.movement
+    if target.movement is None or claim.movement is None:
+        target.movement = target.movement or claim.movement
+    else:  # rules read the move; the model may add the way or the speed it left open
+        target.movement.direction = target.movement.direction or claim.movement.direction
+        target.movement.speed = target.movement.speed or claim.movement.speed
 
 
 def _merge_relations(answer: LLMAnswer, objects: list[DraftObject], first_entry: dict[int, int], words: set[str],

@@ -73,7 +73,7 @@ PLURAL_NOUNS_LIKE_MOVES = frozenset("skates skis paddles rides dives falls hops 
 UPWARD_VERBS = _inflections("rise ascend lift climb levitate soar") | frozenset({"rose"})
 # Moves that can stay in place ("a hummingbird hovering"): a movement only with a way or a path.
 STATIONARY_MOVE_VERBS = _inflections("hover float bob")
-PATH_WORDS = frozenset("down along across through past toward towards away around into out off over".split())
+PATH_WORDS = frozenset("down along across through past toward towards away around into out off".split())
 # Verbs that a direction phrase does not make a movement: "turns to the left", "looks up".
 STILL_VERBS = _inflections(
     "look face point stare gaze glance turn rotate spin lean tilt nod wave sit stand lie rest hang park lay "

@@ -217,7 +217,7 @@ class _Reader:
         if not subjects:
             return
         if target is None:
-            target = self._antecedent(subjects, prep)
+            target = self._antecedent(subjects, prep, getattr(pronoun, "lower_", None))
         subjects = [s for s in subjects if s is not target]
         if target is None or target.kind != "object" or not subjects:
             return
@@ -482,8 +482,9 @@ class _Reader:
         return sorted({id(c): c for c in [chunk] + [c for c in conjuncts if c is not None and c.kind == "object"]}.values(),
                       key=lambda c: c.head.i)
 
-    def _antecedent(self, subjects: list[Chunk], prep) -> Chunk | None:
-        """What 'it' / 'them' / 'on top' points at: the owner of a 'with' phrase, else the nearest earlier object."""
+    def _antecedent(self, subjects: list[Chunk], prep, pronoun: str | None = None) -> Chunk | None:
+        """What 'it' / 'them' / 'on top' points at: the owner of a 'with' phrase, else the nearest earlier
+        object, one of its number where the pronoun says ('it': one thing, 'them': several)."""
         first = subjects[0].head
         root = first
         while root.dep_ == "conj" and root.head.i != root.i:
@@ -492,7 +493,11 @@ class _Reader:
             owner = self.chunk_of.get(root.head.head.i)
             if owner is not None and owner.kind == "object":
                 return owner
-        earlier = [c for c in self.chunks if c.kind == "object" and c.head.i < prep.i and c not in subjects]
+        earlier = [c for c in self.chunks if c.kind == "object" and c.head.i < prep.i
+                   and all(c is not s for s in subjects)]
+        if pronoun in ("it", "them"):
+            agreeing = [c for c in earlier if (c.count > 1) == (pronoun == "them")]
+            earlier = agreeing or earlier
         return earlier[-1] if earlier else None
 
     def _standing_on(self, subject: Chunk, prep) -> Chunk:
