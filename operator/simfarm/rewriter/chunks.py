@@ -30,6 +30,7 @@ COMMON_ADJECTIVES = frozenset(
     "dark light bright pale plain clear calm wild tiny huge giant lone quiet still fresh ripe young wet dry "
     "round square open closed full empty".split()
 )
+CLAUSE_WORDS = frozenset("while whilst as when then where".split())  # never part of a noun phrase ("a rug while")
 NOMINAL_DEPENDENCIES = frozenset("nsubj nsubjpass dobj pobj attr appos conj".split())
 DIMENSION_ADJECTIVES = frozenset("long short wide narrow thin thick flat deep high low round square".split())
 
@@ -51,7 +52,8 @@ def is_noun(token) -> bool:
     if any(word in table for table in known) or not word.isalpha():
         return False
     doc = token.doc
-    ends_segment = token.i + 1 >= len(doc) or doc[token.i + 1].text in SEPARATORS
+    ends_segment = (token.i + 1 >= len(doc) or doc[token.i + 1].text in SEPARATORS
+                    or token.i + 1 in doc.user_data.get(MISTAKEN_VERBS, ()))
     if word.endswith(ADJECTIVE_ENDINGS) and not (ends_segment and token.i > 0 and doc[token.i - 1].pos_ == "DET"):
         return False  # but "a sundial," is a noun whatever its ending
     modifies_next = (token.dep_ in ("amod", "compound") and token.head.i > token.i and is_noun_pos(token.head)
@@ -151,7 +153,7 @@ def chunk_doc(doc, skipped: set[int] = frozenset()) -> list[Chunk]:
         starts_new = current and token.pos_ in ("DET", "NUM") and is_noun(current[-1])
         if token.lower_ == "side" and doc[token.i + 1:token.i + 3].text.lower() == "by side":
             eligible = False
-        if token.i in skipped:
+        if token.i in skipped or token.lower_ in CLAUSE_WORDS:
             eligible = False
         if not eligible or starts_new:
             close()
@@ -163,19 +165,30 @@ def chunk_doc(doc, skipped: set[int] = frozenset()) -> list[Chunk]:
 
 def _split_trailing(tokens: list) -> list[Chunk]:
     """'a red car' stays one chunk; adjectives after the last noun ('deer, wide') form their own;
-    a verb the tagger took for a noun ends it ('a clock standing', 'a motorcycle speeding past')."""
+    a verb the tagger took for a noun ends it ('a clock standing', 'a motorcycle speeding past'), and
+    what that verb acts on is a phrase of its own ('a park bench feeding pigeons')."""
     nouns = [i for i, t in enumerate(tokens) if is_noun(t)]
     verb = next((i for i in nouns[1:] if tokens[i].lower_ in lex.POSTURE_VERBS
-                 or _is_move_participle(tokens[i].lower_)), None)
+                 or _is_move_participle(tokens[i].lower_) or _acts_on_what_follows(tokens, nouns, i)), None)
     if verb is None and len(nouns) > 1 and _is_move_verb_form(tokens[nouns[-1]].lower_):
         verb = nouns[-1]  # "two robots races": the tagger's plural noun is the verb
+    rest: list[Chunk] = []
     if verb is not None:
+        if _acts_on_what_follows(tokens, nouns, verb):
+            rest = _split_trailing(tokens[verb + 1:])
         tokens = tokens[:verb]
         nouns = [i for i in nouns if i < verb]
     if not nouns or nouns[-1] == len(tokens) - 1:
-        return [Chunk(list(tokens))]
+        return [Chunk(list(tokens))] + rest
     last = nouns[-1] + 1
-    return [Chunk(list(tokens[:last])), Chunk(list(tokens[last:]))]
+    return [Chunk(list(tokens[:last])), Chunk(list(tokens[last:]))] + rest
+
+
+def _acts_on_what_follows(tokens: list, nouns: list[int], i: int) -> bool:
+    """An '-ing' word between two nouns of one phrase is a verb and its object: 'a bench feeding pigeons'
+    (but 'an office building' ends its phrase)."""
+    word = tokens[i].lower_
+    return word.endswith("ing") and len(word) > 5 and i - 1 in nouns and any(j > i for j in nouns)
 
 
 def _is_move_participle(word: str) -> bool:

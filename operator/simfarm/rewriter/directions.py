@@ -68,8 +68,11 @@ def mistaken_verbs(doc) -> set[int]:
         if plural and (token.lower_ in lex.MOVE_VERBS or token.lower_ in lex.POSTURE_VERBS):
             found.add(token.i)  # "two vases drift", "two robots races"
             continue
-        if token.tag_ != "NNS" or not token.lower_.endswith("s"):
+        if token.lower_ in lex.MOVE_VERBS and token.lower_.endswith("ing") and noun.pos_ in ("NOUN", "ADJ", "PROPN"):
+            found.add(token.i)  # "a goldfish swimming": a participle after its noun
             continue
+        if token.tag_ != "NNS" or not token.lower_.endswith("s") or noun.lower_.endswith("ing"):
+            continue  # "a bench feeding pigeons": the gerund is the verb, the plural its object
         if noun.pos_ not in ("NOUN", "PROPN", "ADJ") or noun.tag_ in ("NNS", "NNPS") or noun.whitespace_ == "":
             continue
         if noun.pos_ == "ADJ" and any(noun.lower_ in words for words in KNOWN_ADJECTIVES):

@@ -66,7 +66,7 @@ MOVE_VERBS = _inflections(
     "dash creep bounce hop jump cruise swim rise ascend lift climb levitate soar gallop trot canter ride pedal "
     "sprint dart jog stroll wander march waddle scurry scamper chug zip whizz whiz hurry flee skate ski surf "
     "paddle tumble slither wade amble saunter stride trundle hurtle skid approach advance fall sink descend "
-    "dive plunge swoop flutter steer chase pursue tow pull drag haul follow"
+    "dive plunge swoop flutter steer chase pursue tow pull push drag haul follow"
 ) | frozenset("drove flew ran rode rose went swam fell sank dove strode travelling pedalling".split())
 # Forms of those verbs that end a compound noun more often than they are verbs: "roller skates", "water skis".
 PLURAL_NOUNS_LIKE_MOVES = frozenset("skates skis paddles rides dives falls hops darts pulls drags steers".split())
@@ -135,6 +135,7 @@ EXTRA_CAMERA_MOVES = {
     **{f"{arc} {way}": "orbit_down" for arc in ("arc", "arcs", "arcing") for way in ("downward", "downwards")},
     "upward arc": "orbit_up", "downward arc": "orbit_down", "arcs around": "orbit_left", "arcing around": "orbit_left",
     "arcs left": "orbit_left", "arcs right": "orbit_right",
+    "tracks left": "pan_left", "tracks right": "pan_right", "tracking left": "pan_left", "tracking right": "pan_right",
 }
 # Lens jargon with no camera move in the vocabulary: read as camera words, never as objects ("rack focus").
 LENS_PHRASES = (
@@ -283,7 +284,8 @@ QUANTITY_NOUNS: dict[str, int | None] = {
     "pair": 2, "couple": 2, "dozen": 9, "row": None, "stack": None, "pile": None, "heap": None, "group": None,
     "flock": None, "herd": None, "bunch": None, "set": None, "line": None, "cluster": None, "handful": None,
     "collection": None, "crowd": None, "swarm": None, "school": None, "pack": None, "bundle": None,
-    "series": None, "number": None, "lot": None, "lots": None, "plenty": None,
+    "series": None, "number": None, "lot": None, "lots": None, "plenty": None, "convoy": None, "fleet": None,
+    "procession": None, "parade": None, "queue": None, "caravan": None, "team": None,
 }
 PLURAL_COUNT = 3  # "apples", "several apples": a plural without a number
 # Things that hold what is "of" / "in" / "full of" / "filled with" them: the contents stand on them.

@@ -112,9 +112,11 @@ class RulesRewriter:
             if slot and slot not in reading.draft:
                 reading.draft[slot] = value
         pending = [(i, word) for i, words in reading.unknown_adjectives.items() for word in words]
-        for (index, _), scale in zip(pending, self.nearest.scale_words([w for _, w in pending])):
-            if scale and reading.objects[index].scale is None:
-                reading.objects[index].scale = scale
+        distinct = list(dict.fromkeys(word for _, word in pending))  # copies of one phrase share their words
+        scales = dict(zip(distinct, self.nearest.scale_words(distinct)))
+        for index, word in pending:
+            if scales[word] and reading.objects[index].scale is None:
+                reading.objects[index].scale = scales[word]
 
 
 def _alternation(phrases) -> str:

@@ -428,8 +428,9 @@ class _Reader:
         if head.i in self.phrase_verbs:  # "darts left behind a bale": "behind" hangs from "left"
             return self._subjects(self.doc[self.phrase_verbs[head.i]], prep, depth + 1)
         if head.pos_ in ("VERB", "AUX"):
-            found = [self._subject_chunk(c) for c in head.children if c.dep_ in ("nsubj", "nsubjpass")
-                     and not self._separated(c, head)]
+            named = [c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")]
+            near = [c for c in named if not self._separated(c, head)]
+            found = [self._subject_chunk(c) for c in (near or named)]
             if any(c.dep_ == "expl" for c in head.children):
                 found += [self.chunk_of.get(c.i) for c in head.children if c.dep_ in ("attr", "dobj")]
             if not found and head.lemma_ in lex.POSTURE_VERBS | {"sit", "stand", "lie", "rest", "hang", "perch"}:
@@ -453,7 +454,8 @@ class _Reader:
         return []
 
     def _separated(self, token, verb) -> bool:
-        """A separator between a subject and its verb: the parser joined two clauses ('a car, the car is')."""
+        """A separator between a subject and its verb: where another subject is nearer, the parser joined
+        two clauses ('a car and a van, the car is ...')."""
         low, high = sorted((token.i, verb.i))
         return any(t.text in SEPARATORS for t in self.doc[low:high])
 
