@@ -28,7 +28,7 @@ SUBJECTS = ["car", "vintage car", "dragon statue", "robot", "wooden chair", "gla
 COLORS = ["", "red ", "blue ", "golden ", "green ", "black ", "white "]
 SIZES = ["", "tiny ", "huge ", "small ", "large ", "immense ", "enormous "]
 COUNTS = ["a", "two", "three", "a pair of"]
-LEADS = ["", "", "", "the camera tracks ", "tracking shot of ", "follow "]  # the camera as the subject
+LEADS = ["", "", "", "tracking shot: ", "the camera follows as "]  # the camera as the subject
 MOTIONS = ["", " drives to the left", " moves backward slowly", " rises", " rolls right quickly",
            " drifts towards the camera", " races past a wooden cabin"]
 RELATIONS = ["", " next to a lamp", " on top of a crate", " to the left of a house", " behind a fence",

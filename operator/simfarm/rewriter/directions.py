@@ -23,6 +23,9 @@ from dataclasses import dataclass
 from . import lexicon as lex
 
 KNOWN_ADJECTIVES = (lex.COLORS, lex.MATERIALS, lex.SIZE_PHRASES, lex.STYLE_WORDS, lex.WEATHER_ADJECTIVES)
+# Words after which a verb of motion says where its subject goes.
+HEADING_WORDS = (lex.PATH_WORDS | {"to", "up", "left", "right", "forward", "forwards", "backward", "backwards",
+                                  "leftward", "rightward", "upward", "onto"})
 SINGULAR_DETERMINERS = frozenset("a an one each every this that another".split())
 SKIPPED_BEFORE_PHRASE = frozenset("off slowly quickly steadily gently swiftly rapidly fast slow briskly".split())
 SEPARATORS = frozenset(",;:|/.!?")
@@ -70,6 +73,11 @@ def mistaken_verbs(doc) -> set[int]:
             continue
         if token.lower_ in lex.MOVE_VERBS and token.lower_.endswith("ing") and noun.pos_ in ("NOUN", "ADJ", "PROPN"):
             found.add(token.i)  # "a goldfish swimming": a participle after its noun
+            continue
+        following = doc[token.i + 1].lower_ if token.i + 1 < len(doc) else None
+        if (token.lower_ in lex.MOVE_VERBS and noun.pos_ in ("NOUN", "PROPN") and following in HEADING_WORDS
+                and token.lower_ not in lex.PLURAL_NOUNS_LIKE_MOVES):
+            found.add(token.i)  # "a horse and rider gallop towards the camera", "two deer run to the left"
             continue
         if token.tag_ != "NNS" or not token.lower_.endswith("s") or noun.lower_.endswith("ing"):
             continue  # "a bench feeding pigeons": the gerund is the verb, the plural its object
@@ -124,6 +132,12 @@ def _move_verb_in_clause(doc, start: int, mistaken: set[int]):
     return None
 
 
+def _tags_a_noun(doc, i: int) -> bool:
+    """A bare 'left' / 'right' right after a noun, ending its segment: a side in tag-style prompts."""
+    ends = i + 1 >= len(doc) or doc[i + 1].text in SEPARATORS
+    return ends and i > 0 and doc[i - 1].pos_ in ("NOUN", "PROPN")
+
+
 def _frame_tail(words: list[str], end: int) -> int:
     """'of the frame', 'of the picture' after a side phrase belong to it; returns the new end (or -1: 'of X')."""
     if end >= len(words) or words[end] != "of":
@@ -155,6 +169,8 @@ def _phrase_at(doc, words: list[str], i: int, mistaken: set[int]) -> Phrase | No
     for length in range(min(LONGEST, len(words) - i), 0, -1):
         key = tuple(words[i:i + length])
         direction, side = DIRECTIONS.get(key), SIDES.get(key)
+        if side is None and key in (("left",), ("right",)) and _tags_a_noun(doc, i):
+            side = key[0]  # "red barn left, white silo right"
         if direction is None and side is None:
             continue
         end = _frame_tail(words, i + length)

@@ -135,6 +135,9 @@ EXTRA_CAMERA_MOVES = {
     **{f"{arc} {way}": "orbit_down" for arc in ("arc", "arcs", "arcing") for way in ("downward", "downwards")},
     "upward arc": "orbit_up", "downward arc": "orbit_down", "arcs around": "orbit_left", "arcing around": "orbit_left",
     "arcs left": "orbit_left", "arcs right": "orbit_right",
+    **{f"{move} {toward}": "dolly_in" for move in ("dolly", "dollies", "dollying", "pushes", "creeps", "glides")
+       for toward in ("towards", "toward", "closer to")},
+    "dollies away from": "dolly_out", "dolly away from": "dolly_out", "pulls away from": "dolly_out",
     "tracks left": "pan_left", "tracks right": "pan_right", "tracking left": "pan_left", "tracking right": "pan_right",
 }
 # Lens jargon with no camera move in the vocabulary: read as camera words, never as objects ("rack focus").
@@ -239,6 +242,8 @@ WEARABLE_NOUNS = frozenset(
 # Plurals whose singular keeps "ie" ("cookies" -> "cookie", not "cooky").
 IE_SINGULARS = frozenset("cookie movie pie tie brownie zombie hoodie selfie magpie necktie smoothie pixie "
                          "rookie goalie budgie beanie genie collie".split())
+# Furniture that stands beside what it comes "with" ("a table with two chairs"), never on it.
+STANDING_FURNITURE = frozenset("chair chairs stool stools bench benches sofa armchair couch table desk".split())
 # Plurals the lemmatizer gets wrong, and place names that end in s.
 IRREGULAR_SINGULARS = {"vases": "vase", "doses": "dose", "bases": "base", "geese": "goose", "cacti": "cactus",
                        "mars": "mars", "venus": "venus", "fungi": "fungus"}

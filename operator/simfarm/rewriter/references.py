@@ -19,6 +19,7 @@ from .chunks import SIZE_WORDS, Chunk, count_of, describe
 
 DEFINITES = frozenset("the this that these those".split())
 ONE_WORDS = frozenset({"one", "ones"})
+ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "middle": "middle", "last": "last"}
 
 
 _ATTRIBUTE_WORDS = lex.COLORS | set(SIZE_WORDS) | set(lex.MATERIALS) | {"very"}
@@ -30,7 +31,7 @@ def _attribute_words(tokens) -> set[str]:
 
 def _is_member(chunk: Chunk) -> bool:
     """'a large red one', 'one giant': words describing a 'one' and no noun of their own."""
-    tokens = [t for t in chunk.tokens if t.lower_ not in ("a", "an")]
+    tokens = [t for t in chunk.tokens if t.lower_ not in ("a", "an", "the")]
     if len(tokens) < 2 or not ONE_WORDS & {tokens[0].lower_, tokens[-1].lower_}:
         return False
     described = tokens[1:] if tokens[0].lower_ in ONE_WORDS else tokens[:-1]
@@ -101,10 +102,16 @@ def describe_members(chunks: list[Chunk], objects: list) -> None:
             continue
         group = chunk.owner
         position = used.get(id(group), 0)
+        ordinal = next((ORDINALS[t.lower_] for t in chunk.tokens if t.lower_ in ORDINALS), None)
+        if ordinal is not None:  # "the middle one", "the last one"
+            position = {"middle": len(group.ids) // 2, "last": len(group.ids) - 1}.get(ordinal, ordinal)
+        else:
+            used[id(group)] = position + 1
         if position >= len(group.ids):
             continue
-        used[id(group)] = position + 1
-        modifiers = [t for t in chunk.tokens if t.lower_ not in ONE_WORDS and t.pos_ not in ("DET", "NUM")]
+        chunk.ids = [group.ids[position]]
+        modifiers = [t for t in chunk.tokens if t.lower_ not in ONE_WORDS and t.lower_ not in ORDINALS
+                     and t.pos_ not in ("DET", "NUM")]
         member = describe(modifiers, group.lemma)
         target = objects[group.ids[position]]
         for attribute in ("color", "material", "scale"):
@@ -118,9 +125,11 @@ def read_predicates(doc, chunk_of: dict, objects: list) -> None:
     for verb in doc:
         if verb.lemma_ != "be":
             continue
-        subject = next((chunk_of.get(c.i) for c in verb.children if c.dep_ == "nsubj"), None)
-        subject = (subject.owner or subject) if subject is not None else None
-        if subject is None or subject.kind != "object":
+        subjects = [c for c in verb.children if c.dep_ == "nsubj" and c.i < verb.i]
+        subject = chunk_of.get(subjects[-1].i) if subjects else None  # the nearest: "three candles, the middle one is"
+        if subject is not None and not (subject.kind == "member" and subject.ids):  # a member: its own copy
+            subject = subject.owner or subject
+        if subject is None or subject.kind not in ("object", "member"):
             continue
         adjectives = [c for c in verb.children if c.dep_ == "acomp"]
         adjectives += [c for a in adjectives for c in a.children if c.dep_ == "conj"]

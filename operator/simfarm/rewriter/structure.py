@@ -211,7 +211,7 @@ class _Reader:
             target = target.owner  # "beside a stack of papers": the papers
         if kind is None:
             return
-        subjects = self._subjects(prep.head, prep)
+        subjects = self._fronted_subjects(prep, target) or self._subjects(prep.head, prep)
         if prep.i > 0 and self.doc[prep.i - 1].lower_ in DISTRIBUTIVES:  # "a cup and a vase, both on a shelf"
             subjects = [c for c in self.chunks if c.kind == "object" and prep.sent.start <= c.head.i < prep.i]
         if not subjects:
@@ -226,6 +226,15 @@ class _Reader:
         elif kind != "contained":
             for subject in subjects:
                 self._relate(self._standing_on(subject, prep), kind, target)
+
+    def _fronted_subjects(self, prep, target: Chunk | None) -> list[Chunk]:
+        """'under the tree, a red bench': a place phrase that leads its clause describes what follows it."""
+        before = self.doc[prep.i - 1] if prep.i > 0 else None
+        if target is None or (before is not None and before.text not in SEPARATORS):
+            return []
+        after = [c for c in self.chunks if c.kind == "object" and c.head.i > target.head.i
+                 and c.head.sent == prep.sent and c is not target]
+        return self._with_conjuncts(after[0]) if after else []
 
     def _relational(self, prep, noun: Chunk, kind):
         """'on top of X', 'in front of X', 'to the left of X'; without 'of X' the target is implicit."""
@@ -253,7 +262,10 @@ class _Reader:
         else:
             holder = self.chunk_of.get(holder_token.i)
             holders = [holder] if holder is not None and holder.kind == "object" else []
-        if holders and (holders[0].lemma in lex.CONTAINER_NOUNS or holder_token.pos_ == "VERB"):
+        if holders and contents.lemma in lex.STANDING_FURNITURE and holder_token.pos_ != "VERB":
+            for chunk in self._with_conjuncts(contents):  # "a table with two chairs": beside it
+                self._relate(chunk, "next_to", holders[0])
+        elif holders and (holders[0].lemma in lex.CONTAINER_NOUNS or holder_token.pos_ == "VERB"):
             self._stack(self._with_conjuncts(contents), holders[0])
 
     def _read_facing(self, verb) -> None:
