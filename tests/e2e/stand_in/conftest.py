@@ -1,6 +1,6 @@
-"""The e2e fixtures: one real control plane per session, GPU nodes run by the node agent, the Helm
-chart installed against the test MinIO, and the operator as a local process using the chart's
-ServiceAccount (so the chart's RBAC is what it gets).
+"""The stand-in node's cluster: one real control plane on loopback for this folder, GPU Nodes run by
+the node agent, the Helm chart installed against the session MinIO, and the operator as a local
+process using the chart's ServiceAccount (so the chart's RBAC is what it gets).
 
 * ``control_plane``: etcd + kube-apiserver + kube-controller-manager + kube-scheduler
   (``support.cluster``), from ``$TESTBIN``; skipped locally when missing, failed in CI.
@@ -8,7 +8,7 @@ ServiceAccount (so the chart's RBAC is what it gets).
   that runs the pods of Jobs as local processes (the real ``simfarm-render`` worker).
 * ``chart_release``: ``helm install simfarm charts/simfarm -n simfarm-system`` with the
   bundled MinIO off (``storage.mode: external`` at the session MinIO), serving the
-  namespace ``renders``, and ``replicas: 0``: no kubelet could run the operator's image.
+  namespace ``renders``, and ``replicas: 0``: the operator runs as a local process here.
 * ``operator``: ``simfarm operator --namespace renders`` with a token of the chart's
   ServiceAccount (``kubectl create token``) and S3 settings read from the chart's Secret. The session
   MinIO starts without buckets: the operator creates the requests' bucket, as with the chart's MinIO.
@@ -17,11 +17,7 @@ ServiceAccount (so the chart's RBAC is what it gets).
 from __future__ import annotations
 
 import base64
-import os
-import subprocess
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
 import yaml
@@ -32,12 +28,11 @@ from support.minio import MinioServer, require_binary
 from support.node_agent import NodeAgent
 from support.operator_process import OperatorProcess
 
-from e2e_config import (CHART, EXAMPLES, GPU_NODES, RELEASE, RELEASE_NAMESPACE, REQUEST_NAMESPACE, S3_SECRET,
-                        SERVICE_ACCOUNT, TINY_RENDER, VENV_BIN)
+from e2e_config import GPU_NODES, RELEASE_NAMESPACE, REQUEST_NAMESPACE, S3_SECRET, SERVICE_ACCOUNT, VENV_BIN
+from e2e_support import external_storage, helm_install
 
 
-
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def control_plane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
     bin_dir = require_binary(CONTROL_PLANE_BINARIES[0]).parent
     for name in CONTROL_PLANE_BINARIES[1:]:
@@ -50,7 +45,7 @@ def control_plane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalClu
         cluster.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def gpu_nodes(control_plane: LocalCluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[NodeAgent]]:
     workdir = tmp_path_factory.mktemp("nodes")
     agents = [NodeAgent(control_plane.api_client(), name, workdir / name, VENV_BIN) for name in GPU_NODES]
@@ -64,38 +59,20 @@ def gpu_nodes(control_plane: LocalCluster, tmp_path_factory: pytest.TempPathFact
             agent.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chart_release(control_plane: LocalCluster, minio_server: MinioServer,
                   tmp_path_factory: pytest.TempPathFactory) -> str:
     """The release's namespace, once ``helm install`` is done and the CRD is established."""
-    helm = require_binary("helm")
-    workdir = tmp_path_factory.mktemp("helm")
-    values = workdir / "values.yaml"
-    values.write_text(yaml.safe_dump({
+    helm_install(control_plane, {
         "replicas": 0,  # the operator runs as a local process (fixture ``operator``)
         "watch": {"scope": "namespaces", "namespaces": [REQUEST_NAMESPACE]},
-        "storage": {"mode": "external", "region": minio_server.region, "external": {
-            "endpoint": minio_server.endpoint_url, "accessKeyId": minio_server.access_key,
-            "secretAccessKey": minio_server.secret_key}},
+        "storage": external_storage(minio_server),
         "metrics": {"serviceMonitor": {"create": "never"}},
-    }))
-    control_plane.kubectl("create", "namespace", REQUEST_NAMESPACE)
-    helm_home = {f"HELM_{kind}_HOME": str(workdir / kind.lower()) for kind in ("CACHE", "CONFIG", "DATA")}
-    run_helm(helm, ["install", RELEASE, str(CHART), "--namespace", RELEASE_NAMESPACE, "--create-namespace",
-                    "--values", str(values), f"--kubeconfig={control_plane.admin_kubeconfig}"], helm_home)
-    control_plane.kubectl("wait", "--for=condition=Established", "--timeout=60s",
-                          "crd/videorequests.simfarm.dev")
+    }, tmp_path_factory.mktemp("helm"))
     return RELEASE_NAMESPACE
 
 
-def run_helm(helm: Path, args: list[str], env: dict[str, str]) -> str:
-    result = subprocess.run([str(helm), *args], capture_output=True, text=True, timeout=120,
-                            env={**os.environ, **env})
-    assert result.returncode == 0, f"helm {' '.join(args[:2])} failed: {result.stderr.strip()}"
-    return result.stdout
-
-
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def operator(control_plane: LocalCluster, chart_release: str, gpu_nodes: list[NodeAgent],
              tmp_path_factory: pytest.TempPathFactory) -> Iterator[OperatorProcess]:
     workdir = tmp_path_factory.mktemp("operator")
@@ -117,22 +94,13 @@ def operator(control_plane: LocalCluster, chart_release: str, gpu_nodes: list[No
         process.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def cluster_state(control_plane: LocalCluster, gpu_nodes: list[NodeAgent], operator: OperatorProcess
                   ) -> ClusterState:
-    return ClusterState(control_plane.api_client(), REQUEST_NAMESPACE, gpu_nodes, operator.log_tail)
+    agents = {agent.node: agent for agent in gpu_nodes}
 
+    def pod_log(pod) -> str:
+        agent = agents.get(pod["spec"].get("nodeName"))
+        return agent.pod_log(pod["metadata"]["namespace"], pod["metadata"]["name"]) if agent else "(not on a node)"
 
-@pytest.fixture
-def submit(control_plane: LocalCluster, cluster_state: ClusterState) -> Callable[..., dict[str, Any]]:
-    """``submit(name, **spec)``: ``kubectl apply`` examples/short-video.yaml renamed, with the tiny
-    render settings and ``spec`` on top; returns the created VideoRequest."""
-
-    def submit(name: str, example: str = "short-video.yaml", **spec: Any) -> dict[str, Any]:
-        manifest = yaml.safe_load((EXAMPLES / example).read_text())
-        manifest["metadata"] = {"name": name, "namespace": REQUEST_NAMESPACE}
-        manifest["spec"] = {**manifest["spec"], "render": dict(TINY_RENDER), **spec}
-        control_plane.kubectl("apply", "-f", "-", stdin=yaml.safe_dump(manifest))
-        return cluster_state.video_request(name)
-
-    return submit
+    return ClusterState(control_plane.api_client(), REQUEST_NAMESPACE, pod_log, operator.log_tail)
