@@ -14,6 +14,8 @@ from .errors import EXIT_INPUT_ERROR, InputError
 # module path -> it defines register(subparsers)
 SUBCOMMAND_MODULES = (
     "simfarm.plan.cli",
+    "simfarm.plan.verify",
+    "simfarm.rewriter.cli",
     "simfarm.retrieval.cli",
     "simfarm.local_render",
     "simfarm.cluster.cli",

@@ -51,7 +51,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--height", type=int, default=360, help="pixels (default 360)")
     parser.add_argument("--fps", type=int, default=24, help="frames per second (default 24)")
     parser.add_argument("--seconds", type=float, default=2.0, help="clip length (default 2)")
-    parser.add_argument("--engine", choices=ENGINES, default="WORKBENCH", help="render engine (default WORKBENCH)")
+    parser.add_argument("--engine", choices=ENGINES, default=RenderSettings().engine,
+                        help=f"render engine (default {RenderSettings().engine}, denoised)")
     parser.add_argument("--samples", type=int, default=16, help="samples per pixel (default 16)")
     parser.add_argument("--frames-per-shard", type=int, default=None,
                         help="frames per shard; 0 = one shard per variant (default: split so every worker is busy)")
@@ -105,7 +106,8 @@ def run(args: argparse.Namespace) -> int:
     _stage(1, f"planning {args.variants} variant(s) of {args.prompt!r}")
     started = time.monotonic()
     plan = planner_from_args(args).plan(args.prompt, variants=args.variants, seed=args.seed, settings=settings,
-                                        frames_per_shard=frames_per_shard, rewriter=args.rewriter).plan
+                                        frames_per_shard=frames_per_shard, rewriter=args.rewriter,
+                                        licenses=args.licenses).plan
     layout = request_layout(args.out, plan)
     store = Storage()
     store.ensure_bucket(layout.base)
@@ -129,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
             if failure:
                 print(f"simfarm: error: {failure}", file=sys.stderr)
                 return 1
-    print(f"done in {time.monotonic() - started:.1f} s; captions in caption.txt beside each video", file=sys.stderr)
+    print(f"done in {time.monotonic() - started:.1f} s; captions in caption.txt and asset credits in credits.txt beside each video", file=sys.stderr)
     for variant in range(len(plan.variants)):
         print(layout.video(variant))
     return 0

@@ -1,12 +1,15 @@
-"""``simfarm-render assemble``: join a variant's segments into ``video.mp4`` by stream copy."""
+"""``simfarm-render assemble``: join a variant's segments into ``video.mp4`` by stream copy,
+and their annotations into ``annotations.json`` with the caption's claims checked over the whole clip."""
 
 from __future__ import annotations
 
+import json
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from simfarm.plan import annotations
 from simfarm.plan.sharding import variant_shards
 
 from . import encode, locations, plans
@@ -37,9 +40,13 @@ def run(plan_uri: str, variant_index: int, out: str | None) -> dict[str, Any]:
         expected = sum(shard.frames for shard in shards)
         if frames != expected:
             raise PermanentError(f"segments hold {frames} frames, the plan has {expected}")
+        truth = annotations.with_claims(annotations.merge([
+            json.loads(locations.read_text(layout.segment_annotations(variant_index, s.first_frame, s.last_frame)))
+            for s in shards]), variant)
         encode.write_thumbnail(video, work / "thumbnail.png")
         locations.publish(work / "thumbnail.png", layout.thumbnail(variant_index))
-        locations.publish_text(variant.caption, layout.caption(variant_index))
+        plans.publish_texts(variant, layout, variant_index)
+        locations.publish_text(json.dumps(truth), layout.annotations(variant_index))
         output_bytes = locations.publish(video, layout.video(variant_index))
     return {
         "command": "assemble", "variant": variant_index, "segments": len(segments), "frames": frames,

@@ -1,51 +1,36 @@
-"""Scene objects: built from a blueprint or imported from a model file,
-normalised to their plan scale and set on the grid.
+"""Scene objects: built from a blueprint or imported from a model file, fitted to the
+plan's box and set where the plan says.
 
-Each object is an empty (its *root*) with the geometry under it, so
-normalising and moving act on one transform whatever the asset contains.
-Normalised means the largest dimension of its bounding box equals
-``scale.factor`` scene units, so a "huge" object is larger than a "tiny" one
-whatever size the model file was authored at.
+Each object is an empty (its *root*) with the geometry under it. The plan
+(``plan.layout``) fixes each object's box (``dimensions``: width, depth,
+height), its turn about z (``heading``) and where the bottom centre of the
+box stands at frame 1 (``position``); the worker makes the geometry fill
+exactly that box in the root's frame — stretching each axis when the
+catalog knows the real size (as Sweet Home 3D does with its models), else
+scaling it uniformly to fit inside — and then turns and moves the root. So
+the scene Blender renders is the one the planner framed and captioned.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping
 
 import bmesh
 import bpy
-from mathutils import Vector
+import numpy as np
+from mathutils import Matrix, Vector
 
-from simfarm.plan import geometry
 from simfarm.plan.models import SceneObject
 from simfarm.retrieval.procedural import FINISHES, is_procedural, normalize_color
+from simfarm.retrieval.shapes import BLUEPRINTS, FRONT_TURN, Blueprint, Part
 
-from . import materials
+from . import library_models, materials
 from .errors import PermanentError
 from .generators import generator_for
-from .shapes import BLUEPRINTS, Blueprint, Part
 
 SMOOTH_PRIMITIVES = ("sphere", "torus")
-
-
-@dataclass
-class PlacedObject:
-    """An object in the scene, after normalisation and placement."""
-
-    root: bpy.types.Object
-    minimum: Vector  # world bounding box at frame 1
-    maximum: Vector
-
-    @property
-    def centre(self) -> Vector:
-        return (self.minimum + self.maximum) / 2
-
-    @property
-    def size(self) -> float:
-        return max(self.maximum - self.minimum)
 
 
 def _unit_mesh(primitive: str, taper: float = 0.0, ring_ratio: float = 0.3) -> bpy.types.Mesh:
@@ -95,7 +80,7 @@ def _paint(paint: str, body: bpy.types.Material) -> bpy.types.Material:
     return materials.named(colour, finish or None)
 
 
-def _part_object(name: str, part: Part, body: bpy.types.Material, root: bpy.types.Object) -> bpy.types.Object:
+def _part_object(name: str, part: Part, body: bpy.types.Material, parent: bpy.types.Object) -> bpy.types.Object:
     if part.primitive == "torus":
         mesh = _unit_mesh("torus", ring_ratio=part.size[2] / part.size[0])
         scale = (part.size[0],) * 3
@@ -107,7 +92,7 @@ def _part_object(name: str, part: Part, body: bpy.types.Material, root: bpy.type
     obj.rotation_euler = tuple(math.radians(angle) for angle in part.rotation)
     obj.material_slots[0].link = "OBJECT"
     obj.material_slots[0].material = _paint(part.paint, body)
-    obj.parent = root
+    obj.parent = parent
     return obj
 
 
@@ -119,10 +104,15 @@ def _body_material(blueprint: Blueprint, params: Mapping[str, str], plan_object:
 
 def build_procedural(uri: str, plan_object: SceneObject, root: bpy.types.Object,
                      collection: bpy.types.Collection) -> None:
+    """The blueprint's parts under ``root``, turned so that the object's front faces -y."""
     ref, blueprint = generator_for(uri, "object", BLUEPRINTS)
     body = _body_material(blueprint, ref.params, plan_object)
+    model = bpy.data.objects.new(f"{root.name}.model", None)
+    model.rotation_euler = (0.0, 0.0, math.radians(FRONT_TURN[blueprint.front]))
+    model.parent = root
+    collection.objects.link(model)
     for number, part in enumerate(blueprint.parts):
-        collection.objects.link(_part_object(f"{root.name}.{number}", part, body, root))
+        collection.objects.link(_part_object(f"{root.name}.{number}", part, body, model))
 
 
 def _importers() -> Mapping[str, Callable[[str], set]]:
@@ -143,8 +133,10 @@ def _importers() -> Mapping[str, Callable[[str], set]]:
 MODEL_SUFFIXES = tuple(_importers())
 
 
-def import_model(path: Path, uri: str, root: bpy.types.Object) -> None:
-    """Import a model file and hang its meshes under ``root``; cameras and lights in the file are dropped."""
+def import_model(path: Path, uri: str, root: bpy.types.Object, colour: str | None = None) -> None:
+    """Import a model file and hang its meshes under ``root``; cameras and lights in the file are dropped.
+
+    A library model is then turned upright and its body painted ``colour`` (``library_models.prepare``)."""
     importer = _importers().get(path.suffix.lower())
     if importer is None:
         raise PermanentError(f"asset {uri}: unsupported model format {path.suffix!r}; supported: {', '.join(MODEL_SUFFIXES)}")
@@ -161,73 +153,70 @@ def import_model(path: Path, uri: str, root: bpy.types.Object) -> None:
             bpy.data.objects.remove(obj)
         elif obj.parent is None:
             obj.parent = root
+    library_models.prepare(root, uri, colour)
 
 
-def world_bounds(root: bpy.types.Object) -> tuple[Vector, Vector]:
-    meshes = [obj for obj in root.children_recursive if obj.type == "MESH"]
-    corners = [obj.matrix_world @ Vector(corner) for obj in meshes for corner in obj.bound_box]
-    return (Vector(min(c[i] for c in corners) for i in range(3)),
-            Vector(max(c[i] for c in corners) for i in range(3)))
+def _mesh_points(root: bpy.types.Object, space: Matrix) -> np.ndarray:
+    """(P, 3) every mesh vertex under ``root``, in the frame ``space`` maps world coordinates into."""
+    points = []
+    for obj in root.children_recursive:
+        if obj.type != "MESH" or not obj.data.vertices:
+            continue
+        local = np.empty(len(obj.data.vertices) * 3)
+        obj.data.vertices.foreach_get("co", local)
+        matrix = np.array(space @ obj.matrix_world)
+        points.append(local.reshape(-1, 3) @ matrix[:3, :3].T + matrix[:3, 3])
+    if not points:
+        raise PermanentError(f"object {root.name} has no mesh")
+    return np.concatenate(points)
 
 
-def normalise(root: bpy.types.Object, largest_dimension: float) -> None:
-    """Scale ``root`` so its bounding box's largest side is ``largest_dimension``."""
+def fit(root: bpy.types.Object, dimensions: tuple[float, float, float], exact: bool) -> None:
+    """Scale and shift the geometry under ``root`` so that its box, in the root's frame, is
+    ``dimensions`` (or fits inside it, keeping proportions, when not ``exact``), bottom centre on the origin."""
     bpy.context.view_layer.update()
-    low, high = world_bounds(root)
-    extent = max(high - low)
-    if extent <= 0:
+    points = _mesh_points(root, root.matrix_world.inverted())
+    low, high = points.min(axis=0), points.max(axis=0)
+    extent = high - low
+    if np.any(extent <= 0) and exact or not np.any(extent > 0):
         raise PermanentError(f"object {root.name} has no extent")
-    root.scale = root.scale * (largest_dimension / extent)
+    wanted = np.array(dimensions)
+    with np.errstate(divide="ignore"):
+        ratios = np.where(extent > 0, wanted / extent, np.inf)
+    scale = ratios if exact else np.full(3, ratios.min())
+    scale = np.where(np.isfinite(scale), scale, 1.0)
+    bottom_centre = np.array(((low[0] + high[0]) / 2, (low[1] + high[1]) / 2, low[2]))
+    shift = Matrix.Diagonal((*scale, 1.0)) @ Matrix.Translation(Vector(-bottom_centre))
+    for child in root.children:
+        child.matrix_parent_inverse = shift @ child.matrix_parent_inverse
 
 
-def place(root: bpy.types.Object, footprint_centre: tuple[float, float], floor_z: float) -> PlacedObject:
-    """Move ``root`` so its bounding box is centred on ``footprint_centre`` and rests on ``floor_z``."""
-    bpy.context.view_layer.update()
-    low, high = world_bounds(root)
-    root.location += Vector((footprint_centre[0] - (low.x + high.x) / 2, footprint_centre[1] - (low.y + high.y) / 2,
-                             floor_z - low.z))
-    bpy.context.view_layer.update()
-    return PlacedObject(root, *world_bounds(root))
-
-
-def support_order(plan_objects: list[SceneObject]) -> list[int]:
-    """Object indices with every supporter before what it supports."""
-    order: list[int] = []
-
-    def visit(index: int) -> None:
-        if index in order:
-            return
-        below = plan_objects[index].on_top_of
-        if below is not None:
-            visit(below)
-        order.append(index)
-
-    for index in range(len(plan_objects)):
-        visit(index)
-    return order
+def place(root: bpy.types.Object, position: tuple[float, float, float], heading: float) -> None:
+    root.location = position
+    root.rotation_euler = (0.0, 0.0, math.radians(heading))
 
 
 def add_objects(plan_objects: list[SceneObject], model_files: Mapping[int, Path],
-                collection: bpy.types.Collection) -> list[PlacedObject]:
-    """Build, normalise and place every plan object; ``model_files`` maps object index to a fetched file."""
-    cell = geometry.cell_size(max(obj.scale.factor for obj in plan_objects))
-    placed: dict[int, PlacedObject] = {}
-    for index in support_order(plan_objects):
-        plan_object = plan_objects[index]
+                collection: bpy.types.Collection) -> list[bpy.types.Object]:
+    """Build, fit and place every plan object; ``model_files`` maps object index to a fetched file.
+
+    Returns the roots, in plan order.
+    """
+    roots = []
+    for index, plan_object in enumerate(plan_objects):
+        if plan_object.dimensions is None or plan_object.position is None:
+            raise PermanentError(f"object {index} ({plan_object.name}) has no layout; plan it with simfarm >= 0.2")
         root = bpy.data.objects.new(f"object{index}:{plan_object.name}", None)
         collection.objects.link(root)
         uri = plan_object.asset.uri or f"procedural://object/{plan_object.name}"
         if index in model_files:
-            import_model(model_files[index], uri, root)
+            import_model(model_files[index], uri, root, plan_object.color)
         elif is_procedural(uri):
             build_procedural(uri, plan_object, root, collection)
         else:
             raise PermanentError(f"object {index} ({plan_object.name}): asset {uri} was not fetched")
-        normalise(root, plan_object.scale.factor)
-        if plan_object.on_top_of is None:
-            centre, floor = geometry.grid_position(plan_object.placement, cell), 0.0
-        else:
-            below = placed[plan_object.on_top_of]
-            centre, floor = (below.centre.x, below.centre.y), below.maximum.z
-        placed[index] = place(root, centre, floor)
-    return [placed[index] for index in range(len(plan_objects))]
+        fit(root, plan_object.dimensions, exact=plan_object.asset.size_m is not None or is_procedural(uri))
+        place(root, plan_object.position, plan_object.heading)
+        roots.append(root)
+    bpy.context.view_layer.update()
+    return roots

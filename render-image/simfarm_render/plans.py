@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from simfarm.plan.models import RequestPlan
+from simfarm.plan.credits import credits_text
+from simfarm.plan.models import RequestPlan, ScenePlan
 from simfarm.storage import RequestLayout
 
 from . import locations
@@ -24,3 +25,9 @@ def load_plan(uri: str) -> RequestPlan:
 def output_layout(plan_uri: str, out: str | None) -> RequestLayout:
     """Outputs go under ``out``, by default beside plan.json."""
     return RequestLayout(out or locations.parent(plan_uri))
+
+
+def publish_texts(variant: ScenePlan, layout: RequestLayout, index: int) -> None:
+    """The caption and the credits of the assets, beside the variant's video."""
+    locations.publish_text(variant.caption, layout.caption(index))
+    locations.publish_text(credits_text(variant), layout.credits(index))

@@ -6,16 +6,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import bpy
+import numpy as np
 
-from simfarm.plan import geometry
 from simfarm.plan.models import RenderSettings, ScenePlan
+from simfarm.retrieval.library_uris import is_library_model
 from simfarm.retrieval.procedural import is_procedural
 
-from . import camera, engine, motion, objects, postprocessing, stage, world
+from . import camera, engine, library_models, motion, objects, postprocessing, stage, world
 from .assets import AssetCache
 
-MIN_FLOOR = 60.0  # scene units; the floor reaches past the frame at the widest framings
-FLOOR_CELLS = 12
+MIN_FLOOR = 60.0  # metres
+FLOOR_DISTANCES = 40  # the floor spans this many camera distances, so its edge stays out of the frame
 
 
 @dataclass
@@ -30,10 +31,11 @@ class SceneAssets:
 def fetch_assets(plan: ScenePlan, cache: AssetCache) -> SceneAssets:
     fetched = SceneAssets()
     for index, plan_object in enumerate(plan.objects):
-        if plan_object.asset.uri and not is_procedural(plan_object.asset.uri):
-            fetched.models[index] = cache.fetch(plan_object.asset.uri)
+        uri = plan_object.asset.uri
+        if uri and not is_procedural(uri):
+            fetched.models[index] = library_models.fetch_model(uri, cache) if is_library_model(uri) else cache.fetch(uri)
     if plan.background.uri and not is_procedural(plan.background.uri):
-        fetched.hdri = cache.fetch(plan.background.uri)
+        fetched.hdri = library_models.background_file(plan.background.uri) or cache.fetch(plan.background.uri)
     material = plan.stage.material
     maps = dict(material.maps)
     if material.uri and not is_procedural(material.uri):
@@ -42,8 +44,17 @@ def fetch_assets(plan: ScenePlan, cache: AssetCache) -> SceneAssets:
     return fetched
 
 
-def build(plan: ScenePlan, settings: RenderSettings, assets: SceneAssets) -> bpy.types.Scene:
-    """Replace whatever Blender holds with the variant's scene, animated over the whole clip."""
+@dataclass
+class BuiltScene:
+    """A variant's scene in Blender and the handles ground truth needs."""
+
+    scene: bpy.types.Scene
+    roots: list[bpy.types.Object]  # one per plan object, in plan order
+    camera: bpy.types.Object
+
+
+def build(plan: ScenePlan, settings: RenderSettings, assets: SceneAssets, key_frames: np.ndarray) -> BuiltScene:
+    """Replace whatever Blender holds with the variant's scene; the camera is keyed on ``key_frames``."""
     bpy.ops.wm.read_factory_settings(use_empty=True)
     scene = bpy.context.scene
     engine.configure(scene, settings)
@@ -51,10 +62,9 @@ def build(plan: ScenePlan, settings: RenderSettings, assets: SceneAssets) -> bpy
     world.setup_world(scene, plan.background, assets.hdri)
     collection = bpy.data.collections.new("objects")
     scene.collection.children.link(collection)
-    placed = objects.add_objects(plan.objects, assets.models, collection)
-    cell = geometry.cell_size(max(obj.scale.factor for obj in plan.objects))
-    stage.add_floor(scene, plan.stage, assets.floor_maps, max(MIN_FLOOR, FLOOR_CELLS * cell))
-    motion.animate_movement(plan.objects, placed, plan.orientation.yaw, settings.fps, settings.frames)
-    camera.add_camera_rig(scene, plan, camera.focus_of(plan, placed), settings.frames)
+    roots = objects.add_objects(plan.objects, assets.models, collection)
+    stage.add_floor(scene, plan.stage, assets.floor_maps, max(MIN_FLOOR, FLOOR_DISTANCES * plan.framing.distance))
+    motion.animate_movement(plan, roots, settings.fps, settings.frames)
+    rig_camera, _ = camera.add_camera_rig(scene, plan, settings, key_frames)
     postprocessing.apply(scene, plan.postprocessing, settings.engine)
-    return scene
+    return BuiltScene(scene, roots, rig_camera)

@@ -1,26 +1,36 @@
 """``simfarm-render shard``: render one shard of a request into an MP4.
 
-A variant rendered as one shard goes straight to ``video.mp4`` with its
-thumbnail and caption; otherwise the shard writes its segment for
-``assemble`` to join.
+Before rendering, the shard checks every claim of the variant's caption on
+the scene Blender built (``groundtruth``); a false claim is a permanent
+failure, so a wrong label never lands. A variant rendered as one shard goes
+straight to ``video.mp4`` with its thumbnail, caption and
+``annotations.json``; otherwise the shard writes its segment and its
+frames' annotations for ``assemble`` to join.
 """
 
 from __future__ import annotations
 
+import json
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import bpy
+import numpy as np
 
+from simfarm.plan import annotations
+from simfarm.plan.claims import check_all
+from simfarm.plan.models import ScenePlan
 from simfarm.plan.sharding import shard_of, variant_shards
+from simfarm.plan.visibility import sample_frames
 
-from . import encode, engine, locations, plans, scene
+from . import camera, encode, engine, groundtruth, locations, plans, scene
 from .assets import AssetCache
 from .errors import PermanentError
 
 FRAME_PREFIX = "frame_"
+CLAIM_FRAMES = 120  # frames of the clip the claim check measures (all of a shorter clip)
 
 
 def render_frames(blender_scene: bpy.types.Scene, first: int, last: int, directory: Path) -> list[Path]:
@@ -48,13 +58,20 @@ def run(plan_uri: str, index: int, out: str | None) -> dict[str, Any]:
     settings = plan.settings
     layout = plans.output_layout(plan_uri, out)
     assets = scene.fetch_assets(variant, AssetCache.from_environment())
-    blender_scene = scene.build(variant, settings, assets)
-    device = engine.select_cycles_device(blender_scene) if settings.engine == "CYCLES" else None
+    claim_frames = sample_frames(settings.frames, CLAIM_FRAMES)
+    own_frames = np.arange(shard.first_frame, shard.last_frame + 1, dtype=float)
+    key_frames = np.union1d(camera.shard_key_frames(shard.first_frame, shard.last_frame, settings.frames), claim_frames)
+    built = scene.build(variant, settings, assets, key_frames)
+    check_claims(variant, groundtruth.scene_track(built, claim_frames), settings.fps)
+    device = engine.select_cycles_device(built.scene) if settings.engine == "CYCLES" else None
     with tempfile.TemporaryDirectory(prefix="simfarm-shard-") as scratch:
         work = Path(scratch)
         render_started = time.monotonic()
-        frames = render_frames(blender_scene, shard.first_frame, shard.last_frame, work)
+        frames = render_frames(built.scene, shard.first_frame, shard.last_frame, work)
         render_seconds = time.monotonic() - render_started
+        annotation_started = time.monotonic()
+        truth = annotations.document(variant, groundtruth.scene_track(built, own_frames), settings.fps, settings.frames)
+        annotation_seconds = time.monotonic() - annotation_started
         device = device or engine.opengl_device()
         video = work / "video.mp4"
         encode.encode_frames(frames, video, settings.fps)
@@ -62,15 +79,28 @@ def run(plan_uri: str, index: int, out: str | None) -> dict[str, Any]:
             output = layout.video(shard.variant)
             encode.write_thumbnail(video, work / "thumbnail.png")
             locations.publish(work / "thumbnail.png", layout.thumbnail(shard.variant))
-            locations.publish_text(variant.caption, layout.caption(shard.variant))
+            plans.publish_texts(variant, layout, shard.variant)
+            locations.publish_text(json.dumps(annotations.with_claims(truth, variant)),
+                                   layout.annotations(shard.variant))
         else:
             output = layout.segment(shard.variant, shard.first_frame, shard.last_frame)
+            locations.publish_text(json.dumps(truth),
+                                   layout.segment_annotations(shard.variant, shard.first_frame, shard.last_frame))
         output_bytes = locations.publish(video, output)
     seconds = time.monotonic() - started
     return {
         "command": "shard", "shard": shard.index, "variant": shard.variant,
         "first_frame": shard.first_frame, "last_frame": shard.last_frame, "frames": shard.frames,
         "seconds": round(seconds, 3), "render_seconds": round(render_seconds, 3),
+        "annotation_seconds": round(annotation_seconds, 3),
         "seconds_per_frame": round(render_seconds / shard.frames, 4),
         "engine": settings.engine, "device": device, "output": output, "output_bytes": output_bytes,
     }
+
+
+def check_claims(variant: ScenePlan, track, fps: int) -> None:
+    """Refuse to render a caption the built scene contradicts."""
+    false = [check for check in check_all(variant.claims, track, fps) if not check.holds]
+    if false:
+        shown = "; ".join(f"{c.claim.sentence!r} ({c.claim.kind} {c.claim.value}: {c.measured})" for c in false[:3])
+        raise PermanentError(f"{len(false)} caption claim(s) do not hold in the built scene: {shown}")

@@ -13,6 +13,8 @@ import av
 import numpy as np
 
 from simfarm.plan import vocabulary
+from simfarm.plan.layout import lay_out
+from simfarm.retrieval import builtin
 from simfarm.plan.models import (
     Animation, Background, CatalogRef, Framing, ObjectScale, Orientation, RenderSettings, RequestPlan, RigKeyframe,
     SceneObject, ScenePlan, Stage, StageMaterial,
@@ -28,8 +30,10 @@ def animation(name: str, speed_factor: float = 1.0) -> Animation:
 
 
 def scene_object(kind: str, placement: int, scale: str = "medium", **fields) -> SceneObject:
-    uri = fields.pop("uri", f"procedural://object/{kind}")
-    return SceneObject(name=kind, description=kind, asset=CatalogRef(uri=uri), placement=placement,
+    """A plan object of an embedded type (its real size from the catalog), or of any ``uri`` (size unknown)."""
+    uri = fields.pop("uri", None)
+    asset = CatalogRef(uri=uri) if uri else CatalogRef(uri=f"procedural://object/{kind}", size_m=builtin.real_size(kind))
+    return SceneObject(name=kind, description=kind, asset=asset, placement=placement,
                        scale=ObjectScale(factor=vocabulary.SCALES_BY_NAME[scale].factor, name=scale), **fields)
 
 
@@ -38,13 +42,16 @@ def variant(objects: list[SceneObject], *, camera: str = "static", index: int = 
             framing: Framing = Framing(name="wide", fov=60, coverage_factor=2.5), **fields) -> ScenePlan:
     return ScenePlan(index=index, seed=index, objects=objects, background=Background(uri=world),
                      stage=Stage(material=StageMaterial(uri=floor)), orientation=Orientation(yaw=yaw, pitch=pitch),
-                     framing=framing, animation=animation(camera),
+                     framing=framing.model_copy(), animation=animation(camera),
                      caption=f"variant {index}", **fields)
 
 
 def request(variants: list[ScenePlan], *, frames: int = 4, engine: str = "WORKBENCH", width: int = 64, height: int = 36,
             fps: int = 24, samples: int = 1, frames_per_shard: int = 0) -> RequestPlan:
+    """A request of hand-made variants, laid out like the planner lays out its own."""
     settings = RenderSettings(width=width, height=height, fps=fps, frames=frames, engine=engine, samples=samples)
+    for scene in variants:
+        lay_out(scene, None, settings)
     return RequestPlan(prompt="test scene", seed=0, settings=settings, frames_per_shard=frames_per_shard,
                        variants=variants)
 
@@ -95,3 +102,16 @@ def difference(a: np.ndarray, b: np.ndarray) -> float:
     same picture differ by ~1–2 levels per pixel at 64×36) but keeps motion.
     """
     return float(np.abs(_blocks(a) - _blocks(b)).mean())
+
+
+PROBE = Path(__file__).parent / "scene_probe.py"
+
+
+def probe_scenes(plan: RequestPlan, directory: Path, env: dict[str, str] | None = None) -> list[dict]:
+    """What the worker's Blender scene of each variant shows (see scene_probe.py)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    plan_path, out = write_plan(plan, directory), directory / "probe.json"
+    completed = subprocess.run([sys.executable, str(PROBE), str(plan_path), str(out)], capture_output=True, text=True,
+                               timeout=WORKER_TIMEOUT_S * 4, env={**os.environ, **(env or {})})
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    return json.loads(out.read_text())

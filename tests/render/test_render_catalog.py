@@ -10,7 +10,7 @@ from render_helpers import decode, render, request, scene_object, variant
 
 def test_generators_cover_the_catalog():
     import bpy  # noqa: F401  (bmesh and mathutils come with it)
-    from simfarm_render.shapes import BLUEPRINTS
+    from simfarm.retrieval.shapes import BLUEPRINTS
     from simfarm_render.stage import FLOORS
     from simfarm_render.world import SKIES
 

@@ -7,7 +7,7 @@ import json
 import av
 import pytest
 
-from simfarm.plan.models import AmbientOcclusion, Bloom, MotionBlur, Postprocessing, Reflections
+from simfarm.plan.models import Framing, AmbientOcclusion, Bloom, MotionBlur, Postprocessing, Reflections
 
 from render_helpers import decode, render, request, scene_object, variant
 
@@ -60,9 +60,10 @@ def test_every_postprocessing_effect_renders(engine, tmp_path):
 def test_bloom_spreads_light(tmp_path):
     bloom = Postprocessing(bloom=ALL_EFFECTS.bloom)
     objects = [scene_object("sphere", 4, color="white")]
+    close = Framing(name="medium", fov=35, coverage_factor=1.2)
 
-    render(request([variant(objects, postprocessing=bloom)], frames=1), tmp_path / "bloom")
-    render(request([variant(objects)], frames=1), tmp_path / "plain")
+    render(request([variant(objects, postprocessing=bloom, framing=close)], frames=1), tmp_path / "bloom")
+    render(request([variant(objects, framing=close)], frames=1), tmp_path / "plain")
 
     bloomed = decode(tmp_path / "bloom/variants/0/video.mp4")[0]
     plain = decode(tmp_path / "plain/variants/0/video.mp4")[0]

@@ -31,8 +31,10 @@ def test_moving_object_changes_frames_static_scene_does_not(tmp_path):
     moving = scene_object("cube", 4, color="red", movement=Movement(direction="right", speed=5.0))
     still = scene_object("cube", 4, color="red")
 
-    moved = _first_and_last(request([variant([moving, scene_object("cone", 0)])], frames=6), tmp_path / "moving")
-    held = _first_and_last(request([variant([still, scene_object("cone", 0)])], frames=6), tmp_path / "still")
+    moved = _first_and_last(request([variant([moving, scene_object("cone", 0)], framing=MEDIUM_SHOT)], frames=6),
+                            tmp_path / "moving")
+    held = _first_and_last(request([variant([still, scene_object("cone", 0)], framing=MEDIUM_SHOT)], frames=6),
+                           tmp_path / "still")
 
     assert difference(*moved) > MOVED
     assert difference(*held) < STILL

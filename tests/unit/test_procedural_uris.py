@@ -34,10 +34,20 @@ def test_catalog_sizes_and_every_generator_is_used():
     assert len(procedural.OBJECT_TYPES) >= 40
     assert len(procedural.WORLD_TYPES) >= 10
     assert len(procedural.FLOOR_TYPES) >= 12
-    for kind, procedural_kind in ((CatalogKind.object, "object"), (CatalogKind.hdri, "world"),
-                                  (CatalogKind.material, "floor")):
+    for kind, procedural_kind in ((CatalogKind.object, "object"), (CatalogKind.material, "floor")):
         used = {parse_procedural_uri(entry.uri).type for entry in builtin.builtin_entries(kind)}
         assert used == set(procedural.TYPES_BY_KIND[procedural_kind])
+
+
+def test_backgrounds_are_blenders_hdris_and_skies_for_the_other_moods():
+    """The eight HDRIs inside bpy replace the procedural skies of their moods; the other skies stay."""
+    entries = builtin.builtin_entries(CatalogKind.hdri)
+    hdris = [entry for entry in entries if entry.uri.startswith("blender://")]
+    assert {entry.id for entry in hdris} == {f"hdri-{name}" for name in (
+        "sunset", "sunrise", "night", "city", "forest", "studio", "interior", "courtyard")}
+    assert all(entry.license == "CC0-1.0" and "Poly Haven" in entry.creator for entry in hdris)
+    skies = {parse_procedural_uri(entry.uri).type for entry in entries if entry not in hdris}
+    assert skies == set(procedural.WORLD_TYPES) - {"sunset", "sunrise", "night", "studio", "forest"}
 
 
 def test_objects_have_variants_captions_and_heights():
@@ -48,7 +58,7 @@ def test_objects_have_variants_captions_and_heights():
         assert set(params) == {"color", "material"}
         assert entry.name == builtin.object_name(parse_procedural_uri(entry.uri).type, params["color"],
                                                  params["material"])
-        assert entry.description.startswith(f"a {entry.name}: ") and entry.height_m
+        assert entry.description.startswith(f"a {entry.name}: ") and entry.size_m and entry.size_m[2] > 0
 
 
 @pytest.mark.parametrize("word,color", [("Red", "red"), ("grey", "gray"), ("golden", "gold"), ("mauve", None)])

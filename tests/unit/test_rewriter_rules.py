@@ -225,3 +225,57 @@ def test_issue_example_prompt(rules):
 def test_prompt_without_object_phrase_searches_with_the_whole_prompt(rules):
     draft = rules.rewrite("sunset")
     assert len(draft.objects) == 1 and draft.background == "sunset"
+
+
+# ------------------------------------------------------------ structure the issue names
+
+@pytest.mark.parametrize("prompt,stacks,relations", [
+    ("a shelf with a clock and a radio on it", {("clock", "shelf"), ("radio", "shelf")}, set()),
+    ("a bowl of apples on a counter", {("apple", "bowl"), ("bowl", "counter")}, set()),
+    ("a cat curled up on a cushion", {("cat", "cushion")}, set()),
+    ("a tower looms over a small hut", set(), {("tower", "over", "hut")}),
+    ("two chairs facing each other", set(), {("chair", "facing", "chair")}),
+    ("a dog and a cat side by side", set(), {("dog", "side_by_side", "cat"), ("cat", "side_by_side", "dog")}),
+    ("a ball under a wooden chair", set(), {("ball", "under", "chair")}),
+])
+def test_supports_and_relations_come_out_of_possessive_and_spatial_phrasing(rules, prompt, stacks, relations):
+    draft = rules.rewrite(prompt)
+    names = [o.name for o in draft.objects]
+    assert {(names[i], names[o.on_top_of]) for i, o in enumerate(draft.objects) if o.on_top_of is not None} == stacks
+    assert {(names[i], o.relation.kind, names[o.relation.target])
+            for i, o in enumerate(draft.objects) if o.relation} == relations
+
+
+@pytest.mark.parametrize("prompt,background", [
+    ("a windmill on a grassy hill", "grassy hill"), ("a boat on a calm lake", "calm lake"),
+    ("a statue in a town square", "town square"), ("a tent in a snowy forest", "snowy forest"),
+])
+def test_setting_nouns_are_background_not_objects(rules, prompt, background):
+    draft = rules.rewrite(prompt)
+    assert len(draft.objects) == 1 and draft.objects[0].on_top_of is None
+    assert draft.background == background and draft.floor  # the place implies a ground
+
+
+def test_sizes_attach_to_their_own_noun_and_are_never_invented(rules):
+    draft = rules.rewrite("a large bear and a small bird")
+    assert [(o.name, o.scale) for o in draft.objects] == [("bear", "large"), ("bird", "small")]
+    assert [o.scale for o in rules.rewrite("an elephant next to a mouse").objects] == [None, None]
+
+
+def test_effects_the_prompt_asks_for_stay_in_the_draft(rules):
+    assert rules.rewrite("a glowing neon sign").effects.bloom == "medium"
+    assert rules.rewrite("a sports car on a highway, strong bloom").effects.bloom == "high"
+
+
+def test_new_relation_kinds_are_placed_by_the_combiner_as_neighbours(rules):
+    from simfarm.plan import geometry
+    from simfarm.plan.combiner import combine
+
+    for prompt in ("two chairs facing each other", "a dog and a cat side by side", "a ball under a chair",
+                   "a kite over a lighthouse"):
+        draft = rules.rewrite(prompt)
+        for plan in combine(draft, variants=4, seed=3):
+            assert not plan.warnings, (prompt, plan.warnings)
+            cells = [geometry.grid_cell(o.placement) for o in plan.objects]
+            (r0, c0), (r1, c1) = cells[0], cells[1]
+            assert max(abs(r0 - r1), abs(c0 - c1)) == 1, prompt

@@ -46,7 +46,7 @@ def test_seven_framings_widen_monotonically():
 
 def test_scales_bigger_name_means_bigger_factor():
     assert [s.name for s in vocab.SCALES] == ["tiny", "small", "small-medium", "medium", "medium-large", "large", "huge"]
-    assert vocab.SCALES[0].factor == 0.25 and vocab.SCALES[-1].factor == 3.0
+    assert vocab.SCALES_BY_NAME["medium"].factor == 1.0  # life size: factors multiply the real-world size
     factors = [s.factor for s in vocab.SCALES]
     assert factors == sorted(set(factors))
 

@@ -123,7 +123,8 @@ def plan_request(spec: VideoRequestSpec, layout: RequestLayout, storage: Storage
         plan, timings = RequestPlan.model_validate_json(storage.get_bytes(layout.plan)), {}
     except ObjectNotFound:
         result = planner.plan(spec.prompt, variants=spec.variants, seed=spec.seed, settings=settings,
-                              frames_per_shard=spec.frames_per_shard, rewriter=spec.rewriter.backend, llm=llm)
+                              frames_per_shard=spec.frames_per_shard, rewriter=spec.rewriter.backend, llm=llm,
+                              licenses=spec.assets.licenses)
         plan, timings = result.plan, result.timings
         storage.ensure_bucket(layout.base)  # a new S3 server (the chart's bundled MinIO) has no buckets
         storage.put_bytes(layout.plan, plan.to_json().encode(), content_type="application/json")
@@ -152,7 +153,8 @@ def ensure_job(batch: BatchV1Api, manifest: dict[str, Any]) -> dict[str, Any]:
 
 def collect_outputs(layout: RequestLayout, variants: list[int], storage: Storage, expiry: timedelta
                     ) -> list[VariantOutput]:
-    """The first ``MAX_STATUS_OUTPUTS`` videos: URI, presigned URL and caption."""
+    """The first ``MAX_STATUS_OUTPUTS`` videos: URI, presigned URL, caption, and where its credits and
+    ground truth are."""
     outputs = []
     for variant in variants[:MAX_STATUS_OUTPUTS]:
         try:
@@ -161,5 +163,6 @@ def collect_outputs(layout: RequestLayout, variants: list[int], storage: Storage
             caption = ""
         uri = layout.video(variant)
         outputs.append(VariantOutput(variant=variant, uri=uri, url=storage.presign_get(uri, expiry),
-                                     caption=caption))
+                                     caption=caption, credits=layout.credits(variant),
+                                     annotations=layout.annotations(variant)))
     return outputs

@@ -125,6 +125,12 @@ class Rewriter(ApiModel):
                     "optionally model; default: the operator's endpoint (chart values rewriter.llm.*)")
 
 
+class Assets(ApiModel):
+    licenses: list[str] = Field(default_factory=list, description="Use only assets under these licenses or "
+                                                                  "versions of them, e.g. [CC0] for a dataset "
+                                                                  "without attribution duties; empty: any")
+
+
 class VideoRequestSpec(ApiModel):
     prompt: str = Field(min_length=1, max_length=MAX_PROMPT_CHARS, description="What the videos show, in words")
     variants: int = Field(1, ge=1, le=MAX_VARIANTS, description="How many differently seeded videos to make")
@@ -147,6 +153,7 @@ class VideoRequestSpec(ApiModel):
                                                "default: the operator's (the chart's LocalQueue with kueue.enabled)")
     output: Output = Field(default_factory=Output, description="Where the plan and videos are stored")
     rewriter: Rewriter = Field(default_factory=Rewriter, description="How the prompt is turned into scenes")
+    assets: Assets = Field(default_factory=Assets, description="Which catalog assets the scenes may use")
     retries: int = Field(2, ge=0, le=10, description="Retries per shard (the Job's backoffLimitPerIndex)")
     ttl_seconds_after_finished: int | None = Field(None, ge=0, description="Delete finished Jobs after this long")
 
@@ -172,6 +179,8 @@ class VariantOutput(ApiModel):
     uri: str = Field(description="Where the video is (s3:// URI)")
     url: str = Field("", description="Presigned download URL (expires)")
     caption: str = Field("", description="What the video shows, generated from its plan")
+    credits: str = Field("", description="Where the credits of the video's assets are (credits.txt)")
+    annotations: str = Field("", description="Where the video's per-frame ground truth is (annotations.json)")
 
 
 class PlanSummary(ApiModel):

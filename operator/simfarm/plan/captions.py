@@ -1,60 +1,102 @@
-"""Captions written from a finished ScenePlan, so they describe what is rendered.
+"""Captions written from what the camera path shows, each sentence backed by claims.
 
-Size words come from each object's scale, relations from where the objects
-stand as the camera sees them at the start of the shot, motion directions
-are camera-relative like the plan's, and the background and floor are named
-after the catalog entries retrieval chose. The wording varies by the
-variant's seed (for dataset diversity) but never its meaning.
+A caption is built from a laid-out plan: the scene's track along its camera
+path (``visibility.track_from_plan``) says which objects are seen, where
+they stand on screen over the clip, how they move in the picture and what
+the camera does; a sentence is written only for what holds, and carries
+the ``Claim`` objects that prove it. Relations that change during the clip
+(an orbit swaps left and right) are stated with their time or left out.
+Claims are kept only when they hold with a margin (``claims.STRICT``), so
+the real Blender scene, whose boxes are a little tighter than the planned
+ones, agrees with them. The wording varies by the variant's seed (dataset
+diversity) but never its meaning.
 """
 
 from __future__ import annotations
 
 import random
 import re
+from dataclasses import dataclass, field
 from itertools import groupby
 
-from . import geometry
-from . import vocabulary as vocab
-from .models import ScenePlan, SceneObject
+import numpy as np
 
+from . import claims as truth
+from . import vocabulary as vocab
+from .draft import SceneDraft
+from .models import Claim, RenderSettings, ScenePlan, SceneObject
+from .visibility import SceneTrack, sample_frames, track_from_plan
+
+CAPTION_FRAMES = 120  # frames of the clip the caption is measured on (all of a shorter clip)
 SIZE_WORDS = {
     "tiny": ("tiny", "very small"),
     "small": ("small", "little"),
     "small-medium": ("smallish", "fairly small"),
-    "medium": ("medium-sized", "mid-sized"),
+    "medium": ("",),  # life size: no size word
     "medium-large": ("sizable", "fairly large"),
     "large": ("large", "big"),
     "huge": ("huge", "enormous", "giant"),
 }
 DIRECTION_WORDS = {
-    vocab.Direction.left: "to the left",
-    vocab.Direction.right: "to the right",
-    vocab.Direction.forward: "towards the camera",
-    vocab.Direction.backward: "away from the camera",
-    vocab.Direction.up: "upward",
+    "left": "to the left",
+    "right": "to the right",
+    "forward": "towards the camera",
+    "backward": "away from the camera",
+    "up": "upward",
 }
 SPEED_ADVERBS = {"slow": "slowly", "moderate": "steadily", "fast": "quickly"}
 MOVE_VERBS = ("moves", "travels", "glides")
+RELATION_WORDS = {"left_of": "to the left of", "right_of": "to the right of", "in_front_of": "in front of",
+                  "behind": "behind"}
+OPPOSITE = {"left_of": "right_of", "right_of": "left_of", "in_front_of": "behind", "behind": "in_front_of"}
 LEVEL_WORDS = {vocab.Level.low: "subtle", vocab.Level.medium: "moderate", vocab.Level.high: "strong",
                vocab.Level.extreme: "extreme"}
-NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
-SIDE_MARGIN = 0.3  # grid cells
+NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine",
+                10: "ten", 11: "eleven", 12: "twelve"}
+ANGLE_PHRASES = {"eye_level": "at eye level", "slightly_above": "from slightly above", "high": "from a high angle",
+                 "overhead": "from overhead"}
+TIMED_SHARE = 0.3  # a relation stated "at first" or "by the end" holds on at least this share of the clip
+MAX_RELATIONS = 3
 
 
-def caption(plan: ScenePlan) -> str:
-    rng = random.Random(plan.seed)
+@dataclass
+class Sentence:
+    text: str
+    claims: list[Claim] = field(default_factory=list)
+
+
+def describe(plan: ScenePlan, settings: RenderSettings, draft: SceneDraft | None = None) -> tuple[str, list[Claim]]:
+    """The caption of a laid-out plan and the claims that back it."""
+    track = track_from_plan(plan, settings, sample_frames(settings.frames, CAPTION_FRAMES))
+    writer = _Writer(plan, settings, track, random.Random(plan.seed))
     sentences = [
-        _objects_sentence(plan, rng),
-        *_stacking_sentences(plan),
-        *_relation_sentences(plan),
-        *_motion_sentences(plan, rng),
-        _follow_sentence(plan),
-        _camera_sentence(plan),
-        _shot_sentence(plan),
+        writer.objects(),
+        *writer.stacking(),
+        *writer.relations(_requested_pairs(plan, draft)),
+        *writer.motion(),
+        writer.follow(),
+        writer.camera(),
+        writer.shot(),
         _setting_sentence(plan),
-        _look_sentence(plan),
+        _look_sentence(plan, settings.engine),
     ]
-    return " ".join(_tidy(s) for s in sentences if s and s.strip())
+    caption, claims = [], []
+    for sentence in sentences:
+        if sentence is None or not sentence.text.strip():
+            continue
+        text = _tidy(sentence.text)
+        caption.append(text)
+        claims += [claim.model_copy(update={"sentence": text}) for claim in sentence.claims]
+    return " ".join(caption), claims
+
+
+def _requested_pairs(plan: ScenePlan, draft: SceneDraft | None) -> list[tuple[int, str, int]]:
+    """(object, relation, target) the prompt asked for; the draft and the plan share indices."""
+    if draft is None:
+        return []
+    return [(i, obj.relation.kind, obj.relation.target) for i, obj in enumerate(draft.objects)
+            if obj.relation is not None and obj.relation.kind in RELATION_WORDS
+            and i < len(plan.objects) and obj.relation.target < len(plan.objects)]
 
 
 def _tidy(sentence: str) -> str:
@@ -66,21 +108,11 @@ def shown_as(obj: SceneObject) -> str:
     """What the viewer sees: the prompt's words, or the stand-in asset's name when retrieval fell back."""
     if obj.asset.fallback and obj.asset.name:
         return obj.asset.name.lower()
-    return obj.description
+    return re.sub(r"^(a|an|the)\s+", "", obj.description.strip(), flags=re.IGNORECASE)
 
 
 def _article(phrase: str) -> str:
-    return ("an " if phrase[:1] in "aeiou" else "a ") + phrase
-
-
-def _objects_sentence(plan: ScenePlan, rng: random.Random) -> str:
-    groups = []
-    for (text, scale), items in groupby(plan.objects, key=lambda o: (shown_as(o), o.scale.name)):
-        count = len(list(items))
-        size = rng.choice(SIZE_WORDS[scale])
-        groups.append(f"{NUMBER_WORDS[count]} {size} {_plural(text)}" if count > 1 else _article(f"{size} {text}"))
-    listed = groups[0] if len(groups) == 1 else ", ".join(groups[:-1]) + " and " + groups[-1]
-    return rng.choice(("The scene shows {}", "{} stand in the scene", "In view are {}")).format(listed)
+    return ("an " if phrase[:1].lower() in "aeiou" else "a ") + phrase
 
 
 def _plural(text: str) -> str:
@@ -94,86 +126,213 @@ def _plural(text: str) -> str:
     return f"{head} {last}".strip()
 
 
-def _the(obj: SceneObject) -> str:
-    return f"the {shown_as(obj)}"
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _stacking_sentences(plan: ScenePlan) -> list[str]:
-    return [
-        f"{_the(obj)} rests on top of {_the(plan.objects[obj.on_top_of])}"
-        for obj in plan.objects
-        if obj.on_top_of is not None
-    ]
+class _Writer:
+    """Sentence builders over one variant's track; frames are positions in ``track.frames``."""
+
+    def __init__(self, plan: ScenePlan, settings: RenderSettings, track: SceneTrack, rng: random.Random) -> None:
+        self.plan, self.settings, self.track, self.rng = plan, settings, track, rng
+        self.last = settings.frames
+        self.seen = [i for i in range(len(plan.objects))
+                     if self._holds(self._claim("visible", [i]))]
+
+    def _claim(self, kind: str, objects: list[int], value: str = "", first: int = 1, last: int | None = None) -> Claim:
+        return Claim(kind=kind, objects=objects, value=value, first_frame=first, last_frame=last or self.last,
+                     sentence="")
+
+    def _holds(self, claim: Claim) -> bool:
+        with truth.strict():
+            return truth.check(claim, self.track, self.settings.fps).holds
+
+    def _the(self, index: int) -> str:
+        return f"the {shown_as(self.plan.objects[index])}"
+
+    def objects(self) -> Sentence | None:
+        if not self.seen:
+            return None
+        groups = []
+        shown = [(i, shown_as(self.plan.objects[i]), self.plan.objects[i].scale.name) for i in self.seen]
+        for (text, scale), items in groupby(shown, key=lambda item: (item[1], item[2])):
+            count = len(list(items))
+            size = self.rng.choice(SIZE_WORDS[scale])
+            phrase = f"{size} {text}".strip()
+            groups.append(f"{NUMBER_WORDS.get(count, str(count))} {_plural(phrase)}" if count > 1 else _article(phrase))
+        listed = _listed(groups)
+        be = "are" if len(self.seen) > 1 else "is"
+        template = self.rng.choice(("The scene shows {listed}", "{listed} {be} in view", "In view {be} {listed}",
+                                    "{listed} {be} in the scene"))
+        return Sentence(template.format(listed=listed, be=be), [self._claim("visible", [i]) for i in self.seen])
+
+    def stacking(self) -> list[Sentence]:
+        sentences = []
+        for i in self.seen:
+            below = self.plan.objects[i].on_top_of
+            if below is None or below not in self.seen:
+                continue
+            claim = self._claim("stacked", [i, below])
+            if self._holds(claim):
+                verb = self.rng.choice(("rests on top of", "sits on", "stands on"))
+                sentences.append(Sentence(f"{self._the(i)} {verb} {self._the(below)}", [claim]))
+        return sentences
+
+    def relations(self, requested: list[tuple[int, int]]) -> list[Sentence]:
+        """The prompt's relations first, then neighbours left to right as the first frame shows them."""
+        ground = [i for i in self.seen if self.plan.objects[i].on_top_of is None]
+        by_screen = sorted(ground, key=lambda i: self.track.objects[i].centre[0, 0])
+        pairs = [(a, b, kind) for a, kind, b in requested if a in ground and b in ground]
+        asked = {(a, b) for a, b, _ in pairs} | {(b, a) for a, b, _ in pairs}
+        pairs += [(a, b, None) for a, b in zip(by_screen, by_screen[1:]) if (a, b) not in asked]
+        sentences = []
+        for a, b, kind in pairs:
+            if shown_as(self.plan.objects[a]) == shown_as(self.plan.objects[b]):
+                continue
+            sentence = self._relation(a, b, kind)
+            if sentence is not None:
+                sentences.append(sentence)
+            if len(sentences) == MAX_RELATIONS:
+                break
+        return sentences
+
+    def _relation(self, a: int, b: int, asked: str | None) -> Sentence | None:
+        """The relation the prompt asked for first (over the whole clip, else timed), then any other."""
+        kinds = [asked] + [kind for kind in RELATION_WORDS if kind != asked] if asked else list(RELATION_WORDS)
+        for kind in kinds:
+            claim = self._claim("relation", [a, b], kind)
+            if self._holds(claim):
+                return Sentence(f"{self._the(a)} is {RELATION_WORDS[kind]} {self._the(b)}", [claim])
+            if kind == asked:  # what the prompt asked for, if only for part of the clip, before anything else
+                timed = self._timed_relation(a, b, kinds)
+                if timed is not None and timed.claims[0].value == asked:
+                    return timed
+        return self._timed_relation(a, b, kinds)
+
+    def _timed_relation(self, a: int, b: int, kinds: list[str]) -> Sentence | None:
+        """'At first A is left of B; by the end it is to the right of it', with each part's frames."""
+        frames = self.track.frames
+        share = int(np.ceil(TIMED_SHARE * len(frames)))
+        start = end = None
+        for kind in kinds:
+            head = self._claim("relation", [a, b], kind, 1, int(frames[share - 1]))
+            if start is None and self._holds(head):
+                start = (kind, self._longest(a, b, kind, from_start=True))
+        for kind in kinds:
+            if start is not None and kind == start[0]:
+                continue
+            tail = self._claim("relation", [a, b], kind, int(frames[-share]), self.last)
+            if end is None and self._holds(tail):
+                end = (kind, self._longest(a, b, kind, from_start=False))
+        if start is None and end is None:
+            return None
+        parts, found = [], []
+        if start is not None:
+            claim = self._claim("relation", [a, b], start[0], 1, start[1])
+            parts.append(f"at first {self._the(a)} is {RELATION_WORDS[start[0]]} {self._the(b)}")
+            found.append(claim)
+        if end is not None:
+            claim = self._claim("relation", [a, b], end[0], end[1], self.last)
+            moving = "as the camera circles" if self.plan.animation.name.startswith("orbit") else "by the end"
+            subject = "it" if start is not None else self._the(a)
+            target = "it" if start is not None else self._the(b)
+            if start is not None and OPPOSITE[start[0]] == end[0]:
+                parts.append(f"{moving}, {subject} ends up {RELATION_WORDS[end[0]]} {target}")
+            else:
+                parts.append(f"{moving}, {subject} is {RELATION_WORDS[end[0]]} {target}")
+            found.append(claim)
+        return Sentence("; ".join(parts), found)
+
+    def _longest(self, a: int, b: int, kind: str, *, from_start: bool) -> int:
+        """The last frame of the longest span from the start (or first frame of the longest span to the
+        end) over which the relation holds as a claim would need it to."""
+        frames = self.track.frames
+        with truth.strict():
+            holds = truth.relation_per_frame(self.track, a, b, kind)
+            needed = truth.thresholds().holds
+        ordered = holds if from_start else holds[::-1]
+        shares = np.cumsum(ordered) / np.arange(1, len(ordered) + 1)
+        good = np.flatnonzero(shares >= needed)
+        reach = int(good[-1]) if len(good) else 0
+        return int(frames[reach] if from_start else frames[len(frames) - 1 - reach])
+
+    def motion(self) -> list[Sentence]:
+        sentences = []
+        for i in self.seen:
+            obj = self.plan.objects[i]
+            if obj.movement is None or obj.camera_follow or obj.on_top_of is not None:
+                continue
+            direction = truth.screen_direction(self.track, i, 0, len(self.track.frames) - 1)
+            if direction is None:
+                continue
+            moves = self._claim("motion", [i], direction)
+            if not self._holds(moves):
+                continue
+            found = [moves]
+            words = f"{self._the(i)} {self.rng.choice(MOVE_VERBS)} {DIRECTION_WORDS[direction]}"
+            band = vocab.speed_band(obj.movement.speed).name
+            pace = self._claim("speed", [i], band)
+            if self._holds(pace):
+                words += f" {SPEED_ADVERBS[band]}"
+                found.append(pace)
+            sentences.append(Sentence(words, found))
+        return sentences
+
+    def follow(self) -> Sentence | None:
+        followed = [i for i in self.seen if self.plan.objects[i].camera_follow]
+        if not followed:
+            return None
+        i = followed[0]
+        follows = self._claim("follow", [i])
+        if not self._holds(follows):
+            return None
+        direction = truth.world_direction(self.track, i, 0, len(self.track.frames) - 1)
+        travel = self._claim("travel", [i], direction or "")
+        if direction and self._holds(travel):
+            return Sentence(f"the camera follows {self._the(i)} as it moves {DIRECTION_WORDS[direction]}",
+                            [follows, travel])
+        return Sentence(f"the camera follows {self._the(i)}", [follows])
+
+    def camera(self) -> Sentence | None:
+        animation = vocab.ANIMATIONS_BY_NAME[self.plan.animation.name]
+        followed = [i for i, obj in enumerate(self.plan.objects) if obj.camera_follow]
+        move = self._claim("camera", followed, animation.name)
+        if not self._holds(move):
+            return None
+        if animation.name == "static":
+            return Sentence(animation.phrase, [move])
+        factor = self.plan.animation.speed_factor
+        pace = ("slowly" if factor < vocab.ANIMATION_SPEEDS["medium"].low else
+                "quickly" if factor >= vocab.ANIMATION_SPEEDS["fast"].low else None)
+        if pace:
+            claim = self._claim("pace", [], pace)
+            if self._holds(claim):
+                return Sentence(f"{animation.phrase} {pace}", [move, claim])
+        return Sentence(animation.phrase, [move])
+
+    def shot(self) -> Sentence | None:
+        if not self.seen:
+            return None
+        followed = [i for i in self.seen if self.plan.objects[i].camera_follow]
+        subjects = followed or self.seen
+        parts, found = [], []
+        framing = self._claim("shot", subjects, self.plan.framing.name, 1, 1)
+        if self._holds(framing):
+            parts.append(vocab.FRAMINGS_BY_NAME[self.plan.framing.name].phrase)
+            found.append(framing)
+        angle = truth.angle_name(truth.elevation(self.track, subjects, 0))
+        height = self._claim("angle", subjects, angle, 1, 1)
+        if self._holds(height):
+            parts.append(ANGLE_PHRASES[angle])
+            found.append(height)
+        if not parts:
+            return None
+        if not found or found[0].kind != "shot":
+            return Sentence(f"the shot is taken {parts[0]}", found)
+        return Sentence(" ".join(parts), found)
 
 
-def _relation_sentences(plan: ScenePlan) -> list[str]:
-    """Each floor-standing object against the next distinct one, as the camera sees them."""
-    standing = [o for o in plan.objects if o.on_top_of is None]
-    sentences = []
-    for first, second in zip(standing, standing[1:]):
-        if shown_as(first) == shown_as(second):
-            continue
-        relation = view_relation(first.placement, second.placement, plan.orientation.yaw)
-        if relation:
-            sentences.append(f"{_the(first)} is {relation} {_the(second)}")
-    return sentences
-
-
-def view_relation(placement: int, other: int, yaw: float) -> str | None:
-    side, depth = geometry.view_coordinates(*geometry.grid_position(placement, 1.0), yaw)
-    other_side, other_depth = geometry.view_coordinates(*geometry.grid_position(other, 1.0), yaw)
-    if side < other_side - SIDE_MARGIN:
-        return "to the left of"
-    if side > other_side + SIDE_MARGIN:
-        return "to the right of"
-    if depth < other_depth - SIDE_MARGIN:
-        return "in front of"
-    if depth > other_depth + SIDE_MARGIN:
-        return "behind"
-    return None
-
-
-def _motion_sentences(plan: ScenePlan, rng: random.Random) -> list[str]:
-    sentences = []
-    for obj in plan.objects:
-        if obj.movement is None:
-            continue
-        band = vocab.speed_band(obj.movement.speed).name
-        verb = rng.choice(MOVE_VERBS)
-        sentences.append(f"{_the(obj)} {verb} {DIRECTION_WORDS[obj.movement.direction]} {SPEED_ADVERBS[band]}")
-    return sentences
-
-
-def _follow_sentence(plan: ScenePlan) -> str:
-    followed = [o for o in plan.objects if o.camera_follow]
-    return f"the camera follows {_the(followed[0])}" if followed else ""
-
-
-def _camera_sentence(plan: ScenePlan) -> str:
-    animation = vocab.ANIMATIONS_BY_NAME[plan.animation.name]
-    if animation.name == "static":
-        return animation.phrase
-    factor = plan.animation.speed_factor
-    pace = "slowly" if factor < vocab.ANIMATION_SPEEDS["medium"].low else (
-        "quickly" if factor >= vocab.ANIMATION_SPEEDS["fast"].low else "")
-    return f"{animation.phrase} {pace}"
-
-
-def _shot_sentence(plan: ScenePlan) -> str:
-    framing = vocab.FRAMINGS_BY_NAME[plan.framing.name].phrase
-    pitch = plan.orientation.pitch
-    if pitch < 10:
-        height = "at eye level"
-    elif pitch < 35:
-        height = "from slightly above"
-    elif pitch < 60:
-        height = "from a high angle"
-    else:
-        height = "from overhead"
-    return f"{framing} {height}"
-
-
-def _setting_sentence(plan: ScenePlan) -> str:
+def _setting_sentence(plan: ScenePlan) -> Sentence:
     background = plan.background.name or plan.background.query
     floor = plan.stage.material.name or plan.stage.material.query
     parts = []
@@ -181,15 +340,17 @@ def _setting_sentence(plan: ScenePlan) -> str:
         parts.append(f"the background is {background.lower()}")
     if floor:
         parts.append(f"the floor is {floor.lower()}")
-    return ", and ".join(parts)
+    return Sentence(", and ".join(parts))
 
 
-def _look_sentence(plan: ScenePlan) -> str:
+def _look_sentence(plan: ScenePlan, engine: str) -> Sentence:
+    """Effects the engine renders; the plan keeps what the prompt asked for, the caption says what is shown."""
+    shown = vocab.ENGINE_EFFECTS[engine]
     post = plan.postprocessing
     levels = {"bloom": post.bloom.level, "ssao": post.ssao.level, "ssrr": post.ssrr.level,
               "motionblur": post.motionblur.level}
     looks = [f"{LEVEL_WORDS[level]} {vocab.EFFECTS[name].phrase}" for name, level in levels.items()
-             if level != vocab.Level.none]
+             if level != vocab.Level.none and name in shown]
     if not looks:
-        return ""
-    return "the image has " + (looks[0] if len(looks) == 1 else ", ".join(looks[:-1]) + " and " + looks[-1])
+        return Sentence("")
+    return Sentence("the image has " + _listed(looks))

@@ -40,6 +40,8 @@ def add_planning_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--camera-follow", action="store_true", help="follow a moving object when the prompt allows")
     parser.add_argument("--mix", action="store_true", help="per variant, randomly apply movement, stacking and follow")
     parser.add_argument("--home", help="catalog home (default $SIMFARM_HOME or ~/.simfarm)")
+    parser.add_argument("--license", action="append", default=[], metavar="LICENSE", dest="licenses",
+                        help="use only assets under this license or a version of it (cc0, cc-by…); repeatable")
 
 
 def planner_from_args(args: argparse.Namespace) -> Planner:
@@ -76,7 +78,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _plan(planner: Planner, prompt: str, args: argparse.Namespace) -> RequestPlan:
-    return planner.plan(prompt, variants=args.variants, seed=args.seed, rewriter=args.rewriter).plan
+    return planner.plan(prompt, variants=args.variants, seed=args.seed, rewriter=args.rewriter,
+                        licenses=args.licenses).plan
 
 
 def _run_batch(planner: Planner, args: argparse.Namespace) -> int:

@@ -28,9 +28,12 @@ GROUND_DIRECTIONS = (vocab.Direction.left, vocab.Direction.right, vocab.Directio
 # "drives past", "moves": the prompt fixed motion but not its way; sideways reads best on camera.
 OPEN_DIRECTIONS = (vocab.Direction.left, vocab.Direction.right)
 PLACEMENT_ATTEMPTS = 25
-OPEN_SCALES = ("small", "small-medium", "medium", "medium-large", "large")
+UNSAID_SCALE = "medium"  # life size: a size the prompt did not ask for is not made up
 OPEN_EFFECT_WEIGHTS = {vocab.Level.none: 4, vocab.Level.low: 3, vocab.Level.medium: 2, vocab.Level.high: 1}
-RELATION_MARGIN = 0.3  # in grid cells: "left of" must be clearly left in the picture
+RELATION_MARGIN = 0.6  # in grid cells: "left of" must be clearly left in the picture
+RELATION_SPREAD = 1.2  # and not far in front or behind (in front: not far to a side), where perspective deceives
+NEXT_TO_DEPTH = 0.5  # grid cells: "next to" is beside, not in front or behind
+NEXT_TO_SIDE = vocab.Range(0.5, 1.6)
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ def combine_variant(draft: SceneDraft, index: int, seed: int, options: CombineOp
     pitch = _draw(rng, vocab.PITCH_BANDS[draft.camera_angle] if draft.camera_angle else DEFAULT_PITCH, 0)
     supports = _supports(draft, rng, stacking=modes.stacking)
     placements, warnings = _placements(draft, supports, yaw, rng)
-    scales = _scales(draft, rng)
+    scales = _scales(draft)
     objects = [
         _scene_object(obj, placements[i], supports[i], scales[i], rng, moving_mode=modes.movement)
         for i, obj in enumerate(draft.objects)
@@ -141,11 +144,16 @@ def _ground_of(i: int, supports: list[int | None]) -> int:
     return i
 
 
-def _scales(draft: SceneDraft, rng: random.Random) -> list[vocab.Scale]:
-    """The prompt's size words, else one drawn size per description: copies look alike."""
-    drawn: dict[str, str] = {}
-    names = [obj.scale or drawn.setdefault(obj.description, rng.choice(OPEN_SCALES)) for obj in draft.objects]
-    return [vocab.SCALES_BY_NAME[name] for name in names]
+def _scales(draft: SceneDraft) -> list[vocab.Scale]:
+    """The prompt's size words; life size where it says none."""
+    return [vocab.SCALES_BY_NAME[obj.scale or UNSAID_SCALE] for obj in draft.objects]
+
+
+def draw_arrangement(draft: SceneDraft, supports: list[int | None], rng: random.Random) -> tuple[int, list[int]]:
+    """A fresh camera bearing and grid cells for the layout step to try when the first ones fail."""
+    yaw = rng.randrange(0, 360)
+    cells, _ = _placements(draft, supports, yaw, rng)
+    return yaw, cells
 
 
 def _placements(draft: SceneDraft, supports: list[int | None], yaw: float, rng: random.Random) -> tuple[list[int], list[str]]:
@@ -190,17 +198,17 @@ def _try_placements(draft: SceneDraft, ground: list[int], supports: list[int | N
 def _satisfies(kind: str, cell: int, target: int, yaw: float) -> bool:
     side, depth = geometry.view_coordinates(*geometry.grid_position(cell, 1.0), yaw)
     target_side, target_depth = geometry.view_coordinates(*geometry.grid_position(target, 1.0), yaw)
+    beside, level = abs(depth - target_depth) <= RELATION_SPREAD, abs(side - target_side) <= RELATION_SPREAD
     if kind == "left_of":
-        return side < target_side - RELATION_MARGIN
+        return side < target_side - RELATION_MARGIN and beside
     if kind == "right_of":
-        return side > target_side + RELATION_MARGIN
+        return side > target_side + RELATION_MARGIN and beside
     if kind == "in_front_of":
-        return depth < target_depth - RELATION_MARGIN
+        return depth < target_depth - RELATION_MARGIN and level
     if kind == "behind":
-        return depth > target_depth + RELATION_MARGIN
-    row, col = geometry.grid_cell(cell)
-    target_row, target_col = geometry.grid_cell(target)
-    return max(abs(row - target_row), abs(col - target_col)) == 1  # next_to
+        return depth > target_depth + RELATION_MARGIN and level
+    # next_to: side by side as the camera sees them, one cell apart
+    return abs(depth - target_depth) <= NEXT_TO_DEPTH and NEXT_TO_SIDE.low <= abs(side - target_side) < NEXT_TO_SIDE.high
 
 
 def _scene_object(obj: DraftObject, placement: int, support: int | None, scale: vocab.Scale, rng: random.Random,
@@ -248,18 +256,12 @@ def _animation(draft: SceneDraft, rng: random.Random) -> Animation:
     return Animation(name=animation.name, keyframes=keyframes, speed_factor=_draw(rng, band, 2))
 
 
-def fit_to_engine(plan: ScenePlan, draft: SceneDraft, engine: str) -> list[str]:
-    """Switch off effects the engine cannot render; warn where the prompt asked for one."""
-    warnings = []
-    for name, effect in vocab.EFFECTS.items():
-        if name in vocab.ENGINE_EFFECTS[engine]:
-            continue
-        setting = getattr(plan.postprocessing, name)
-        setattr(setting, "level", vocab.Level.none)
-        setattr(setting, effect.parameter, 0.0)
-        if getattr(draft.effects, name) not in (None, vocab.Level.none):
-            warnings.append(f"{effect.phrase} is not rendered by {engine}; use --engine EEVEE or CYCLES for it")
-    return warnings
+def engine_warnings(draft: SceneDraft, engine: str) -> list[str]:
+    """What the prompt asked for that the engine cannot show. The plan keeps it (another engine may
+    render the same plan); the caption and the worker leave it out."""
+    return [f"{effect.phrase} is not rendered by {engine}; use --engine EEVEE or CYCLES for it"
+            for name, effect in vocab.EFFECTS.items()
+            if name not in vocab.ENGINE_EFFECTS[engine] and getattr(draft.effects, name) not in (None, vocab.Level.none)]
 
 
 def _postprocessing(draft: SceneDraft, rng: random.Random) -> Postprocessing:

@@ -14,7 +14,14 @@ from pydantic import Field, model_validator
 from . import vocabulary as vocab
 from .models import Model
 
-RelationKind = Literal["left_of", "right_of", "in_front_of", "behind", "next_to"]
+# left_of/right_of/in_front_of/behind: as the camera sees them; next_to: in a neighbouring cell.
+# facing: next to the target and turned towards it ("two chairs facing each other");
+# side_by_side: next to the target in the same row across the view ("a dog and a cat side by side");
+# under: below the target, which stands over it ("a cat under a table"); over: above or towering over
+# the target without standing on it ("a lamp above a table", "a tower looms over a hut").
+# The combiner places the last four as next_to until it honours them.
+RelationKind = Literal["left_of", "right_of", "in_front_of", "behind", "next_to", "facing", "side_by_side",
+                       "under", "over"]
 SpeedName = Literal["slow", "moderate", "fast"]
 AnimationSpeedName = Literal["slow", "medium", "fast", "faster"]
 CameraAngle = Literal["eye_level", "low_angle", "high_angle", "overhead"]

@@ -61,3 +61,15 @@ def movement_vector(view_vector: tuple[float, float, float], yaw_degrees: float)
     sideways, depth, up = view_vector
     right, forward = camera_axes(yaw_degrees)
     return (sideways * right[0] + depth * forward[0], sideways * right[1] + depth * forward[1], up)
+
+
+Matrix3 = tuple[tuple[float, float, float], tuple[float, float, float], tuple[float, float, float]]
+
+
+def rotation_matrix(euler_degrees: tuple[float, float, float]) -> Matrix3:
+    """Rotation of Blender's default XYZ Euler mode (``Rz · Ry · Rx``), as rows."""
+    x, y, z = (math.radians(angle) for angle in euler_degrees)
+    cx, sx, cy, sy, cz, sz = math.cos(x), math.sin(x), math.cos(y), math.sin(y), math.cos(z), math.sin(z)
+    return ((cz * cy, cz * sy * sx - sz * cx, cz * sy * cx + sz * sx),
+            (sz * cy, sz * sy * sx + cz * cx, sz * sy * cx - cz * sx),
+            (-sy, cy * sx, cy * cx))

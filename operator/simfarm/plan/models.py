@@ -21,6 +21,9 @@ Engine = Literal["EEVEE", "CYCLES", "WORKBENCH"]
 ENGINES: tuple[str, ...] = ("EEVEE", "CYCLES", "WORKBENCH")
 Placement = Annotated[int, Field(ge=0, le=8, description="Cell on the 3×3 grid, row-major from back-left")]
 Degrees = Annotated[float, Field(description="Angle in degrees")]
+Vec3 = tuple[float, float, float]
+Metres = Annotated[float, Field(gt=0)]
+Size3 = tuple[Metres, Metres, Metres]
 
 
 class Model(BaseModel):
@@ -45,10 +48,17 @@ class CatalogRef(Model):
     query: str = Field("", description="The phrase that was searched for")
     score: float | None = Field(None, description="Retrieval score of the chosen entry")
     fallback: bool = Field(False, description="True when no entry matched and a default was used")
+    license: str = Field("", description="The entry's license, credited with every output that uses it")
+    creator: str = Field("", description="The entry's creator, for the credits")
+    size_m: Size3 | None = Field(None, description="The entry's real-world (width, depth, height) in metres")
+    top_m: Metres | None = Field(None, description="Height of the entry's top surface (what stands on it rests "
+                                                   "there), metres at life size; None: the top of its box")
 
 
 class ObjectScale(Model):
-    factor: float = Field(gt=0, description="Largest dimension in scene units (metres)")
+    """How much larger or smaller than its real-world size an object is rendered ("a huge cat")."""
+
+    factor: float = Field(gt=0, description="Multiplier on the asset's real-world size")
     name: str
 
     @model_validator(mode="after")
@@ -60,7 +70,8 @@ class ObjectScale(Model):
 
 class Movement(Model):
     direction: vocab.Direction
-    speed: float = Field(gt=0, le=5, description="Scene units per second")
+    speed: float = Field(gt=0, le=5, description="Lengths of the object (the longer side of its footprint) per "
+                                                 "second, so a car and a cup that move 'quickly' look alike")
 
 
 class SceneObject(Model):
@@ -74,6 +85,11 @@ class SceneObject(Model):
     movement: Movement | None = None
     camera_follow: bool = False
     on_top_of: int | None = Field(None, ge=0, description="Index of the supporting object")
+    # Filled by the layout step (``plan.layout``) once the asset is known; the worker builds exactly this box.
+    dimensions: Size3 | None = Field(None, description="Bounding box (width, depth, height) in metres, in the "
+                                                       "object's own frame (front towards its -y)")
+    heading: Degrees = Field(0.0, ge=0, lt=360, description="Turn about z; 0 faces the front towards -y")
+    position: Vec3 | None = Field(None, description="World position of the bottom centre of the box at frame 1")
 
 
 class Background(CatalogRef):
@@ -97,8 +113,11 @@ class Orientation(Model):
 
 class Framing(Model):
     name: str
-    fov: Degrees = Field(gt=0, lt=180)
+    fov: Degrees = Field(gt=0, lt=180, description="Horizontal field of view")
     coverage_factor: float = Field(gt=0, description="Frame width divided by the focus object's size")
+    # Filled by the layout step: where the camera rig stands and how far the camera is from it.
+    target: Vec3 | None = Field(None, description="World point the rig turns about and the camera looks at")
+    distance: float | None = Field(None, gt=0, description="Camera distance from the target, metres")
 
     @model_validator(mode="after")
     def _known_name(self) -> "Framing":
@@ -157,6 +176,21 @@ class Postprocessing(Model):
     motionblur: MotionBlur = Field(default_factory=MotionBlur)
 
 
+ClaimKind = Literal["visible", "relation", "stacked", "motion", "speed", "follow", "travel", "camera", "pace",
+                    "shot", "angle"]
+
+
+class Claim(Model):
+    """One statement of the caption that the scene's geometry can prove or refute (see ``plan.claims``)."""
+
+    kind: ClaimKind
+    objects: list[int] = Field(default_factory=list, description="Indices of the objects it is about")
+    value: str = Field("", description="What is claimed: a relation, direction, camera move, framing, …")
+    first_frame: int = Field(ge=1, description="First frame it is claimed for")
+    last_frame: int = Field(ge=1, description="Last frame it is claimed for")
+    sentence: str = Field(description="The caption sentence that states it")
+
+
 class ScenePlan(Model):
     """One variant: everything the worker needs to build and animate the scene."""
 
@@ -170,6 +204,7 @@ class ScenePlan(Model):
     animation: Animation
     postprocessing: Postprocessing = Field(default_factory=Postprocessing)
     caption: str = ""
+    claims: list[Claim] = Field(default_factory=list, description="What the caption says, each checkable")
     warnings: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -205,7 +240,8 @@ class RenderSettings(Model):
     height: int = Field(360, ge=16, le=7680, description="Pixels; even (H.264 4:2:0)")
     fps: int = Field(24, ge=1, le=120)
     frames: int = Field(48, ge=1, le=100_000)
-    engine: Engine = "WORKBENCH"
+    engine: Engine = Field("CYCLES", description="CYCLES (path traced, denoised; the default), EEVEE, or "
+                                                 "WORKBENCH (flat shading, fastest; previews and tests)")
     samples: int = Field(16, ge=1, le=65_536, description="Samples per pixel (EEVEE/CYCLES)")
 
     @model_validator(mode="after")
@@ -225,6 +261,8 @@ class RequestPlan(Model):
     rewriter: str = "rules"
     settings: RenderSettings = Field(default_factory=RenderSettings)
     frames_per_shard: int = Field(0, ge=0, description="0 renders each variant as one shard")
+    licenses: list[str] = Field(default_factory=list, description="Only assets under these licenses or versions "
+                                                                  "of them (CC0, CC-BY, …); empty: any")
     variants: list[ScenePlan] = Field(min_length=1)
     warnings: list[str] = Field(default_factory=list)
 

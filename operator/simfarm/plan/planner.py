@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Sequence
 
 from ..rewriter import Rewritten
 from ..rewriter.llm import LLMConfig, LLMRewriter
 from ..rewriter.prompt import check_prompt
 from ..rewriter.rules import RulesRewriter
-from .captions import caption
-from .combiner import CombineOptions, combine, fit_to_engine
+from .captions import describe
+from .combiner import CombineOptions, combine, engine_warnings
+from .layout import lay_out
 from .models import RenderSettings, RequestPlan
 
 Resolver = Callable[[RequestPlan], RequestPlan]
@@ -59,7 +60,8 @@ class Planner:
         return Rewritten(self.rules.rewrite(prompt), backend="rules")
 
     def plan(self, prompt: str, *, variants: int = 1, seed: int = 0, settings: RenderSettings | None = None,
-             frames_per_shard: int = 0, rewriter: str = "rules", llm: LLMConfig | None = None) -> PlanResult:
+             frames_per_shard: int = 0, rewriter: str = "rules", llm: LLMConfig | None = None,
+             licenses: Sequence[str] = ()) -> PlanResult:
         prompt = check_prompt(prompt)
         timings = {}
         started = time.perf_counter()
@@ -69,19 +71,22 @@ class Planner:
         started = time.perf_counter()
         settings = settings or RenderSettings()
         scenes = combine(rewritten.draft, variants=variants, seed=seed, options=self.options)
-        warnings = list(rewritten.warnings)
-        for scene in scenes:
-            warnings += [w for w in fit_to_engine(scene, rewritten.draft, settings.engine) if w not in warnings]
+        warnings = list(rewritten.warnings) + engine_warnings(rewritten.draft, settings.engine)
         plan = RequestPlan(prompt=prompt, seed=seed, rewriter=rewritten.backend, settings=settings,
-                           frames_per_shard=frames_per_shard, variants=scenes, warnings=warnings)
+                           frames_per_shard=frames_per_shard, licenses=list(licenses), variants=scenes,
+                           warnings=warnings)
         timings["combine"] = time.perf_counter() - started
 
         if self.resolver is not None:
             started = time.perf_counter()
             plan = self.resolver(plan)
             timings["retrieve"] = time.perf_counter() - started
+        started = time.perf_counter()
         for scene in plan.variants:
-            scene.caption = caption(scene)
+            lay_out(scene, rewritten.draft, settings)
+        timings["layout"] = time.perf_counter() - started
+        for scene in plan.variants:
+            scene.caption, scene.claims = describe(scene, settings, rewritten.draft)
         return PlanResult(plan, timings, rewritten.backend)
 
 

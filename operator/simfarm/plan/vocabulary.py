@@ -6,8 +6,11 @@ that plans stay comparable with datasets made by the ancestor. Two of its
 faults are fixed here: level ranges are half-open and never overlap, and a
 bigger scale name always means a bigger factor.
 
-Keyframes are in the camera rig's own terms (see ``CameraRigPart``); the
-render worker interprets them, the caption describes them.
+Keyframes are in the camera rig's own terms (see ``CameraRigPart``) and
+``plan.camera_path`` interprets them. Two of the ancestor's moves are
+changed so that each does what its name says: the tilt-left and tilt-right
+keys were swapped (its "tilt left" rolled the camera to the right), and
+orbits start at the plan's yaw instead of 90° away from it.
 """
 
 from __future__ import annotations
@@ -36,9 +39,11 @@ class CameraRigPart(str, Enum):
 class RigKey:
     """One rig part's transform at one keyframe.
 
-    ``position`` is in scene units along the rig part's local axes
-    (x: along the arm, away from the subject; y: sideways, positive to the
-    camera's left, so ``pan_right`` runs y from +1.5 to -0.5; z: up);
+    ``position`` is along the rig part's local axes (x: along the arm, away
+    from the subject; y: sideways, positive to the camera's left, so
+    ``pan_right`` runs y from +1.5 to -0.5; z: up), in units of a quarter
+    of the framing distance here and in metres in a plan (the layout step
+    scales them to the scene);
     ``rotation`` is in degrees about x, y, z; ``fov_offset`` in degrees is
     added to the framing FOV (positive = wider).
     """
@@ -74,7 +79,7 @@ CAMERA_ANIMATIONS: tuple[CameraAnimation, ...] = (
     CameraAnimation("pan_right", _keys(_A, "position", (0, 1.5, 0), (0, -0.5, 0)),
                     "The camera pans to the right",
                     ("pan right", "pans right", "pans to the right", "camera slides right", "sweeps right")),
-    CameraAnimation("orbit_left", _keys(_R, "rotation", (0, 0, 90), (0, 0, 0)),
+    CameraAnimation("orbit_left", _keys(_R, "rotation", (0, 0, 0), (0, 0, -90)),
                     "The camera orbits to the left around the scene",
                     ("orbit left", "orbits left", "orbits to the left", "circles left",
                      "counter-clockwise orbit", "counterclockwise orbit", "orbit", "orbits",
@@ -106,9 +111,9 @@ CAMERA_ANIMATIONS: tuple[CameraAnimation, ...] = (
                     ("tilt up", "tilts up", "tilts upward", "looks up", "pans up")),
     CameraAnimation("tilt_down", _keys(_C, "rotation", (25, 0, 0), (-5, 0, 0)), "The camera tilts down",
                     ("tilt down", "tilts down", "tilts downward", "looks down", "pans down")),
-    CameraAnimation("tilt_left", _keys(_C, "rotation", (0, -25, 0), (0, 5, 0)), "The camera tilts to the left",
+    CameraAnimation("tilt_left", _keys(_C, "rotation", (0, 25, 0), (0, -5, 0)), "The camera tilts to the left",
                     ("tilt left", "tilts left", "tilts to the left", "rolls left", "dutch left")),
-    CameraAnimation("tilt_right", _keys(_C, "rotation", (0, 25, 0), (0, -5, 0)), "The camera tilts to the right",
+    CameraAnimation("tilt_right", _keys(_C, "rotation", (0, -25, 0), (0, 5, 0)), "The camera tilts to the right",
                     ("tilt right", "tilts right", "tilts to the right", "rolls right", "dutch right")),
     CameraAnimation("crane_up", _keys(_A, "position", (0, 0, 0), (0, 0, 2)), "The camera cranes up",
                     ("crane up", "cranes up", "boom up", "booms up", "pedestal up", "camera rises",
@@ -162,20 +167,20 @@ FRAMINGS_BY_NAME: Mapping[str, Framing] = {f.name: f for f in FRAMINGS}
 @dataclass(frozen=True)
 class Scale:
     name: str
-    factor: float  # the object's largest dimension in scene units (metres)
+    factor: float  # multiplier on the asset's real-world size: "a huge cat" is a cat 2.5 times life size
     words: tuple[str, ...]  # adjectives that select this scale in a prompt
 
 
-# Ordered smallest to largest; factors strictly increase (tested).
+# Ordered smallest to largest; factors strictly increase (tested). "medium" is life size.
 SCALES: tuple[Scale, ...] = (
-    Scale("tiny", 0.25, ("tiny", "miniature", "minuscule", "teeny", "itsy-bitsy", "extra small", "microscopic", "wee",
+    Scale("tiny", 0.35, ("tiny", "miniature", "minuscule", "teeny", "itsy-bitsy", "extra small", "microscopic", "wee",
                         "very small")),
-    Scale("small", 0.5, ("small", "little", "mini", "petite", "undersized")),
-    Scale("small-medium", 0.75, ("smallish", "small-ish", "medium-small", "small-medium")),
+    Scale("small", 0.6, ("small", "little", "mini", "petite", "undersized")),
+    Scale("small-medium", 0.8, ("smallish", "small-ish", "medium-small", "small-medium")),
     Scale("medium", 1.0, ("medium", "medium-sized", "average", "normal-sized", "regular-sized")),
-    Scale("medium-large", 1.5, ("sizable", "largish", "medium-large", "hefty", "bulky")),
-    Scale("large", 2.25, ("large", "big", "tall")),
-    Scale("huge", 3.0, ("huge", "giant", "gigantic", "enormous", "massive", "colossal", "towering",
+    Scale("medium-large", 1.3, ("sizable", "largish", "medium-large", "hefty", "bulky")),
+    Scale("large", 1.7, ("large", "big", "tall")),
+    Scale("huge", 2.5, ("huge", "giant", "gigantic", "enormous", "massive", "colossal", "towering",
                         "very large", "very big", "humongous",
                         "gargantuan", "mammoth", "titanic")),
 )
@@ -276,8 +281,8 @@ EFFECTS: Mapping[str, Effect] = {
 
 
 # What each engine can show (the worker maps effects in simfarm_render.postprocessing).
-# The planner switches off the rest, so a caption never names an effect the
-# video lacks: Workbench has no render motion blur.
+# The plan keeps every effect the prompt asked for; the caption names only these,
+# so it never names an effect the video lacks: Workbench has no render motion blur.
 ENGINE_EFFECTS: Mapping[str, frozenset[str]] = {
     "EEVEE": frozenset(EFFECTS),
     "CYCLES": frozenset(EFFECTS),

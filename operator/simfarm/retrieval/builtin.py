@@ -1,9 +1,12 @@
 """The embedded catalog: procedural objects, worlds and floors, usable offline.
 
-Every entry's URI names a generator from ``procedural`` that the render
-worker builds from Blender primitives, so a plan made from this catalog
-renders with no download. Objects come in colour/finish variants with a
-caption each, worlds and floors are tagged like real HDRI/texture catalogs.
+Objects and floors name a generator from ``procedural`` that the render
+worker builds from Blender primitives; backgrounds are the eight real HDRIs
+that ship inside Blender itself, plus procedural skies for the moods those
+lack. So a plan made from this catalog renders with no download. Objects come
+in colour/finish variants with a caption each; worlds and floors are tagged
+like real HDRI/texture catalogs. Real models come from the default library
+(``simfarm.retrieval.library``), imported on top.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import procedural
+from .shapes import BLUEPRINTS, front_facing_size
 from .entries import CatalogEntry, CatalogKind
+from .library_uris import BLENDER_SCHEME
 
 SOURCE = "embedded"
 LICENSE = "CC0-1.0"
@@ -27,7 +32,7 @@ class _ObjectSpec:
     caption: str
     tags: str
     categories: str
-    height_m: float
+    height_m: float  # real-world height; the blueprint's proportions give width and depth
     variants: str  # "colour/finish" pairs separated by spaces
 
 
@@ -145,28 +150,50 @@ _OBJECTS: tuple[_ObjectSpec, ...] = (
                 "decoration", 0.4, "gold/metal silver/metal"),
 )
 
+# The HDRIs inside the bpy wheel (``bpy.utils.system_resource('DATAFILES', path='studiolights/world')``):
+# 1k maps by Greg Zaal from Poly Haven originals, CC0. The worker finds them through blender:// URIs.
+_HDRIS: tuple[tuple[str, str, str, str, str, str], ...] = (
+    # file stem, name, description, tags, categories, Poly Haven original
+    ("sunset", "Venice sunset", "golden evening light over a Venetian canal, low warm sun near the horizon",
+     "sunset evening golden hour dusk warm orange low sun city canal water outdoor clear",
+     "outdoor urban sunrise-sunset", "venice_sunset"),
+    ("sunrise", "Spruit sunrise", "early morning sun rising over a misty field with trees and a path",
+     "sunrise dawn morning early golden hour warm low sun mist field trees grass outdoor",
+     "outdoor nature", "spruit_sunrise"),
+    ("night", "Moonless golf course at night", "dark starry night over a golf course, the milky way overhead",
+     "night stars starry milky way dark midnight grass field outdoor", "outdoor nature night", "moonless_golf"),
+    ("city", "Portland landing pad", "city rooftop helipad among skyscrapers in daylight",
+     "city urban skyscrapers buildings rooftop downtown day daylight street outdoor", "outdoor urban",
+     "portland_landing_pad"),
+    ("forest", "Ninomaru garden", "green Japanese garden with trees and dappled daylight",
+     "forest trees woods garden park green nature dappled sunlight day outdoor", "outdoor nature",
+     "ninomaru_teien"),
+    ("studio", "Small photo studio", "neutral photo studio lit by softboxes and umbrellas",
+     "studio softbox umbrella photography product neutral lamps indoor", "indoor studio artificial light",
+     "studio_small_01"),
+    ("interior", "Hotel room", "indoor hotel room with a window, soft daylight and lamps",
+     "interior indoor room hotel bedroom window lamp home apartment", "indoor natural light artificial light",
+     "hotel_room"),
+    ("courtyard", "Courtyard", "sunny stone courtyard between old buildings at midday",
+     "courtyard yard plaza square buildings stone sunny day midday noon outdoor", "outdoor urban",
+     "courtyard"),
+)
+HDRI_CREATOR = "Greg Zaal (Poly Haven)"
+
+# Procedural skies kept for the moods the HDRIs lack.
 _WORLDS: tuple[tuple[str, str, str, str, str], ...] = (
     # type, name, description, tags, categories
-    ("sunset", "Sunset sky", "warm orange evening sky with a low golden sun near the horizon",
-     "sunset evening golden hour warm orange sun outdoor clear", "outdoor skies low contrast"),
-    ("sunrise", "Sunrise sky", "soft pink and yellow morning sky as the sun comes up",
-     "sunrise morning dawn warm pink sun outdoor", "outdoor skies"),
+    # type, name, description, tags, categories
     ("noon", "Midday clear sky", "bright blue sky with a high sun and hard shadows at noon",
      "noon midday day daylight sunny clear blue sky sun outdoor", "outdoor skies high contrast"),
     ("overcast", "Overcast sky", "grey cloudy sky with soft diffuse daylight and no shadows",
      "overcast cloudy clouds grey day diffuse soft outdoor", "outdoor skies low contrast"),
-    ("night", "Starry night", "dark night sky full of stars with faint moonlight",
-     "night stars starry dark moon moonlight midnight", "outdoor skies night"),
-    ("studio", "Photo studio", "neutral grey photo studio with softbox lights",
-     "studio softbox neutral indoor product photography", "studio indoor artificial light"),
     ("snowy", "Snowy winter day", "cold white winter landscape with snow and pale sky",
      "snow snowy winter cold white ice outdoor", "outdoor nature skies"),
     ("foggy", "Foggy morning", "misty grey fog that fades everything into haze",
      "fog foggy mist misty haze grey morning outdoor", "outdoor nature low contrast"),
     ("desert", "Desert sun", "hot dry desert with sand dunes under a harsh sun",
      "desert sand dunes hot dry sun arid outdoor", "outdoor nature high contrast"),
-    ("forest", "Forest light", "green forest clearing with dappled sunlight through trees",
-     "forest trees woods green dappled sunlight nature outdoor", "outdoor nature"),
     ("dusk", "Blue hour dusk", "deep blue twilight sky just after the sun has set",
      "dusk twilight blue hour evening dim outdoor", "outdoor skies low contrast"),
     ("stormy", "Stormy sky", "dark dramatic storm clouds with rain and flashes of lightning",
@@ -214,6 +241,14 @@ def object_name(type_: str, color: str | None, finish: str | None) -> str:
     return " ".join(word for word in words if word)
 
 
+def real_size(type_: str) -> tuple[float, float, float]:
+    """(width, depth, height) in metres of an embedded object type: its real height, its blueprint's proportions."""
+    spec = _OBJECTS_BY_TYPE[type_]
+    width, depth, height = front_facing_size(BLUEPRINTS[type_])
+    metres = spec.height_m / height
+    return (round(width * metres, 3), round(depth * metres, 3), spec.height_m)
+
+
 def _object_entries(spec: _ObjectSpec) -> list[CatalogEntry]:
     entries = []
     for variant in spec.variants.split():
@@ -229,9 +264,21 @@ def _object_entries(spec: _ObjectSpec) -> list[CatalogEntry]:
             uri=procedural.procedural_uri("object", spec.type, color=color, material=finish),
             license=LICENSE,
             source=SOURCE,
-            height_m=spec.height_m,
+            size_m=real_size(spec.type),
         ))
     return entries
+
+
+def _hdri_entries() -> list[CatalogEntry]:
+    return [
+        CatalogEntry(
+            id=f"hdri-{stem}", kind=CatalogKind.hdri, name=name, description=description,
+            tags=tuple(tags.split()), categories=tuple(categories.split()),
+            uri=f"{BLENDER_SCHEME}://studiolights/world/{stem}.exr", license=LICENSE, creator=HDRI_CREATOR,
+            source=SOURCE,
+        )
+        for stem, name, description, tags, categories, _original in _HDRIS
+    ]
 
 
 def _simple_entries(kind: CatalogKind, procedural_kind: str, rows) -> list[CatalogEntry]:
@@ -257,13 +304,13 @@ def builtin_entries(kind: CatalogKind) -> tuple[CatalogEntry, ...]:
     if kind is CatalogKind.object:
         return tuple(entry for spec in _OBJECTS for entry in _object_entries(spec))
     if kind is CatalogKind.hdri:
-        return tuple(_simple_entries(kind, "world", _WORLDS))
+        return tuple(_hdri_entries() + _simple_entries(kind, "world", _WORLDS))
     return tuple(_simple_entries(kind, "floor", _FLOORS))
 
 
 # The entry a scene element falls back to when nothing matches its phrase.
 FALLBACK_IDS: dict[CatalogKind, str] = {
     CatalogKind.object: "cube-white-stone",
-    CatalogKind.hdri: "world-studio",
+    CatalogKind.hdri: "hdri-studio",
     CatalogKind.material: "floor-concrete",
 }

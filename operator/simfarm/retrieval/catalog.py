@@ -19,17 +19,21 @@ from typing import Sequence
 
 from ..errors import InputError
 from . import builtin, embedding
-from .entries import CatalogEntry, CatalogKind
+from .entries import CatalogEntry, CatalogKind, license_allowed
 from .index import CatalogIndex, SyncReport
-from .ranking import hybrid_score, lexical_scores, terms
+from .ranking import facet_scores, hybrid_score, lexical_scores, query_facets, terms
 
 HOME_ENV = "SIMFARM_HOME"
 DEFAULT_HOME = Path("~/.simfarm")
 INDEX_DIR = "catalog"
 # Candidates fetched by embedding before lexical re-ranking.
-MIN_CANDIDATES = 40
+MIN_CANDIDATES = 100
 CANDIDATES_PER_RESULT = 4
+LICENSE_POOL_FACTOR = 4  # a license restriction drops candidates: fetch more of them
 _BUILTIN_MARKER = "embedded_digest"
+# Which query facets count per kind: time of day and weather describe a background, not a chair or a floor.
+FACETS_BY_KIND = {CatalogKind.hdri: ("time", "weather", "place"), CatalogKind.object: ("place",),
+                  CatalogKind.material: ("place",)}
 
 
 def resolve_home(home: str | os.PathLike | None = None) -> Path:
@@ -128,11 +132,15 @@ class Catalog:
             self._prepare(kind)
         return {kind.value: self.index.sources(kind) for kind in CatalogKind}
 
-    def search(self, kind: CatalogKind, query: str, top: int = 5) -> list[SearchHit]:
-        return self.search_many(kind, [query], top)[0]
+    def search(self, kind: CatalogKind, query: str, top: int = 5, licenses: Sequence[str] = ()) -> list[SearchHit]:
+        return self.search_many(kind, [query], top, licenses)[0]
 
-    def search_many(self, kind: CatalogKind, queries: Sequence[str], top: int = 5) -> list[list[SearchHit]]:
-        """Best ``top`` entries per query, best first; the queries are embedded in one batch."""
+    def search_many(self, kind: CatalogKind, queries: Sequence[str], top: int = 5,
+                    licenses: Sequence[str] = ()) -> list[list[SearchHit]]:
+        """Best ``top`` entries per query, best first; the queries are embedded in one batch.
+
+        ``licenses`` keeps only entries under one of them (see ``license_allowed``).
+        """
         for number, query in enumerate(queries, start=1):
             if not query.strip():
                 raise InputError("empty search query" + (f" (query {number})" if len(queries) > 1 else ""))
@@ -142,12 +150,16 @@ class Catalog:
             return []
         self._prepare(kind)
         vectors = embedding.embed(list(queries))
-        pool = max(MIN_CANDIDATES, CANDIDATES_PER_RESULT * top)
+        pool = max(MIN_CANDIDATES, CANDIDATES_PER_RESULT * top) * (LICENSE_POOL_FACTOR if licenses else 1)
         results = []
         for query, candidates in zip(queries, self.index.query(kind, vectors, pool)):
-            lexical = lexical_scores(terms(query), [candidate.lexical for candidate in candidates])
-            ranked = sorted(((hybrid_score(candidate.cosine, lex), candidate, lex)
-                             for candidate, lex in zip(candidates, lexical)),
+            if licenses:
+                candidates = [c for c in candidates if license_allowed(c.license, licenses)]
+            words, fields = terms(query), [candidate.lexical for candidate in candidates]
+            lexical = lexical_scores(words, fields)
+            facet = facet_scores(query_facets(words, FACETS_BY_KIND[kind]), fields)
+            ranked = sorted(((hybrid_score(candidate.cosine, lex, fac), candidate, lex)
+                             for candidate, lex, fac in zip(candidates, lexical, facet)),
                             key=lambda ranked: (-ranked[0], ranked[1].key))
             results.append([SearchHit(candidate.entry(), score, candidate.cosine, lex)
                             for score, candidate, lex in ranked[:top]])

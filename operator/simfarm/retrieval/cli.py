@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError
-from .entries import KINDS, parse_kind
+from .entries import KINDS, CatalogKind, parse_kind
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,18 +22,37 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     imp = commands.add_parser("import", parents=[home], help="import entries from a file (re-import is incremental)")
     imp.add_argument("kind", metavar="KIND", help=kind_help)
-    imp.add_argument("file", metavar="FILE", type=Path)
-    imp.add_argument("--format", help="polyhaven | cap3d | jsonl (default: jsonl for *.jsonl, "
-                                      "else cap3d for objects and polyhaven otherwise)")
-    imp.add_argument("--source", help="catalog name the entries belong to (default: the format); "
-                                      "re-importing a source replaces its entries")
+    imp.add_argument("file", metavar="FILE", type=Path, help="a catalog file, a Sweet Home 3D library (.sh3f) "
+                                                             "or a folder of them")
+    imp.add_argument("--format", help="polyhaven | cap3d | jsonl | sweethome3d (default: sweethome3d for *.sh3f "
+                                      "and folders, jsonl for *.jsonl, else cap3d for objects and polyhaven "
+                                      "otherwise)")
+    imp.add_argument("--source", help="catalog name the entries belong to (default: the format; for a Sweet Home "
+                                      "3D library sweethome3d-<file name>); re-importing a source replaces its "
+                                      "entries")
     imp.add_argument("--url-template", help="cap3d: object download URL with {uid} (default: Objaverse)")
     imp.set_defaults(func=_import)
 
     lst = commands.add_parser("list", parents=[home], help="list the entries of one kind")
     lst.add_argument("kind", metavar="KIND", help=kind_help)
     lst.add_argument("--json", action="store_true", help="one JSON entry per line")
+    lst.add_argument("--license", action="append", default=[], metavar="LICENSE", dest="licenses",
+                     help="only entries under this license or a version of it (cc0, cc-by, CC-BY-3.0…); repeatable")
     lst.set_defaults(func=_list)
+
+    install = commands.add_parser(
+        "install-library", parents=[home],
+        help="install the default model library (Debian's sweethome3d-furniture) and import it",
+        description="Find the Sweet Home 3D furniture libraries (a system install of the Debian package "
+                    "sweethome3d-furniture, or an earlier run's copy), else fetch the package without root "
+                    "(apt-get download + dpkg-deb -x into the user cache), then import every library into the "
+                    "catalog. Re-running re-embeds nothing that did not change.")
+    install.add_argument("--no-download", action="store_true",
+                         help="only import libraries already installed; fail if there are none")
+    install.add_argument("--dest", type=Path, metavar="DIR",
+                         help="where to unpack the libraries (default ~/.cache/simfarm/library/sweethome3d; "
+                              "also searched through $SIMFARM_LIBRARY_PATH)")
+    install.set_defaults(func=_install_library)
 
     stats = commands.add_parser("stats", parents=[home], help="entry counts per kind and source")
     stats.add_argument("--json", action="store_true")
@@ -46,6 +65,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     search.add_argument("--json", action="store_true", help="results as one JSON document")
     search.add_argument("--batch", type=Path, metavar="FILE",
                         help="one query per line; prints one JSON line per query")
+    search.add_argument("--license", action="append", default=[], metavar="LICENSE", dest="licenses",
+                        help="only entries under this license or a version of it; repeatable")
     search.set_defaults(func=_search)
 
 
@@ -56,9 +77,15 @@ def _open(args: argparse.Namespace):
 
 
 def _import(args: argparse.Namespace) -> int:
-    from .importers import OBJAVERSE_URL_TEMPLATE, read_import
+    from .importers import OBJAVERSE_URL_TEMPLATE, default_format, read_import
 
     kind = parse_kind(args.kind)
+    if (args.format or default_format(args.file, kind)) == "sweethome3d":
+        if kind is not CatalogKind.object:
+            raise InputError(f"Sweet Home 3D libraries hold objects; cannot import them as {kind.value}")
+        from .library import import_libraries, library_files
+
+        return _report_libraries(import_libraries(_open(args), library_files(args.file), args.source))
     parsed = read_import(kind, args.file, args.format, source=args.source,
                          url_template=args.url_template or OBJAVERSE_URL_TEMPLATE)
     for record in parsed.rejected:
@@ -73,9 +100,38 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report_libraries(done) -> int:
+    rejected = 0
+    for library in done:
+        for record in library.parsed.rejected:
+            print(f"simfarm: rejected {library.path} {record}", file=sys.stderr)
+        rejected += len(library.parsed.rejected)
+        report = library.report
+        print(f"object catalog {library.parsed.source!r} ({library.path.name}): {report.added} added, "
+              f"{report.updated} updated, {report.unchanged} unchanged, {report.removed} removed "
+              f"({report.embedded} embedded)")
+    if rejected:
+        raise InputError(f"{rejected} model record(s) rejected (listed above), the rest imported")
+    return 0
+
+
+def _install_library(args: argparse.Namespace) -> int:
+    from .library import import_libraries, install_package, installed_libraries
+
+    paths = installed_libraries() if args.no_download else install_package(args.dest)
+    if not paths:
+        raise InputError("no Sweet Home 3D libraries are installed (run without --no-download to fetch them)")
+    print(f"simfarm: {len(paths)} model libraries in {paths[0].parent}", file=sys.stderr)
+    return _report_libraries(import_libraries(_open(args), paths))
+
+
 def _list(args: argparse.Namespace) -> int:
+    from .entries import license_allowed
+
     kind = parse_kind(args.kind)
     for entry in _open(args).entries(kind):
+        if not license_allowed(entry.license, args.licenses):
+            continue
         print(entry.model_dump_json() if args.json else f"{entry.source}:{entry.id}\t{entry.name}\t{entry.uri}")
     return 0
 
@@ -96,7 +152,7 @@ def _search(args: argparse.Namespace) -> int:
     if (args.query is None) == (args.batch is None):
         raise InputError("give either a QUERY or --batch FILE")
     queries = _batch_queries(args.batch) if args.batch else [args.query]
-    results = _open(args).search_many(kind, queries, args.top)
+    results = _open(args).search_many(kind, queries, args.top, licenses=args.licenses)
     if args.batch:
         for query, hits in zip(queries, results):
             print(json.dumps({"query": query, "results": [hit.to_json() for hit in hits]}))

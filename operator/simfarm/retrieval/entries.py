@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from enum import Enum
+from typing import Annotated, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -19,6 +20,8 @@ class CatalogKind(str, Enum):
 
 
 SOURCE_PATTERN = r"^[A-Za-z0-9._-]+$"
+PositiveMetres = Annotated[float, Field(gt=0)]
+RealSize = tuple[PositiveMetres, PositiveMetres, PositiveMetres]
 KINDS: tuple[str, ...] = tuple(kind.value for kind in CatalogKind)
 
 
@@ -28,6 +31,19 @@ def parse_kind(value: str) -> CatalogKind:
         return CatalogKind(value)
     except ValueError:
         raise InputError(f"unknown catalog kind {value!r}; expected one of: {', '.join(KINDS)}") from None
+
+
+def _license_words(license: str) -> str:
+    return "-".join(license.upper().replace("_", " ").replace("-", " ").split())
+
+
+def license_allowed(license: str, allowed: Sequence[str]) -> bool:
+    """Whether ``license`` is one of ``allowed`` or a version of one: "CC0" allows "CC0-1.0", "CC-BY" allows
+    "CC-BY-3.0" and "CC-BY-3.0-US"; case, spaces and '_' do not matter. No restriction when ``allowed`` is empty."""
+    if not allowed:
+        return True
+    have = _license_words(license)
+    return any(have == want or have.startswith(want + "-") for want in map(_license_words, allowed) if want)
 
 
 def entry_key(source: str, entry_id: str) -> str:
@@ -48,9 +64,15 @@ class CatalogEntry(BaseModel):
     uri: str = ""
     maps: dict[str, str] = Field(default_factory=dict, description="Texture map name -> URI (materials)")
     license: str = ""
+    creator: str = Field("", description="Who made the asset, for the credits its license may require")
     source: str = Field("custom", min_length=1, pattern=SOURCE_PATTERN,
                         description="Which catalog it came from: 'embedded', 'polyhaven', …")
-    height_m: float | None = Field(None, gt=0, description="Typical real-world height (objects)")
+    size_m: RealSize | None = Field(
+        None, description="Real-world bounding box (width x, depth y, height z) in metres, of the model standing "
+                          "with its front towards -y, as the render worker builds it (objects)")
+    top_m: PositiveMetres | None = Field(
+        None, description="Height of the surface other objects stand on (a table's top, a bed's mattress), in "
+                          "metres at life size; None when it is the top of the bounding box")
 
     @model_validator(mode="after")
     def _locatable(self) -> "CatalogEntry":

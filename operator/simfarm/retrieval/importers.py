@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from ..errors import InputError
 from .entries import SOURCE_PATTERN, CatalogEntry, CatalogKind
 
-FORMATS: tuple[str, ...] = ("polyhaven", "cap3d", "jsonl")
+FORMATS: tuple[str, ...] = ("polyhaven", "cap3d", "jsonl", "sweethome3d")
 # Objaverse 1.0 serves each object as a GLB; callers may pass their own template.
 OBJAVERSE_URL_TEMPLATE = "https://huggingface.co/datasets/allenai/objaverse/resolve/main/glbs/{uid}.glb"
 POLYHAVEN_LICENSE = "CC0-1.0"
@@ -44,6 +44,8 @@ class ParsedImport:
 
 
 def default_format(path: Path, kind: CatalogKind) -> str:
+    if path.suffix.lower() == ".sh3f" or path.is_dir():
+        return "sweethome3d"
     if path.suffix == ".jsonl":
         return "jsonl"
     return "cap3d" if kind is CatalogKind.object else "polyhaven"
@@ -55,6 +57,8 @@ def read_import(kind: CatalogKind, path: Path, fmt: str | None = None, *, source
     fmt = fmt or default_format(path, kind)
     if fmt not in FORMATS:
         raise InputError(f"unknown import format {fmt!r}; expected one of: {', '.join(FORMATS)}")
+    if fmt == "sweethome3d":
+        raise InputError("Sweet Home 3D libraries are zip files: read them with simfarm.retrieval.library")
     if fmt == "cap3d" and kind is not CatalogKind.object:
         raise InputError(f"cap3d captions describe objects; cannot import them as {kind.value}")
     source = source or fmt

@@ -56,6 +56,11 @@ class Candidate:
     def entry(self) -> CatalogEntry:
         return _entry(self.metadata)
 
+    @property
+    def license(self) -> str:
+        """Stored beside the entry since licenses filter searches; an older index has it only in the entry."""
+        return self.metadata["license"] if "license" in self.metadata else self.entry().license
+
 
 def _settings() -> Settings:
     return Settings(anonymized_telemetry=False, allow_reset=False)
@@ -170,7 +175,8 @@ class CatalogIndex:
 
 def _metadata(entry: CatalogEntry) -> dict[str, str]:
     lexical = LexicalFields.of(entry.name, entry.tags + entry.categories, entry.description)
-    return {"source": entry.source, "hash": entry.content_hash(), "entry": entry.model_dump_json(),
+    return {"source": entry.source, "license": entry.license, "hash": entry.content_hash(),
+            "entry": entry.model_dump_json(),
             **lexical.as_metadata()}
 
 

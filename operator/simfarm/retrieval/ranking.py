@@ -1,9 +1,11 @@
-"""Hybrid ranking: embedding cosine plus a lexical match over names and labels.
+"""Hybrid ranking: embedding cosine plus a lexical match over names and labels, plus facets.
 
 MiniLM places "night" close to "evening" and "dusk"; catalog tags are
 exact. The lexical term rewards an entry whose name, tags or categories
-contain the query's words, so a "night" query ranks the night sky above
-daytime skies that merely sound similar.
+contain the query's words (or words of their family, see ``facets``), so a
+"night" query ranks the night sky above daytime skies that merely sound
+similar. Facets (time of day, weather, indoor/outdoor) then reward entries
+that agree with what the query states and demote those that contradict it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from functools import lru_cache
+from typing import Mapping, Sequence
+
+from . import facets
 
 LEXICAL_WEIGHT = 0.3
 # How much a query word counts when found in each field of an entry.
@@ -60,6 +65,16 @@ class LexicalFields:
     def contains(self, word: str) -> bool:
         return word in self.name or word in self.labels or word in self.text
 
+    def related_weight(self, word: str, related: frozenset[str]) -> float:
+        """The word's own weight, else its best family member's, discounted."""
+        own = self.weight(word)
+        if own or not related:
+            return own
+        return facets.FAMILY_WEIGHT * max((self.weight(other) for other in related), default=0.0)
+
+    def words(self) -> frozenset[str]:
+        return self.name | self.labels
+
     @classmethod
     def from_metadata(cls, metadata: dict) -> "LexicalFields":
         return cls(*(frozenset(str(metadata.get(f"lex_{field}", "")).split()) for field in FIELD_WEIGHTS))
@@ -74,13 +89,37 @@ def lexical_scores(query_terms: list[str], pool: Sequence[LexicalFields]) -> lis
     """
     if not query_terms:
         return [0.0] * len(pool)
+    related = {word: _families().get(word, frozenset()) for word in query_terms}
     idf = {}
     for word in set(query_terms):
         frequency = sum(1 for fields in pool if fields.contains(word))
         idf[word] = math.log(1.0 + len(pool) / (1.0 + frequency))
     total = sum(idf[word] for word in query_terms)
-    return [sum(idf[word] * fields.weight(word) for word in query_terms) / total for fields in pool]
+    return [sum(idf[word] * fields.related_weight(word, related[word]) for word in query_terms) / total
+            for fields in pool]
 
 
-def hybrid_score(cosine: float, lexical: float) -> float:
-    return cosine + LEXICAL_WEIGHT * lexical
+@lru_cache(maxsize=1)
+def _families() -> dict[str, frozenset[str]]:
+    return facets.families(_stem)
+
+
+@lru_cache(maxsize=1)
+def _facet_words() -> dict[str, tuple[str, str]]:
+    return facets.facet_words(_stem)
+
+
+def query_facets(query_terms: Sequence[str], kinds: Sequence[str]) -> dict[str, frozenset[str]]:
+    """The facets a query states, limited to ``kinds`` (backgrounds use all; objects and floors only place)."""
+    return {facet: values for facet, values in facets.facets_of(query_terms, _facet_words()).items()
+            if facet in kinds}
+
+
+def facet_scores(wanted: Mapping[str, frozenset[str]], pool: Sequence[LexicalFields]) -> list[float]:
+    if not wanted:
+        return [0.0] * len(pool)
+    return [facets.facet_score(wanted, facets.facets_of(fields.words(), _facet_words())) for fields in pool]
+
+
+def hybrid_score(cosine: float, lexical: float, facet: float = 0.0) -> float:
+    return cosine + LEXICAL_WEIGHT * lexical + facet

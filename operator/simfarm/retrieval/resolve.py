@@ -20,7 +20,7 @@ from typing import Callable
 from ..plan.models import CatalogRef, RequestPlan, SceneObject, ScenePlan
 from . import builtin, procedural
 from .catalog import Catalog, SearchHit
-from .entries import CatalogEntry, CatalogKind
+from .entries import CatalogEntry, CatalogKind, license_allowed
 
 SCORE_THRESHOLD = 0.35  # hybrid score below which nothing counts as a match
 CHOICE_MARGIN = 0.1
@@ -47,6 +47,7 @@ class _Resolver:
 
     def __init__(self, catalog: Catalog, plan: RequestPlan) -> None:
         self.catalog = catalog
+        self.licenses = plan.licenses
         self._hits: dict[tuple[CatalogKind, str], list[SearchHit]] = {}
         self._all: dict[CatalogKind, list[CatalogEntry]] = {}
         wanted: dict[CatalogKind, set[str]] = {kind: set() for kind in CatalogKind}
@@ -57,19 +58,22 @@ class _Resolver:
             wanted[CatalogKind.material].add(variant.stage.material.query.strip())
         for kind, queries in wanted.items():
             phrases = sorted(query for query in queries if query)
-            for query, hits in zip(phrases, catalog.search_many(kind, phrases, SEARCH_DEPTH)):
+            for query, hits in zip(phrases, catalog.search_many(kind, phrases, SEARCH_DEPTH, plan.licenses)):
                 self._hits[kind, query] = hits
 
     def choose(self, kind: CatalogKind, query: str, rng: random.Random, used: set[str],
                warnings: list[str], identity: str | None = None) -> _Choice:
         if not query:
             if kind not in self._all:
-                self._all[kind] = self.catalog.entries(kind)
+                self._all[kind] = [entry for entry in self.catalog.entries(kind)
+                                   if license_allowed(entry.license, self.licenses)]
             return _Choice(rng.choice(self._all[kind]), None)
         identity = identity or query
         matching = [hit for hit in self._hits[kind, identity] if hit.score >= SCORE_THRESHOLD]
         if not matching:
             return self._fallback(kind, query, identity, warnings)
+        if kind is CatalogKind.object:
+            matching = _real_first(matching)
         accepted = {hit.entry.key for hit in matching}
         matches = [hit for hit in self._hits[kind, query] if hit.entry.key in accepted] or matching
         good = [hit for hit in matches if hit.score >= matches[0].score - CHOICE_MARGIN][:CHOICE_POOL]
@@ -87,6 +91,13 @@ class _Resolver:
         shown = "no entries" if best is None else f"best score {best:.2f} < {SCORE_THRESHOLD}"
         warnings.append(f"no {kind.value} in the catalog matches {query!r} ({shown}); using {entry.name!r}")
         return _Choice(entry, best, fallback=True)
+
+
+def _real_first(matching: list[SearchHit]) -> list[SearchHit]:
+    """The real models among ``matching`` that name what was asked (a word of the query or of its family in
+    their name or tags), when there are any: procedural shapes are the fallback, not the first choice."""
+    real = [hit for hit in matching if not procedural.is_procedural(hit.entry.uri) and hit.lexical > 0]
+    return real or matching
 
 
 def _object_query(obj: SceneObject) -> str:
@@ -108,6 +119,10 @@ def _fill(ref: CatalogRef, choice: _Choice, *, name: str | None = None, uri: str
     ref.maps = dict(choice.entry.maps)
     ref.score = None if choice.score is None else round(choice.score, 4)
     ref.fallback = choice.fallback
+    ref.license = choice.entry.license
+    ref.creator = choice.entry.creator
+    ref.size_m = choice.entry.size_m
+    ref.top_m = choice.entry.top_m
 
 
 def _fill_object(obj: SceneObject, choice: _Choice, warnings: list[str]) -> None:

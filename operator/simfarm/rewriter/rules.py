@@ -1,13 +1,14 @@
 """The embedded rewriter: prompt → SceneDraft by rules, offline, in milliseconds.
 
 It reads a prompt in passes. Scene-wide phrases go first (camera follow,
-camera angle, shot size, camera move, look words, floor, background), each
-cut out of the text once understood. What is left is read as object
-phrases: a count, adjectives and a noun, then verbs of motion with their
-direction and speed, then relation markers ("on top of", "left of") that
-introduce further objects. Camera and shot phrases that match no known
-wording, and size adjectives the lexicon lacks, are mapped to the nearest
-vocabulary entry by embedding similarity (``nearest``).
+camera angle, shot size, camera move, look words, sky and light), each cut
+out of the text once understood. What is left is parsed (spaCy's small
+English pipeline, ``parser``) and read structurally (``structure``): noun
+phrases with their counts and modifiers become objects, places, weather or
+floors; prepositions and the phrases they attach to become supports and
+relations; verbs of motion give movement. Camera and shot phrases that
+match no known wording, and size adjectives the lexicon lacks, are mapped
+to the nearest vocabulary entry by embedding similarity (``nearest``).
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable
 
 from ..plan import vocabulary as vocab
-from ..plan.draft import DraftEffects, DraftMovement, DraftObject, DraftRelation, SceneDraft
+from ..plan.draft import DraftEffects, DraftObject, SceneDraft
 from . import lexicon as lex
+from . import parser, structure
 from .nearest import NearestVocabulary
 
 SEPARATORS = frozenset(",;.!?:")
@@ -31,7 +32,7 @@ def normalize(prompt: str) -> str:
     text = unicodedata.normalize("NFKC", prompt).lower()
     text = text.replace("\u2019", "'").replace("\u2018", "'")
     text = re.sub(r"[\"\u201c\u201d()\[\]{}]", " ", text)
-    text = re.sub(r"\s[-\u2013\u2014]+\s", " , ", text)
+    text = re.sub(r"\s[-\u2013\u2014|/+]+\s", " , ", text)
     text = re.sub(r"([,;.!?:])", r" \1 ", text)
     return " " + re.sub(r"\s+", " ", text).strip() + " "
 
@@ -81,6 +82,10 @@ class RulesRewriter:
         self.nearest = nearest or NearestVocabulary()
 
     def rewrite(self, prompt: str) -> SceneDraft:
+        return self.read(prompt)[0]
+
+    def read(self, prompt: str) -> tuple[SceneDraft, bool]:
+        """The draft, and whether the prompt named objects (else one stands in for the whole prompt)."""
         text = _Text(normalize(prompt))
         reading = _Reading()
         _read_camera_follow(text, reading)
@@ -88,15 +93,16 @@ class RulesRewriter:
         _read_framing(text, reading)
         _read_camera_animation(text, reading)
         _read_effects(text, reading)
-        _read_floor(text, reading)
         _read_background(text, reading)
         _set_aside_camera_clauses(text, reading)
-        _read_objects(text.value, reading)
+        _read_structure(text.value, reading)
         self._resolve_by_similarity(reading)
         _apply_camera_follow(reading)
-        if not reading.objects:
+        found_objects = bool(reading.objects)
+        if not found_objects:
             reading.objects.append(_whole_prompt_object(prompt))
-        return SceneDraft(objects=reading.objects, effects=DraftEffects(**reading.effects), **reading.draft)
+        draft = SceneDraft(objects=reading.objects, effects=DraftEffects(**reading.effects), **reading.draft)
+        return draft, found_objects
 
     def _resolve_by_similarity(self, reading: _Reading) -> None:
         for phrase in reading.unmatched_camera:
@@ -167,6 +173,8 @@ def _animation_synonyms() -> dict[str, tuple[str, bool]]:
         for synonym in animation.synonyms:
             unambiguous = bool(set(synonym.split()) & lex.CAMERA_ONLY_TERMS)
             table[synonym] = (animation.name, not unambiguous)
+    for synonym, name in lex.EXTRA_CAMERA_MOVES.items():
+        table[synonym] = (name, False)
     return table
 
 
@@ -213,16 +221,6 @@ def _read_effects(text: _Text, reading: _Reading) -> None:
         text.cut(lead.start() if lead else start, end)
 
 
-def _read_floor(text: _Text, reading: _Reading) -> None:
-    nouns = "|".join(sorted(lex.FLOOR_NOUNS, key=len, reverse=True))
-    match = re.search(
-        rf"\b(?:on|across|over|along|onto) (?:an? |the )?((?:[\w'-]+ ){{0,3}}?(?:{nouns}))(?![\w'-])", text.value
-    )
-    if match:
-        reading.draft["floor"] = match.group(1)
-        text.cut_match(match)
-
-
 def _read_background(text: _Text, reading: _Reading) -> None:
     phrases = []
     pattern = phrase_pattern(lex.BACKGROUND_TERMS)
@@ -240,7 +238,7 @@ def _read_background(text: _Text, reading: _Reading) -> None:
         reading.draft["background"] = " ".join(phrases)
 
 
-CAMERA_AS_TARGET = re.compile(r"\b(?:towards?|away from|at|into) the (?:camera|lens|viewer)\b")
+CAMERA_AS_TARGET = re.compile(r"\b(?:towards?|away from|at|into|facing|faces|face) the (?:camera|lens|viewer)\b")
 
 
 def _set_aside_camera_clauses(text: _Text, reading: _Reading) -> None:
@@ -255,216 +253,33 @@ def _set_aside_camera_clauses(text: _Text, reading: _Reading) -> None:
 # ---------------------------------------------------------------- objects
 
 
-def tokens_of(text: str) -> list[str]:
-    return text.split()
-
-
-def _chunks(tokens: list[str]) -> Iterable[list[str]]:
-    """Split into clauses: at separators, and at 'and'/'while' when a new noun phrase follows."""
-    current: list[str] = []
-    for i, token in enumerate(tokens):
-        following = tokens[i + 1] if i + 1 < len(tokens) else ""
-        starts_phrase = following in lex.COUNT_WORDS or following in lex.DETERMINERS or following.isdigit()
-        if token in SEPARATORS or (token in CLAUSE_SPLITTERS and starts_phrase):
-            if current:
-                yield current
-            current = []
-        else:
-            current.append(token)
-    if current:
-        yield current
-
-
-@dataclass
-class _NounPhrase:
-    count: int
-    words: list[str]  # descriptive words and the head noun, size words removed
-    scale: str | None
-    end: int  # index after the phrase
-    pronoun: bool = False
-
-    @property
-    def noun(self) -> str:
-        return singular(self.words[-1])
-
-
 def singular(word: str) -> str:
     if len(word) > 3 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 3 and re.search(r"(ch|sh|x|ss|zz)es$", word):
         return word[:-2]
-    if len(word) > 3 and word.endswith("ves") and word not in {"gloves", "curves", "valves"}:
-        return word[:-3] + "f"
     if len(word) > 2 and word.endswith("s") and not re.search(r"(ss|us|is|os)$", word):
         return word[:-1]
     return word
 
 
-def _read_count(tokens: list[str], i: int) -> tuple[int, int]:
-    """(count, index after the count words); 1 when the phrase gives none."""
-    count = 1
-    while i < len(tokens):
-        token = tokens[i]
-        if token.isdigit():
-            count, i = int(token), i + 1
-        elif token in ("pair", "couple") and i + 1 < len(tokens) and tokens[i + 1] == "of":
-            count, i = 2, i + 2
-        elif token in lex.COUNT_WORDS:
-            count = lex.COUNT_WORDS[token] if token not in ("a", "an") else count
-            i += 1
-        elif token in lex.DETERMINERS:
-            i += 1
-        else:
-            break
-    return count, i
+def _for_parsing(text: str) -> str:
+    """The text left after the scene-wide passes, with the separators their cuts left folded."""
+    text = re.sub(r"(?:\s*[,;]\s*)+", " , ", text)
+    return re.sub(r"^\s*,|,\s*$", "", text).strip()
 
 
-def _noun_phrase(tokens: list[str], i: int) -> _NounPhrase | None:
-    count, i = _read_count(tokens, i)
-    if i < len(tokens) and tokens[i] in lex.PRONOUNS:
-        return _NounPhrase(count, [tokens[i]], None, i + 1, pronoun=True)
-    words: list[str] = []
-    scale = None
-    while i < len(tokens) and tokens[i] not in lex.NOUN_PHRASE_STOPS and tokens[i] not in SEPARATORS:
-        pair = f"{tokens[i]} {tokens[i + 1]}" if i + 1 < len(tokens) else ""
-        if pair in lex.SIZE_PHRASES:
-            scale, i = lex.SIZE_PHRASES[pair], i + 2
-            continue
-        if tokens[i] in lex.SIZE_PHRASES and (words or i + 1 < len(tokens)):
-            scale = lex.SIZE_PHRASES[tokens[i]]
-        elif tokens[i] != "very":
-            words.append(tokens[i])
-        i += 1
-    if not words or singular(words[-1]) in lex.NON_OBJECT_NOUNS:
-        return None
-    return _NounPhrase(max(1, min(count, lex.MAX_COPIES)), words, scale, i)
-
-
-def _draft_objects(phrase: _NounPhrase) -> list[DraftObject]:
-    noun = phrase.noun
-    adjectives = phrase.words[:-1]
-    colors = [lex.COLOR_ALIASES.get(w, w) for w in adjectives if w in lex.COLORS]
-    materials = [lex.MATERIALS[w] for w in adjectives if w in lex.MATERIALS]
-    description = " ".join(adjectives + [noun])
-    return [
-        DraftObject(
-            name=noun,
-            description=description,
-            color=colors[0] if colors else None,
-            material=materials[0] if materials else None,
-            scale=phrase.scale,
-        )
-        for _ in range(phrase.count)
-    ]
-
-
-def _match_phrase(tokens: list[str], i: int, table: dict) -> tuple[str, int] | None:
-    """Longest phrase from ``table`` starting at token i: (phrase, length in tokens)."""
-    for length in (4, 3, 2, 1):
-        phrase = " ".join(tokens[i:i + length])
-        if len(tokens) - i >= length and phrase in table:
-            return phrase, length
-    return None
-
-
-def _read_objects(text: str, reading: _Reading) -> None:
-    for chunk in _chunks(tokens_of(text)):
-        _read_chunk(chunk, reading)
-
-
-def _read_chunk(tokens: list[str], reading: _Reading) -> None:
-    subject = _noun_phrase(tokens, 0)
-    if subject is None or subject.pronoun:
-        subject_ids = [len(reading.objects) - 1] if reading.objects else []
-        i = subject.end if subject else 0
-    else:
-        subject_ids = _add(reading, subject)
-        i = subject.end
-    last_ids = subject_ids
-    related_subject = False
-    moving = False
-    movement = DraftMovement()
-    while i < len(tokens):
-        token = tokens[i]
-        relation = _match_phrase(tokens, i, lex.RELATION_PHRASES)
-        direction = _match_phrase(tokens, i, lex.DIRECTION_PHRASES)
-        if direction and (moving or token in ("up", "upward", "upwards")) and (
-            not relation or direction[1] >= relation[1]
-        ):
-            movement.direction = vocab.Direction(lex.DIRECTION_PHRASES[direction[0]])
-            moving, i = True, i + direction[1]
-        elif relation:
-            target = _noun_phrase(tokens, i + relation[1])
-            if target is None:
-                i += relation[1]
-                continue
-            target_ids = _resolve_target(reading, target, exclude=last_ids)
-            kind = lex.RELATION_PHRASES[relation[0]]
-            holders = subject_ids if not related_subject else last_ids
-            if not subject_ids:  # "around a vase on a table": the first phrase is the subject
-                subject_ids = target_ids
-            else:  # after the first relation, later ones describe the phrase just read
-                if kind is not None:
-                    _relate(reading, holders, kind, target_ids)
-                related_subject = True
-            last_ids = target_ids or last_ids
-            i = target.end
-        elif token in lex.MOVE_VERBS:
-            moving = True
-            if token in lex.UPWARD_VERBS:
-                movement.direction = vocab.Direction.up
-            i += 1
-        else:
-            speed = _match_phrase(tokens, i, lex.SPEED_WORDS)
-            if speed:
-                movement.speed = lex.SPEED_WORDS[speed[0]]
-                moving = moving or token not in ("slow", "fast")
-            if subject is not None and not subject.pronoun and _is_unknown_adjective(token):
-                reading.unknown_adjectives.setdefault(subject_ids[0], []).append(token)
-            i += speed[1] if speed else 1
-    if moving:
-        for index in subject_ids:
-            reading.objects[index].movement = movement.model_copy()
-    if subject is not None and not subject.pronoun:
-        unknown = [w for w in subject.words[:-1] if _is_unknown_adjective(w)]
-        if unknown and subject.scale is None:
-            reading.unknown_adjectives.setdefault(subject_ids[0], []).extend(unknown)
-
-
-def _is_unknown_adjective(word: str) -> bool:
-    known = (lex.COLORS, lex.MATERIALS, lex.SIZE_PHRASES, lex.SPEED_WORDS, lex.COUNT_WORDS, lex.DETERMINERS)
-    return word.replace("-", "").isalpha() and len(word) > 3 and not any(word in table for table in known)
-
-
-def _add(reading: _Reading, phrase: _NounPhrase) -> list[int]:
-    start = len(reading.objects)
-    reading.objects.extend(_draft_objects(phrase))
-    return list(range(start, len(reading.objects)))
-
-
-def _resolve_target(reading: _Reading, phrase: _NounPhrase, exclude: list[int]) -> list[int]:
-    """An existing object when the phrase refers back to one ('it', 'the box'), else new ones."""
-    if phrase.pronoun:
-        earlier = [i for i in range(len(reading.objects)) if i not in exclude]
-        return earlier[-1:] if earlier else []
-    same = [i for i, o in enumerate(reading.objects) if o.name == phrase.noun and i not in exclude]
-    if same and phrase.count == 1:
-        return same[:1]
-    return _add(reading, phrase)
-
-
-def _relate(reading: _Reading, holders: list[int], kind: str, targets: list[int]) -> None:
-    if not targets:
-        return
-    target = targets[0]
-    for index in holders:
-        if index == target:
-            continue
-        obj = reading.objects[index]
-        if kind == "on_top_of":
-            obj.on_top_of = target
-        else:
-            obj.relation = DraftRelation(kind=kind, target=target)
+def _read_structure(text: str, reading: _Reading) -> None:
+    found = structure.read(parser.load()(_for_parsing(text)))
+    reading.objects = found.objects
+    reading.unknown_adjectives = found.unknown_adjectives
+    background = [reading.draft["background"]] if "background" in reading.draft else []
+    phrases = list(dict.fromkeys(background + found.background))
+    if phrases:
+        reading.draft["background"] = " ".join(phrases)[:200]
+    floor = found.floor or found.implied_floor
+    if floor:
+        reading.draft["floor"] = floor[:200]
 
 
 def _apply_camera_follow(reading: _Reading) -> None:

@@ -53,14 +53,23 @@ class RequestLayout:
     def caption(self, variant: int) -> str:
         return posixpath.join(self.variant_dir(variant), "caption.txt")
 
+    def credits(self, variant: int) -> str:
+        return posixpath.join(self.variant_dir(variant), "credits.txt")
+
     def thumbnail(self, variant: int) -> str:
         return posixpath.join(self.variant_dir(variant), "thumbnail.png")
+
+    def annotations(self, variant: int) -> str:
+        return posixpath.join(self.variant_dir(variant), "annotations.json")
 
     def segments_dir(self, variant: int) -> str:
         return self._join("segments", str(int(variant)))
 
     def segment(self, variant: int, first_frame: int, last_frame: int) -> str:
         return posixpath.join(self.segments_dir(variant), f"{int(first_frame):06d}-{int(last_frame):06d}.mp4")
+
+    def segment_annotations(self, variant: int, first_frame: int, last_frame: int) -> str:
+        return posixpath.join(self.segments_dir(variant), f"{int(first_frame):06d}-{int(last_frame):06d}.json")
 
 
 def temporary_name(final: str) -> str:

@@ -1,19 +1,31 @@
 """Blueprints for every embedded-catalog object type, built from primitives.
 
 A blueprint is a list of parts: a unit primitive (centred, 1 unit across)
-placed, sized and turned in the object's own frame (x right and forward for
-vehicles, y depth, z up, resting on z = 0). The absolute size does not matter:
-the renderer rescales each object to its plan scale. ``paint`` is ``body``
-(the object's colour and finish) or ``<colour>[/<finish>]`` from the catalog.
-Simple, but each type keeps the silhouette that names it.
+placed, sized and turned in the object's own frame (x right, y depth, z up,
+resting on z = 0). The absolute size does not matter: the catalog gives each
+type its real-world size and the renderer fits the object to the plan's box.
+``paint`` is ``body`` (the object's colour and finish) or
+``<colour>[/<finish>]`` from the catalog. Simple, but each type keeps the
+silhouette that names it.
+
+Every catalog model is built standing with its front towards local -y (what a
+camera at yaw 0 sees); ``Blueprint.front`` says where a blueprint was drawn
+facing, and ``FRONT_TURN`` is the turn about z that brings that side to -y.
+Vehicles and animals are drawn nose along +x. Pure data: the catalog (no
+Blender) reads the sizes, the render worker builds the parts.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Literal, Mapping
+
+from ..plan.geometry import rotation_matrix
 
 Vec = tuple[float, float, float]
+Front = Literal["-y", "+x"]
+FRONT_TURN: Mapping[str, float] = {"-y": 0.0, "+x": -90.0}  # degrees about z
 
 
 @dataclass(frozen=True)
@@ -31,6 +43,7 @@ class Blueprint:
     default_color: str
     parts: tuple[Part, ...]
     default_finish: str | None = None
+    front: Front = "-y"
 
 
 def box(x, y, z, w, d, h, paint="body", rotation=(0.0, 0.0, 0.0)) -> Part:
@@ -131,18 +144,18 @@ BLUEPRINTS: Mapping[str, Blueprint] = {
     # vehicles
     "car": Blueprint("red", (box(0, 0, 0.45, 2.0, 0.9, 0.4), box(-0.1, 0, 0.8, 1.1, 0.85, 0.35),
                              box(0.46, 0, 0.8, 0.02, 0.75, 0.28, "teal/glass"),
-                             *wheels((-0.65, 0.65), 0.9, 0.25, 0.5)), "metal"),
+                             *wheels((-0.65, 0.65), 0.9, 0.25, 0.5)), "metal", front="+x"),
     "truck": Blueprint("blue", (box(-0.4, 0, 1.0, 2.4, 1.1, 1.3, "white/metal"), box(1.3, 0, 0.8, 0.9, 1.1, 0.9),
                                 box(1.76, 0, 0.95, 0.02, 0.9, 0.4, "teal/glass"),
-                                *wheels((-1.2, -0.4, 1.3), 1.1, 0.3, 0.6, 0.25)), "metal"),
+                                *wheels((-1.2, -0.4, 1.3), 1.1, 0.3, 0.6, 0.25)), "metal", front="+x"),
     "bus": Blueprint("yellow", (box(0, 0, 1.0, 4.0, 1.2, 1.5),
                                 *(box(x, -0.61, 1.3, 0.6, 0.02, 0.45, "teal/glass") for x in (-1.4, -0.7, 0.0, 0.7, 1.4)),
-                                *wheels((-1.3, 1.3), 1.2, 0.3, 0.6, 0.25)), "metal"),
+                                *wheels((-1.3, 1.3), 1.2, 0.3, 0.6, 0.25)), "metal", front="+x"),
     "boat": Blueprint("white", (Part("cube", (0, 0, 0.25), (2.0, 0.8, 0.5)), cone(1.2, 0, 0.25, 0.8, 0.5, rotation=(0, 90, 0)),
-                                box(-0.2, 0, 0.7, 0.8, 0.6, 0.4, "teal/glass"), rod(0.2, 0, 1.2, 0.06, 1.4, "brown/wood"))),
+                                box(-0.2, 0, 0.7, 0.8, 0.6, 0.4, "teal/glass"), rod(0.2, 0, 1.2, 0.06, 1.4, "brown/wood")), front="+x"),
     "airplane": Blueprint("silver", (rod(0, 0, 0.5, 0.5, 3.0, rotation=(0, 90, 0)), cone(1.75, 0, 0.5, 0.5, 0.5, rotation=(0, 90, 0)),
                                      box(0.1, 0, 0.45, 0.7, 3.2, 0.06), box(-1.3, 0, 0.55, 0.35, 1.2, 0.05),
-                                     box(-1.35, 0, 0.9, 0.4, 0.05, 0.6)), "metal"),
+                                     box(-1.35, 0, 0.9, 0.4, 0.05, 0.6)), "metal", front="+x"),
     "rocket": Blueprint("white", (rod(0, 0, 1.2, 0.6, 2.0), cone(0, 0, 2.5, 0.6, 0.6, "red"),
                                   *(box(sx * 0.35, sy * 0.35, 0.35, 0.3, 0.05, 0.5, "red", (0, 0, 45))
                                     for sx, sy in ((1, 1), (-1, -1))),
@@ -201,14 +214,14 @@ BLUEPRINTS: Mapping[str, Blueprint] = {
                                   rod(0, 0, 1.85, 0.03, 0.2), ball(0, 0, 1.97, 0.07, paint="red"),
                                   *(rod(sx * 0.45, 0, 1.05, 0.14, 0.7) for sx in (-1, 1)),
                                   *(rod(sx * 0.18, 0, 0.3, 0.18, 0.6) for sx in (-1, 1))), "metal"),
-    "dog": Blueprint("brown", quadruped(0.9, 0.7, 0.3, 0.25, ears=True)),
-    "cat": Blueprint("gray", quadruped(0.6, 0.45, 0.15, 0.2, ears=True, tail=0.45)),
-    "horse": Blueprint("brown", quadruped(1.6, 1.6, 0.7, 0.35, tail=0.6)),
+    "dog": Blueprint("brown", quadruped(0.9, 0.7, 0.3, 0.25, ears=True), front="+x"),
+    "cat": Blueprint("gray", quadruped(0.6, 0.45, 0.15, 0.2, ears=True, tail=0.45), front="+x"),
+    "horse": Blueprint("brown", quadruped(1.6, 1.6, 0.7, 0.35, tail=0.6), front="+x"),
     "bird": Blueprint("blue", (ball(0, 0, 0.3, 0.4, 0.25, 0.25), ball(0.2, 0, 0.42, 0.18),
                                cone(0.33, 0, 0.42, 0.07, 0.12, "orange", rotation=(0, 90, 0)),
                                *(box(0, sy * 0.2, 0.35, 0.25, 0.3, 0.02, rotation=(sy * 20, 0, 0)) for sy in (-1, 1)),
                                box(-0.25, 0, 0.33, 0.2, 0.12, 0.02),
-                               *(rod(0, sy * 0.05, 0.1, 0.02, 0.2, "orange") for sy in (-1, 1)))),
+                               *(rod(0, sy * 0.05, 0.1, 0.02, 0.2, "orange") for sy in (-1, 1))), front="+x"),
     "snowman": Blueprint("white", (ball(0, 0, 0.4, 0.8), ball(0, 0, 1.0, 0.6), ball(0, 0, 1.45, 0.42),
                                    cone(0, -0.25, 1.45, 0.07, 0.25, "orange", rotation=(90, 0, 0)),
                                    rod(0, 0, 1.68, 0.45, 0.03, "black"), rod(0, 0, 1.82, 0.28, 0.28, "black"))),
@@ -225,3 +238,42 @@ BLUEPRINTS: Mapping[str, Blueprint] = {
                                  *(ring(sx * 0.27, 0, 0.62, 0.18, 0.03, rotation=(90, 0, 0)) for sx in (-1, 1))), "metal"),
 }
 
+
+
+def _part_extent(part: Part) -> tuple[Vec, Vec]:
+    """Exact world-aligned bounds of one part in the blueprint's frame (analytic, not tessellated)."""
+    r = rotation_matrix(part.rotation)
+    sx, sy, sz = (s / 2 for s in part.size)
+    centre = part.location
+    if part.primitive == "cube":
+        half = [sum(abs(r[i][j]) * (sx, sy, sz)[j] for j in range(3)) for i in range(3)]
+    elif part.primitive == "sphere":
+        half = [math.sqrt(sum((r[i][j] * (sx, sy, sz)[j]) ** 2 for j in range(3))) for i in range(3)]
+    elif part.primitive == "torus":  # a ring of radius major about local z, tube radius minor
+        minor = part.size[2] / 2
+        major = sx - minor
+        half = [major * math.hypot(r[i][0], r[i][1]) + minor for i in range(3)]
+    else:  # cylinder and cone: caps of radius (sx, sy) at z = -sz and radius × taper at z = +sz
+        top = 1.0 if part.primitive == "cylinder" else part.taper
+        low, high = [], []
+        for i in range(3):
+            ring = math.hypot(r[i][0] * sx, r[i][1] * sy)
+            ends = [-r[i][2] * sz - ring, -r[i][2] * sz + ring, r[i][2] * sz - ring * top, r[i][2] * sz + ring * top]
+            low.append(centre[i] + min(ends))
+            high.append(centre[i] + max(ends))
+        return tuple(low), tuple(high)
+    return (tuple(c - h for c, h in zip(centre, half)), tuple(c + h for c, h in zip(centre, half)))
+
+
+def blueprint_bounds(blueprint: Blueprint) -> tuple[Vec, Vec]:
+    """(low, high) corners of a blueprint's bounding box in the frame it was drawn in."""
+    extents = [_part_extent(part) for part in blueprint.parts]
+    return (tuple(min(low[i] for low, _ in extents) for i in range(3)),
+            tuple(max(high[i] for _, high in extents) for i in range(3)))
+
+
+def front_facing_size(blueprint: Blueprint) -> Vec:
+    """(width, depth, height) of the bounding box once the blueprint's front is turned to -y."""
+    low, high = blueprint_bounds(blueprint)
+    width, depth, height = (h - l for l, h in zip(low, high))
+    return (depth, width, height) if FRONT_TURN[blueprint.front] % 180 else (width, depth, height)

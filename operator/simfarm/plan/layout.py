@@ -1,0 +1,330 @@
+"""Layout: real sizes, where each object stands, and a camera that keeps them in view.
+
+Runs once retrieval has chosen the assets (their real-world sizes decide
+everything here):
+
+1. every object's box is its asset's size × its scale factor;
+2. objects face the camera (with some variety), or the way they move;
+3. the grid cells the combiner drew become positions on a grid whose rows
+   and columns are as wide as what stands in them, so a cup beside a house
+   is not lost in a cell sized for the house; stacked objects stand on
+   their support's top;
+4. the framing is fitted: the target is the centre of what the shot is
+   about (the followed object, else everything, including where moving
+   objects go), the distance follows the framing's coverage, and the camera
+   move's amplitude is scaled to the shot. The camera path is then checked:
+   every object must be kept in view as ``claims`` defines it (≥ 80 % of
+   its box on ≥ 90 % of the frames, big enough to make out, hidden behind
+   others on at most half), the camera must visibly make its move and a
+   followed object must stay in the middle of the picture. When it does not, the
+   step pulls the camera back, tones the move down, raises the camera, and
+   at last re-draws the placement, and says in ``warnings`` what it changed
+   against the prompt's wishes.
+
+Everything is a pure function of the plan, the draft and the variant seed.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import geometry
+from . import vocabulary as vocab
+from .camera_path import framing_distance, velocity
+from .claims import STRICT, check, kept_in_view, seen, strict
+from .combiner import draw_arrangement
+from .draft import SceneDraft
+from .models import Claim, RenderSettings, RigKeyframe, ScenePlan, SceneObject
+from .visibility import horizontal_fov_to_vertical, sample_frames, track_from_plan
+
+UNKNOWN_SIZE = (1.0, 1.0, 1.0)  # metres, for an asset whose real size the catalog does not know
+HEADING_JITTER = 30.0  # degrees either side of facing the camera
+GAP = 0.3  # free space between neighbouring rows/columns, as a fraction of the mean object size
+MIN_GAP = 0.05  # metres
+# Vocabulary position keys are in these units of the shot (see vocabulary.RigKey):
+ALONG_ARM_UNIT = 0.25  # of the framing distance (dolly)
+SIDEWAYS_UNIT = 0.4  # of the frame's half-width at the target (pan)
+UP_UNIT = 0.35  # of the frame's half-height at the target (crane)
+TILT_SHARE = 0.6  # a tilt or roll turns the camera at most this share of half the vertical FOV
+DISTANCE_STEPS = (1.0, 1.15, 1.35, 1.6, 1.9, 2.3, 2.8, 3.5)
+AMPLITUDE_STEPS = (1.0, 0.7, 0.5, 0.3)
+PITCH_STEPS = (0.0, 15.0, 30.0)  # degrees added to a drawn pitch to see over objects in front
+ARRANGEMENT_ATTEMPTS = 4
+MAX_EVALUATIONS = 160  # candidate shots per variant, over all arrangements
+SEARCH_FRAMES = 16
+RELATION_OPENING = 0.3  # a relation the prompt asks for must hold over at least this opening share of the clip
+SCREEN_RELATIONS = ("left_of", "right_of", "in_front_of", "behind")
+
+
+@dataclass(frozen=True)
+class Shot:
+    """One candidate camera setting: how far back, how big a move, how high."""
+
+    distance_factor: float
+    amplitude: float
+    pitch_raise: float
+
+    @property
+    def cost(self) -> float:
+        """How far the candidate strays from the drawn shot; the cheapest that works is used."""
+        return (self.distance_factor - 1) * 2 + (1 - self.amplitude) * 1.5 + self.pitch_raise / 20
+
+
+SHOTS = sorted((Shot(d, a, p) for d in DISTANCE_STEPS for a in AMPLITUDE_STEPS for p in PITCH_STEPS),
+               key=lambda shot: shot.cost)
+
+
+def lay_out(plan: ScenePlan, draft: SceneDraft | None, settings: RenderSettings) -> None:
+    """Fill sizes, headings, positions and the framing of one variant, in place.
+
+    Without the ``draft`` (a plan written by hand) the drawn arrangement is kept as it is.
+    """
+    rng = random.Random(f"{plan.seed}:layout")
+    requested = [(i, obj.relation.kind, obj.relation.target) for i, obj in enumerate(draft.objects)
+                 if obj.relation is not None and obj.relation.kind in SCREEN_RELATIONS] if draft else []
+    attempts = ARRANGEMENT_ATTEMPTS if draft else 1
+    unit_keys = [key.model_copy() for key in plan.animation.keyframes]
+    drawn_pitch = plan.orientation.pitch
+    for obj in plan.objects:
+        size = obj.asset.size_m or UNKNOWN_SIZE
+        obj.dimensions = tuple(round(side * obj.scale.factor, 4) for side in size)
+    best: tuple[tuple, Shot, dict] | None = None
+    evaluations = 0
+    for attempt in range(attempts):
+        if attempt:
+            yaw, cells = draw_arrangement(draft, [o.on_top_of for o in plan.objects], rng)
+            plan.orientation.yaw = yaw
+            for obj, cell in zip(plan.objects, cells):
+                obj.placement = cell
+        _turn(plan, rng)
+        _place(plan)
+        required = _required(plan, settings)
+        for shot in SHOTS[:max(1, (MAX_EVALUATIONS - evaluations) // (attempts - attempt))]:
+            evaluations += 1
+            _frame(plan, shot, unit_keys, drawn_pitch, settings)
+            score = _score(plan, settings, required, requested)
+            if best is None or score > best[0]:
+                best = (score, shot, _arrangement(plan))
+            if score[0]:
+                _finish(plan, draft, shot, settings)
+                return
+    score, shot, arrangement = best
+    _restore(plan, arrangement)
+    _frame(plan, shot, unit_keys, drawn_pitch, settings)
+    _finish(plan, draft, shot, settings)
+
+
+def _required(plan: ScenePlan, settings: RenderSettings) -> list[int]:
+    """Objects the shot must keep in view: the followed one, else all but those too small to see
+    beside the rest (a cat at the foot of a tower); the caption leaves out what is not seen."""
+    followed = [i for i, obj in enumerate(plan.objects) if obj.camera_follow]
+    if followed:
+        return followed
+    low, high = _focus(plan, settings)
+    scene = max(high - low)
+    return [i for i, obj in enumerate(plan.objects) if max(obj.dimensions) >= 2 * STRICT.min_size * scene]
+
+
+def _turn(plan: ScenePlan, rng: random.Random) -> None:
+    """Objects face the camera give or take ``HEADING_JITTER``; moving ones face where they go."""
+    yaw = plan.orientation.yaw
+    for obj in (plan.objects[i] for i in _support_order(plan.objects)):
+        jitter = round(rng.uniform(-HEADING_JITTER, HEADING_JITTER), 1)
+        if obj.movement is not None and obj.movement.direction is not vocab.Direction.up:
+            dx, dy, _ = geometry.movement_vector(vocab.DIRECTION_VIEW_VECTORS[obj.movement.direction], yaw)
+            heading = math.degrees(math.atan2(dx, -dy))  # the front (-y) turned onto (dx, dy)
+        elif obj.on_top_of is not None:
+            heading = plan.objects[obj.on_top_of].heading + jitter
+        else:
+            heading = yaw + jitter
+        obj.heading = round(heading % 360.0, 1) % 360.0
+
+
+def footprint(obj: SceneObject) -> tuple[float, float]:
+    """(x, y) extents of an object's turned box."""
+    width, depth, _ = obj.dimensions
+    turn = math.radians(obj.heading)
+    cos, sin = abs(math.cos(turn)), abs(math.sin(turn))
+    return width * cos + depth * sin, width * sin + depth * cos
+
+
+def _place(plan: ScenePlan) -> None:
+    """Positions from grid cells: each column as wide and each row as deep as what stands in it."""
+    ground = [i for i, obj in enumerate(plan.objects) if obj.on_top_of is None]
+    extents = {i: footprint(plan.objects[i]) for i in ground}
+    gap = max(MIN_GAP, GAP * float(np.mean([max(extents[i]) for i in ground])))
+    widths, depths = [0.0] * vocab.GRID_SIZE, [0.0] * vocab.GRID_SIZE
+    for i in ground:
+        row, col = geometry.grid_cell(plan.objects[i].placement)
+        widths[col] = max(widths[col], extents[i][0])
+        depths[row] = max(depths[row], extents[i][1])
+    xs, ys = _centres(widths, gap), _centres(depths, gap)
+    for i in ground:
+        row, col = geometry.grid_cell(plan.objects[i].placement)
+        plan.objects[i].position = (round(xs[col], 4), round(-ys[row], 4), 0.0)  # row 0 is at the back (+y)
+    for i in _support_order(plan.objects):
+        obj = plan.objects[i]
+        if obj.on_top_of is not None:
+            below = plan.objects[obj.on_top_of]
+            obj.position = (below.position[0], below.position[1], round(below.position[2] + below.dimensions[2], 4))
+
+
+def _centres(extents: list[float], gap: float) -> list[float]:
+    """Centres of consecutive bands of the given extents (empty bands take no room), centred on 0."""
+    used = [e for e in extents if e > 0]
+    total = sum(used) + gap * (len(used) - 1)
+    centres, edge = [], -total / 2
+    for extent in extents:
+        centres.append(edge + extent / 2)
+        if extent > 0:
+            edge += extent + gap
+    return centres
+
+
+def _support_order(objects: list[SceneObject]) -> list[int]:
+    order: list[int] = []
+
+    def visit(index: int) -> None:
+        if index not in order:
+            if objects[index].on_top_of is not None:
+                visit(objects[index].on_top_of)
+            order.append(index)
+
+    for index in range(len(objects)):
+        visit(index)
+    return order
+
+
+def _focus(plan: ScenePlan, settings: RenderSettings) -> tuple[np.ndarray, np.ndarray]:
+    """(low, high) of the world box the shot is about: the followed object, else all, where they go too."""
+    followed = [i for i, obj in enumerate(plan.objects) if obj.camera_follow]
+    chosen = followed or range(len(plan.objects))
+    seconds = (settings.frames - 1) / settings.fps
+    corners = []
+    for i in chosen:
+        obj = plan.objects[i]
+        half_x, half_y = (extent / 2 for extent in footprint(obj))
+        x, y, z = obj.position
+        low, high = np.array((x - half_x, y - half_y, z)), np.array((x + half_x, y + half_y, z + obj.dimensions[2]))
+        travel = 0.0 if followed else velocity(plan.objects, i, plan.orientation.yaw) * seconds
+        corners += [low, high, low + travel, high + travel]
+    corners = np.array(corners)
+    return corners.min(axis=0), corners.max(axis=0)
+
+
+def _frame(plan: ScenePlan, shot: Shot, unit_keys: list[RigKeyframe], drawn_pitch: float,
+           settings: RenderSettings) -> None:
+    """Target, distance, pitch and the camera move's keys for one candidate shot."""
+    low, high = _focus(plan, settings)
+    right, forward = geometry.camera_axes(plan.orientation.yaw)
+    extent = high - low
+    sideways = extent[0] * abs(right[0]) + extent[1] * abs(right[1])
+    focus_size = max(sideways, extent[2] * settings.width / settings.height, 1e-3)
+    fov = plan.framing.fov
+    distance = framing_distance(fov, plan.framing.coverage_factor * shot.distance_factor, focus_size)
+    plan.framing.target = tuple(round(float(v), 4) for v in (low + high) / 2)
+    plan.framing.distance = round(distance, 4)
+    plan.orientation.pitch = min(vocab.PITCH_RANGE.high - 0.001, drawn_pitch + shot.pitch_raise)
+    plan.animation.keyframes = _scaled_keys(unit_keys, distance, fov, settings, shot.amplitude)
+
+
+def _scaled_keys(keys: list[RigKeyframe], distance: float, fov: float, settings: RenderSettings,
+                 amplitude: float) -> list[RigKeyframe]:
+    half_width = distance * math.tan(math.radians(fov) / 2)
+    vertical = horizontal_fov_to_vertical(fov, settings.width, settings.height)
+    half_height = distance * math.tan(math.radians(vertical) / 2)
+    units = np.array((ALONG_ARM_UNIT * distance, SIDEWAYS_UNIT * half_width, UP_UNIT * half_height)) * amplitude
+    turns = [abs(a) for key in keys if key.part is vocab.CameraRigPart.camera and key.rotation for a in key.rotation]
+    tilt = amplitude * min(1.0, TILT_SHARE * vertical / 2 / max(turns)) if turns else 1.0
+    scaled = []
+    for key in keys:
+        position = rotation = None
+        if key.position is not None:
+            position = tuple(round(float(v), 4) for v in np.array(key.position) * units)
+        if key.rotation is not None:
+            factor = tilt if key.part is vocab.CameraRigPart.camera else 1.0
+            rotation = tuple(round(v * factor, 3) for v in key.rotation)
+        scaled.append(RigKeyframe(part=key.part, position=position, rotation=rotation, fov_offset=key.fov_offset))
+    return scaled
+
+
+def _score(plan: ScenePlan, settings: RenderSettings, required: list[int],
+           requested: list[tuple[int, str, int]]) -> tuple:
+    """How well a candidate shows what the caption will say; larger is better, ``[0]`` says it will do.
+
+    It will do when every required object is kept in view, the camera visibly makes its move, a
+    followed object stays in the middle of the picture and the relations the prompt asked for hold
+    at least at the start (all as the caption writer checks them). Occlusion, the costly part, is
+    only looked at once the rest will do.
+    """
+    frames = sample_frames(settings.frames, SEARCH_FRAMES)
+    last = settings.frames
+    followed = [i for i, obj in enumerate(plan.objects) if obj.camera_follow]
+    move_claim = Claim(kind="camera", objects=followed, value=plan.animation.name, first_frame=1, last_frame=last,
+                       sentence="")
+    follow_claims = [Claim(kind="follow", objects=[i], first_frame=1, last_frame=last, sentence="") for i in followed]
+    opening = int(frames[max(0, int(np.ceil(RELATION_OPENING * len(frames))) - 1)])
+    relation_claims = [Claim(kind="relation", objects=[i, target], value=kind, first_frame=1, last_frame=opening,
+                             sentence="") for i, kind, target in requested]
+    track = track_from_plan(plan, settings, frames, occlusion=False)
+    with strict():  # what the caption will be able to state
+        move = check(move_claim, track, settings.fps).holds
+        follows = all(check(claim, track, settings.fps).holds for claim in follow_claims)
+        in_frame = all(kept_in_view(track, i) for i in required)
+        relations = sum(check(claim, track, settings.fps).holds for claim in relation_claims)
+        if move and follows and in_frame and relations == len(relation_claims):
+            track = track_from_plan(plan, settings, frames)
+        kept = [kept_in_view(track, i) for i in range(len(plan.objects))]
+        shares = [seen(track, i).mean() for i in range(len(plan.objects))]
+    will_do = all(kept[i] for i in required) and move and follows and relations == len(relation_claims)
+    return will_do, sum(kept), relations, move, follows, float(np.mean(shares))
+
+
+def _arrangement(plan: ScenePlan) -> dict:
+    return {"yaw": plan.orientation.yaw,
+            "objects": [(o.placement, o.heading, o.position) for o in plan.objects]}
+
+
+def _restore(plan: ScenePlan, arrangement: dict) -> None:
+    plan.orientation.yaw = arrangement["yaw"]
+    for obj, (placement, heading, position) in zip(plan.objects, arrangement["objects"]):
+        obj.placement, obj.heading, obj.position = placement, heading, position
+
+
+def _finish(plan: ScenePlan, draft: SceneDraft | None, shot: Shot, settings: RenderSettings) -> None:
+    """Name the framing after the coverage actually used, and say what changed against the prompt."""
+    coverage = round(plan.framing.coverage_factor * shot.distance_factor, 2)
+    plan.framing.coverage_factor = coverage
+    name = framing_for(coverage, plan.framing.name)
+    if name != plan.framing.name:
+        if draft and draft.framing:
+            plan.warnings.append(
+                f"{vocab.FRAMINGS_BY_NAME[draft.framing].phrase} does not keep every object in view; "
+                f"framed as {vocab.FRAMINGS_BY_NAME[name].phrase}")
+        plan.framing.name = name
+    if shot.pitch_raise and draft and draft.camera_angle:
+        plan.warnings.append(f"the camera was raised {shot.pitch_raise:.0f}° above the {draft.camera_angle.replace('_', ' ')}"
+                             " angle so that no object hides another")
+    track = track_from_plan(plan, settings, sample_frames(settings.frames, SEARCH_FRAMES))
+    for i, obj in enumerate(plan.objects):
+        with strict():
+            kept = kept_in_view(track, i)
+        if not kept:
+            plan.warnings.append(f"the {obj.description} is out of view or hidden for much of the clip; "
+                                 "the caption leaves it out")
+
+
+def framing_for(coverage: float, preferred: str) -> str:
+    """The framing whose coverage band holds ``coverage``: the preferred one if it does, else the nearest."""
+    if coverage in vocab.FRAMINGS_BY_NAME[preferred].coverage:
+        return preferred
+
+    def distance(framing: vocab.Framing) -> float:
+        band = framing.coverage
+        return 0.0 if coverage in band else min(abs(coverage - band.low), abs(coverage - band.high))
+
+    return min(vocab.FRAMINGS, key=distance).name

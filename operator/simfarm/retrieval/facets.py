@@ -1,0 +1,114 @@
+"""Query facets and word families for ranking real catalogs.
+
+Real catalog records are terse and structured (Poly Haven: a name, a few
+categories, a dozen tags; Sweet Home 3D: a name, a room category, a couple of
+tags), while people type scenes: "a foggy harbour at dawn". Two things close
+the gap that an embedding of the record alone leaves open:
+
+* **Word families**: a query word also matches the words people use for the
+  same thing ("harbour" finds "harbor", "port", "pier"; "person" finds
+  "human", "woman"), at a lower weight than the word itself.
+* **Facets**: time of day, weather and indoor/outdoor, read from the query's
+  words and from the entry's name, tags and categories. An entry of the
+  facet value the query asks for gains; an entry that clearly has another
+  value of that facet (a sunrise for "sunset", a studio for "outdoors")
+  loses. Facets are only compared when both sides state one.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Mapping
+
+# Families of words that name the same thing in a scene prompt. Each member stands for the others.
+WORD_FAMILIES: tuple[str, ...] = (
+    # people and animals
+    "person people human man woman male female boy girl child kid character",
+    "dog puppy bulldog canine", "cat kitten feline", "horse pony stallion", "bird chicken hen",
+    # vehicles
+    "car automobile sedan coupe hatchback suv", "truck lorry", "bus coach", "bicycle bike cycle",
+    "motorbike motorcycle scooter", "boat rowboat ship",
+    # buildings and structures
+    "cabin hut shed cottage shack lodge", "house home", "fence railing barrier",
+    # furniture
+    "sofa couch settee", "armchair chair seat", "table desk", "bed mattress", "lamp light lighting",
+    "bookshelf bookcase shelf shelves", "wardrobe closet cupboard cabinet",
+    # nature
+    "tree trees oak pine palm maple", "plant plants flower flowers", "bush shrub hedge", "rock rocks stone boulder",
+    # places
+    "harbour harbor port pier dock marina wharf quay", "sea ocean coast shore beach seaside",
+    "lake pond river canal water", "city urban downtown street town", "desert arid dunes dune canyon",
+    "forest woods woodland", "field meadow grassland plains", "mountain mountains hill hilltop valley alps",
+    "park garden", "road highway asphalt", "room interior indoor", "studio photostudio",
+    "factory industrial warehouse workshop",
+    # floors and textures
+    "wood wooden timber plank planks parquet hardwood", "brick bricks masonry", "stone cobblestone paving",
+    "tile tiles tiled ceramic", "metal steel iron rusty", "dirt mud soil earth ground",
+    "grass lawn turf", "sand sandy", "snow snowy", "concrete cement", "carpet rug fabric",
+)
+
+# Facet → value → words that state it. A word states one value of one facet.
+FACETS: Mapping[str, Mapping[str, str]] = {
+    "time": {
+        "dawn": "dawn sunrise morning daybreak",
+        "day": "noon midday daylight daytime afternoon sunny",
+        "dusk": "dusk sunset evening twilight",
+        "night": "night midnight stars starry moon moonlit moonlight moonless nocturnal milky galaxy",
+    },
+    "weather": {
+        "clear": "clear cloudless",
+        "overcast": "overcast cloudy clouds grey gray",
+        "fog": "fog foggy mist misty haze hazy",
+        "rain": "rain rainy storm stormy thunder wet",
+        "snow": "snow snowy winter frozen icy",
+    },
+    "place": {
+        "indoor": "indoor indoors interior room inside hall studio photostudio apartment office lobby bedroom "
+                  "kitchen warehouse workshop factory",
+        "outdoor": "outdoor outdoors outside sky skies street city park field beach forest mountain desert garden",
+    },
+}
+
+FAMILY_WEIGHT = 0.7  # a family member counts this much of the word itself
+FACET_MATCH = 0.12  # per facet the entry shares with the query
+FACET_CONFLICT = 0.2  # per facet the entry contradicts
+
+
+def _stem_all(words: str, stem) -> frozenset[str]:
+    return frozenset(stem(word) for word in words.split())
+
+
+def families(stem) -> dict[str, frozenset[str]]:
+    """Word → the other members of its family, in the stemmed form ``terms`` produces."""
+    related: dict[str, set[str]] = {}
+    for family in WORD_FAMILIES:
+        members = _stem_all(family, stem)
+        for word in members:
+            related.setdefault(word, set()).update(members - {word})
+    return {word: frozenset(others) for word, others in related.items()}
+
+
+def facet_words(stem) -> dict[str, tuple[str, str]]:
+    """Stemmed word → (facet, value) it states."""
+    return {word: (facet, value) for facet, values in FACETS.items() for value, words in values.items()
+            for word in _stem_all(words, stem)}
+
+
+def facets_of(words: Iterable[str], vocabulary: Mapping[str, tuple[str, str]]) -> dict[str, frozenset[str]]:
+    """Facet → the values ``words`` state (an entry tagged both sunrise and sunset states two)."""
+    found: dict[str, set[str]] = {}
+    for word in words:
+        if word in vocabulary:
+            facet, value = vocabulary[word]
+            found.setdefault(facet, set()).add(value)
+    return {facet: frozenset(values) for facet, values in found.items()}
+
+
+def facet_score(query: Mapping[str, frozenset[str]], entry: Mapping[str, frozenset[str]]) -> float:
+    """Bonus for each facet the entry shares with the query, penalty for each it contradicts."""
+    score = 0.0
+    for facet, wanted in query.items():
+        have = entry.get(facet)
+        if not have:
+            continue
+        score += FACET_MATCH if wanted & have else -FACET_CONFLICT
+    return score

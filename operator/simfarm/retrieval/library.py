@@ -1,0 +1,135 @@
+"""The default model library: Debian's ``sweethome3d-furniture`` package, installed without root.
+
+``install_package`` brings the package's five ``.sh3f`` libraries (820
+textured models, CC0 and CC-BY 3.0) into the user's cache with
+``apt-get download`` and ``dpkg-deb -x``, unless a system install or an
+earlier run already has them. ``import_libraries`` puts each library in the
+catalog as its own source; re-running it re-embeds nothing that did not
+change. Nothing here downloads at render time: workers read the same files
+through ``library://`` URIs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from tqdm import tqdm
+
+from ..errors import InputError
+from .catalog import Catalog
+from .entries import CatalogKind
+from .importers import ParsedImport
+from .index import SyncReport
+from .library_uris import cache_home, library_dirs, library_uri, USER_LIBRARY
+from .sweethome3d import read_library, source_for
+
+PACKAGE = "sweethome3d-furniture"
+LIBRARY = "sweethome3d"  # the library:// host its files are found under
+PACKAGE_FOLDER = Path("usr/share/sweethome3d/furniture")
+SUFFIX = ".sh3f"
+
+
+def installed_libraries() -> list[Path]:
+    """The ``.sh3f`` files of the first library folder that has any."""
+    for folder in library_dirs(LIBRARY):
+        found = sorted(folder.glob(f"*{SUFFIX}")) if folder.is_dir() else []
+        if found:
+            return found
+    return []
+
+
+def install_package(destination: Path | None = None) -> list[Path]:
+    """The installed libraries, fetching the Debian package into ``destination`` first if there are none."""
+    found = installed_libraries()
+    if found:
+        return found
+    destination = destination or cache_home() / USER_LIBRARY / LIBRARY
+    for tool in ("apt-get", "dpkg-deb"):
+        if shutil.which(tool) is None:
+            raise InputError(f"cannot install the default model library: {tool} is not available (install the "
+                             f"Debian package {PACKAGE}, or import .sh3f files with `simfarm catalog import`)")
+    with tempfile.TemporaryDirectory(prefix="simfarm-library-") as work:
+        print(f"simfarm: downloading the Debian package {PACKAGE} (about 120 MB)…", file=sys.stderr)
+        try:
+            _run(["apt-get", "download", PACKAGE], cwd=work)
+        except InputError:
+            if os.geteuid() != 0:
+                raise
+            _run(["apt-get", "update"], cwd=work)  # a fresh machine has no package lists yet
+            _run(["apt-get", "download", PACKAGE], cwd=work)
+        package = next(Path(work).glob(f"{PACKAGE}_*.deb"))
+        _run(["dpkg-deb", "-x", str(package), str(Path(work) / "root")], cwd=work)
+        destination.mkdir(parents=True, exist_ok=True)
+        for library in sorted((Path(work) / "root" / PACKAGE_FOLDER).glob(f"*{SUFFIX}")):
+            shutil.move(str(library), destination / library.name)
+    found = sorted(destination.glob(f"*{SUFFIX}"))
+    if not found:
+        raise InputError(f"the package {PACKAGE} held no {SUFFIX} libraries")
+    return found
+
+
+def _run(command: list[str], cwd: str) -> None:
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip().splitlines()
+        raise InputError(f"`{' '.join(command)}` failed: {detail[-1] if detail else f'exit {result.returncode}'}"
+                         f" (is the apt package list current? try `apt-get update`)")
+
+
+def location_for(path: Path) -> str:
+    """The location model URIs name: ``library://`` for a file in a library folder, else ``file://``."""
+    path = path.resolve()
+    if any(path.parent == folder.resolve() for folder in library_dirs(LIBRARY) if folder.is_dir()):
+        return library_uri(LIBRARY, path.name)
+    return path.as_uri()
+
+
+def library_files(path: Path) -> list[Path]:
+    """``path`` itself, or the ``.sh3f`` files in the folder ``path``."""
+    if path.is_dir():
+        found = sorted(path.glob(f"*{SUFFIX}"))
+        if not found:
+            raise InputError(f"{path}: no {SUFFIX} libraries in this folder")
+        return found
+    if not path.is_file():
+        raise InputError(f"import file not found: {path}")
+    return [path]
+
+
+def parse_library_file(path: Path, source: str | None = None) -> ParsedImport:
+    try:
+        with path.open("rb") as stream:
+            return read_library(stream, location_for(path), source or source_for(path.name))
+    except OSError as error:
+        raise InputError(f"cannot read library {path}: {error.strerror or error}") from None
+
+
+@dataclass(frozen=True)
+class LibraryImport:
+    path: Path
+    parsed: ParsedImport
+    report: SyncReport
+
+
+def import_libraries(catalog: Catalog, paths: Iterable[Path], source: str | None = None) -> list[LibraryImport]:
+    """Import every library (each under its own source), with a progress bar over the libraries."""
+    paths = list(paths)
+    if source and len(paths) > 1:
+        raise InputError("--source names one catalog source; a folder holds several libraries, each its own")
+    done = []
+    with tqdm(paths, desc="importing model libraries", unit="library", file=sys.stderr,
+              disable=len(paths) < 2) as progress:
+        for path in progress:
+            progress.set_postfix_str(path.name)
+            parsed = parse_library_file(path, source)
+            report = catalog.import_entries(CatalogKind.object, parsed.source, parsed.entries,
+                                            sorted(parsed.mentioned_ids))
+            done.append(LibraryImport(path, parsed, report))
+    return done
