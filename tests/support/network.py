@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import ctypes
 import os
+import re
+import shutil
 import socket
 import subprocess
 import threading
@@ -136,7 +138,8 @@ class IsolatedNetwork:
         return inside
 
     def close(self) -> None:
-        """Stop the forwarders and the holder: the namespaces, their mounts and interfaces go with it."""
+        """Stop the forwarders and the holder: the namespaces, their mounts and interfaces go with it.
+        Then check that nothing of the test cluster reached this machine's own namespaces."""
         for forwarder in self._forwarders.values():
             forwarder.close()
         self._forwarders.clear()
@@ -144,3 +147,26 @@ class IsolatedNetwork:
         if self._holder.poll() is None:
             self._holder.kill()
             self._holder.wait(timeout=15)
+        if leftovers := host_leftovers():
+            raise RuntimeError(f"the test cluster left things on this machine: {leftovers}")
+
+
+# What the node would leave in this machine's namespaces if it ran there: its interfaces, its
+# iptables chains, its mounts (state directories, pod network namespaces, kubelet volumes).
+NODE_LINKS = re.compile(r"^(cni0|node0|veth)")
+NODE_CHAINS = re.compile(r"^:(KUBE-|CNI-)")
+NODE_MOUNTS = re.compile(r"/(pytest-of-[^/]+/[^/]+/real-|run/netns/cni-|var/lib/kubelet|run/containerd)")
+
+
+def host_leftovers() -> list[str]:
+    found = []
+    links = subprocess.run(["ip", "-o", "link", "show"], capture_output=True, text=True).stdout
+    found += [f"link {line.split(':')[1].strip()}" for line in links.splitlines()
+              if NODE_LINKS.match(line.split(":")[1].strip())]
+    iptables = shutil.which("iptables-save") or "/usr/sbin/iptables-save"
+    if os.path.exists(iptables):
+        rules = subprocess.run([iptables], capture_output=True, text=True).stdout
+        found += [f"iptables chain {line.split()[0][1:]}" for line in rules.splitlines() if NODE_CHAINS.match(line)]
+    found += [f"mount {line.split()[4]}" for line in Path("/proc/self/mountinfo").read_text().splitlines()
+              if NODE_MOUNTS.search(line.split()[4])]
+    return found

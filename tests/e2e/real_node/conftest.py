@@ -27,6 +27,7 @@ from support.kube_state import ClusterState
 from support.minio import MinioServer, in_ci, require_binary
 from support.network import IsolatedNetwork
 from support.node import NODE_BINARIES, RealNode, built_images, missing_system_parts
+from support.processes import running
 from support.prometheus import Prometheus
 
 from e2e_config import (METRICS_SERVICE, OPERATOR_SELECTOR, REAL_NODE_RESOURCES, RELEASE_NAMESPACE,
@@ -66,35 +67,24 @@ def images() -> list[str]:
 def control_plane(network: IsolatedNetwork, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
     for name in CONTROL_PLANE_BINARIES + NODE_BINARIES:
         require_binary(name)
-    cluster = LocalCluster(require_binary("etcd").parent, tmp_path_factory.mktemp("real-cluster"), network=network,
-                           controllers="*")
-    cluster.start()
-    try:
+    with running(LocalCluster(require_binary("etcd").parent, tmp_path_factory.mktemp("real-cluster"),
+                              network=network, controllers="*")) as cluster:
         yield cluster
-    finally:
-        cluster.stop()
 
 
 @pytest.fixture(scope="package")
 def minio_server(network: IsolatedNetwork, tmp_path_factory: pytest.TempPathFactory) -> Iterator[MinioServer]:
     """This folder's MinIO: on the node IP, where pods reach it (the session one is on loopback)."""
-    server = MinioServer(require_binary("minio"), tmp_path_factory.mktemp("real-minio"), network=network)
-    server.start()
-    try:
+    with running(MinioServer(require_binary("minio"), tmp_path_factory.mktemp("real-minio"), network=network)) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="package")
 def node(control_plane: LocalCluster, network: IsolatedNetwork, images: list[str],
          tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealNode]:
-    real = RealNode(control_plane, network, control_plane.bin_dir, tmp_path_factory.mktemp("real-node"))
-    real.start(images)
-    try:
+    with running(RealNode(control_plane, network, control_plane.bin_dir, tmp_path_factory.mktemp("real-node")),
+                 images=images) as real:
         yield real
-    finally:
-        real.stop()
 
 
 @pytest.fixture(scope="package")
@@ -130,14 +120,10 @@ def describe_operator(control_plane: LocalCluster) -> str:
 @pytest.fixture(scope="package")
 def prometheus(control_plane: LocalCluster, chart_release: str, tmp_path_factory: pytest.TempPathFactory
                ) -> Iterator[Prometheus]:
-    server = Prometheus(require_binary("prometheus"), control_plane, tmp_path_factory.mktemp("prometheus"),
-                        namespace=chart_release, service=METRICS_SERVICE)
-    server.start()
-    try:
+    with running(Prometheus(require_binary("prometheus"), control_plane, tmp_path_factory.mktemp("prometheus"),
+                            namespace=chart_release, service=METRICS_SERVICE)) as server:
         server.wait_for_scrapes()
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="package")

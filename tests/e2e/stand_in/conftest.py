@@ -27,6 +27,7 @@ from support.kube_state import ClusterState
 from support.minio import MinioServer, require_binary
 from support.node_agent import NodeAgent
 from support.operator_process import OperatorProcess
+from support.processes import running
 
 from e2e_config import GPU_NODES, RELEASE_NAMESPACE, REQUEST_NAMESPACE, S3_SECRET, SERVICE_ACCOUNT, VENV_BIN
 from e2e_support import external_storage, helm_install
@@ -37,12 +38,8 @@ def control_plane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalClu
     bin_dir = require_binary(CONTROL_PLANE_BINARIES[0]).parent
     for name in CONTROL_PLANE_BINARIES[1:]:
         require_binary(name)
-    cluster = LocalCluster(bin_dir, tmp_path_factory.mktemp("cluster"))
-    cluster.start()
-    try:
+    with running(LocalCluster(bin_dir, tmp_path_factory.mktemp("cluster"))) as cluster:
         yield cluster
-    finally:
-        cluster.stop()
 
 
 @pytest.fixture(scope="package")
@@ -87,11 +84,8 @@ def operator(control_plane: LocalCluster, chart_release: str, gpu_nodes: list[No
         "SIMFARM_S3_SECRET_DIR": str(s3_dir), "SIMFARM_S3_SECRET": S3_SECRET,
         "SIMFARM_POLL_SECONDS": "1", "SIMFARM_HOME": str(workdir / "home"), "HF_HUB_OFFLINE": "1",
     }, workdir=workdir)
-    process.start()
-    try:
+    with running(process):
         yield process
-    finally:
-        process.stop()
 
 
 @pytest.fixture(scope="package")
