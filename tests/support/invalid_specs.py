@@ -66,3 +66,12 @@ INVALID_SPECS: dict[str, InvalidSpec] = {
     "toleration operator": InvalidSpec(_toleration(key="gpu", operator="Sometimes"), "tolerations[0].operator"),
     "unknown field": _changed("colour", "red"),
 }
+
+# Refused by the CRD's CEL rules (the API server runs them; jsonschema cannot) and by the model: a pass the
+# engine cannot make. ``field`` is where the rule sits; ``message`` is what the API server says.
+RULE_REFUSED_SPECS: dict[str, tuple[InvalidSpec, str]] = {
+    "segmentation with EEVEE": (_changed("render", {"frames": 8, "engine": "EEVEE", "passes": ["segmentation"]}),
+                                "the segmentation pass needs engine CYCLES"),
+    "flow with Workbench": (_changed("render", {"frames": 8, "engine": "WORKBENCH", "passes": ["depth", "flow"]}),
+                            "the flow pass needs engine EEVEE or CYCLES"),
+}
