@@ -82,3 +82,9 @@ def test_fields_neither_side_fills_are_not_counted():
 def test_background_words_are_stems():
     assert judge(_case(background=["fog", "street"]), _draft(background="foggy london street"))["background"]
     assert not judge(_case(background=["rain"]), _draft(background="foggy street"))["background"]
+
+
+def test_the_same_prompt_gives_the_same_draft(rules):
+    """Byte for byte: no reading depends on set order, object identity or earlier prompts."""
+    first = [rules.rewrite(c.prompt).model_dump_json() for c in CASES]
+    assert [rules.rewrite(c.prompt).model_dump_json() for c in reversed(CASES)] == first[::-1]
