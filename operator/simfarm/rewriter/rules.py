@@ -1,8 +1,12 @@
 """The embedded rewriter: prompt → SceneDraft by rules, offline, in milliseconds.
 
 It reads a prompt in passes. Scene-wide phrases go first (camera follow,
-camera angle, shot size, camera move, look words, sky and light), each cut
-out of the text once understood. What is left is parsed (spaCy's small
+camera angle, shot size, camera move, look words, lens jargon, sky and
+light), each cut out of the text once understood. The camera may be the
+subject of the sentence ("the camera tracks a bus moving left", "tracking
+shot of a bus", "follow a taxi"): its words are cut, the object named after
+them is the one followed, and the rest is read as any other scene. What is
+left is parsed (spaCy's small
 English pipeline, ``parser``) and read structurally (``structure``): noun
 phrases with their counts and modifiers become objects, places, weather or
 floors; prepositions and the phrases they attach to become supports and

@@ -1,18 +1,24 @@
 """Objects, places and relations read from a dependency parse of what the scene-wide passes left.
 
 Noun phrases (``chunks``) are each an object, a place (background/floor),
-weather or time of day, or a word for the picture; direction and side
+weather or time of day, or a word for the picture. Direction and side
 phrases (``directions``) are read off the words first and never count as
-objects, and a definite phrase naming an earlier object is that object
-(``references``). Relations come from prepositions and
-the phrase they attach to, found through the parse: "on"/"in a bowl" make a
-support, "under", "over", "behind", "next to", "facing" a relation; the
-subject of a preposition is the noun it hangs from, or the subject of the
-verb it hangs from ("a tower looms over a hut"). A preposition after the last
-of coordinated nouns applies to each ("a mug and a laptop on a desk"), a
-pronoun points back to the owner of a "with" phrase ("a shelf with a clock
-on it") or else the nearest earlier object, and "each other" / "side by side"
-relate the objects of their clause to one another.
+objects: after a verb of motion they give its subject's way ("gallops to the
+right"), elsewhere they place their object in the picture ("a snowman on the
+left and a lamp on the right": the snowman is left of the lamp). A definite
+phrase naming an earlier object is that object, and "one" stands for a noun
+already named (``references``).
+
+Relations come from prepositions and the phrase they attach to, found through
+the parse: "on"/"in a bowl" make a support, "under", "over", "behind", "next
+to", "facing" a relation; the subject of a preposition is the noun it hangs
+from, or the subject of the verb it hangs from ("a tower looms over a hut"),
+or what follows a place phrase that leads its clause ("under the tree, a
+bench"). A preposition after the last of coordinated nouns applies to each
+("a mug and a laptop on a desk"), a pronoun points back to the owner of a
+"with" phrase ("a shelf with a clock on it") or else the nearest earlier
+object of its number, and "each other" / "side by side" relate the objects
+of their clause to one another.
 """
 
 from __future__ import annotations
