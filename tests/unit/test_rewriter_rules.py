@@ -397,3 +397,25 @@ def test_definite_phrases_and_pronouns_point_back(rules, prompt, stacks, relatio
 ])
 def test_each_of_the_same_noun_keeps_its_own_words(rules, prompt, attributes):
     assert [(o.name, o.color, o.scale) for o in rules.rewrite(prompt).objects] == attributes
+
+
+@pytest.mark.parametrize("prompt", ["a shelf with a clock on it", "the camera pushes in on a kettle sitting on a stove",
+                                    "a box on a crate, the crate on the box"])
+def test_supports_never_form_a_cycle(rules, prompt):
+    objects = rules.rewrite(prompt).objects
+    for start in range(len(objects)):
+        seen, index = set(), start
+        while index is not None:
+            assert index not in seen, (prompt, [(o.name, o.on_top_of) for o in objects])
+            seen.add(index)
+            index = objects[index].on_top_of
+
+
+def test_a_second_place_in_a_list_is_its_own_nouns(rules):
+    assert _scene(rules.rewrite("a cup on a tray and a pen on a desk"))[0] == {("cup", "tray"), ("pen", "desk")}
+    assert _scene(rules.rewrite("a lamp, a clock and a vase on a dresser in a bedroom"))[0] == {
+        ("lamp", "dresser"), ("clock", "dresser"), ("vase", "dresser")}
+
+
+def test_a_place_phrase_leading_its_clause_describes_what_follows(rules):
+    assert _scene(rules.rewrite("a tall pine; beneath the pine, a wooden bench"))[1] == {("bench", "under", "pine")}

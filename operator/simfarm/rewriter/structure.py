@@ -217,7 +217,8 @@ class _Reader:
             target = target.owner  # "beside a stack of papers": the papers
         if kind is None:
             return
-        subjects = self._fronted_subjects(prep, target) or self._subjects(prep.head, prep)
+        subjects = (self._fronted_subjects(prep, target) or self._second_place_of(prep)
+                    or self._subjects(prep.head, prep))
         if prep.i > 0 and self.doc[prep.i - 1].lower_ in DISTRIBUTIVES:  # "a cup and a vase, both on a shelf"
             subjects = [c for c in self.chunks if c.kind == "object" and prep.sent.start <= c.head.i < prep.i]
         if not subjects:
@@ -233,13 +234,26 @@ class _Reader:
             for subject in subjects:
                 self._relate(self._standing_on(subject, prep), kind, target)
 
+    def _second_place_of(self, prep) -> list[Chunk]:
+        """'a cup on a tray and a pen on a desk': the parser hangs the second 'on' from the cup, which has
+        its place already; it belongs to the noun just before it."""
+        holder = self.chunk_of.get(prep.head.i)
+        own = [c for c in prep.head.children if c.dep_ == "prep" and c.i < prep.i and c.lower_ in lex.PREPOSITION_KINDS]
+        before = self.chunk_of.get(prep.i - 1)
+        if holder is None or not own or before is None or before is holder or before.kind != "object":
+            return []
+        return [before] if before.head.dep_ == "conj" and prep.lower_ in {c.lower_ for c in own} else []
+
     def _fronted_subjects(self, prep, target: Chunk | None) -> list[Chunk]:
         """'under the tree, a red bench': a place phrase that leads its clause describes what follows it."""
         before = self.doc[prep.i - 1] if prep.i > 0 else None
         if target is None or (before is not None and before.text not in SEPARATORS):
             return []
-        after = [c for c in self.chunks if c.kind == "object" and c.head.i > target.head.i
-                 and c.head.sent == prep.sent and c is not target]
+        place = self._pobj_chunk(prep) or target
+        comma = place.tokens[-1].i + 1  # the place phrase, then a separator, then what stands there
+        if comma >= len(self.doc) or self.doc[comma].text not in SEPARATORS:
+            return []
+        after = [c for c in self.chunks if c.kind == "object" and c.tokens[0].i == comma + 1]
         return self._with_conjuncts(after[0]) if after else []
 
     def _relational(self, prep, noun: Chunk, kind):
@@ -493,8 +507,8 @@ class _Reader:
         conjuncts = [c for c in conjuncts if c is not None and c.kind == "object" and c is not chunk]
         if not conjuncts or prep.i < max(c.head.i for c in conjuncts + [chunk]):
             return [chunk]  # inside the list, the preposition is its own noun's
-        free = [c for c in conjuncts
-                if not any(ch.dep_ == "prep" and ch.lower_ != "of" and ch.i != prep.i for ch in c.head.children)]
+        free = [c for c in conjuncts  # its own place comes before this one: "a cup on a tray and a pen on a desk"
+                if not any(ch.dep_ == "prep" and ch.lower_ != "of" and ch.i < prep.i for ch in c.head.children)]
         return sorted(free + [chunk], key=lambda c: c.head.i)
 
     def _with_conjuncts(self, chunk: Chunk) -> list[Chunk]:
@@ -533,8 +547,19 @@ class _Reader:
             return
         for subject in subjects:
             for index in subject.ids:
-                if index not in support.ids and self.result.objects[index].on_top_of is None:
+                if (index not in support.ids and self.result.objects[index].on_top_of is None
+                        and not self._rests_on(support.ids[0], index)):
                     self.result.objects[index].on_top_of = support.ids[0]
+
+    def _rests_on(self, index: int, below: int) -> bool:
+        """Whether object ``index`` already stands, directly or through others, on ``below`` (no cycles)."""
+        seen = set()
+        while index is not None and index not in seen:
+            if index == below:
+                return True
+            seen.add(index)
+            index = self.result.objects[index].on_top_of
+        return False
 
     def _relate(self, subject: Chunk, kind: str, target: Chunk) -> None:
         if not target.ids:
