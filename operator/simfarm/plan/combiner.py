@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ..errors import InputError
 from . import geometry
@@ -22,6 +22,9 @@ from .models import (
     AmbientOcclusion, Animation, Background, Bloom, Framing, MotionBlur, Movement, ObjectScale,
     Orientation, Postprocessing, Reflections, RigKeyframe, ScenePlan, SceneObject, Stage, StageMaterial,
 )
+
+if TYPE_CHECKING:
+    from .continuity import YawRange
 
 DEFAULT_PITCH = vocab.Range(5, 40)
 GROUND_DIRECTIONS = (vocab.Direction.left, vocab.Direction.right, vocab.Direction.forward, vocab.Direction.backward)
@@ -149,9 +152,11 @@ def _scales(draft: SceneDraft) -> list[vocab.Scale]:
     return [vocab.SCALES_BY_NAME[obj.scale or UNSAID_SCALE] for obj in draft.objects]
 
 
-def draw_arrangement(draft: SceneDraft, supports: list[int | None], rng: random.Random) -> tuple[int, list[int]]:
-    """A fresh camera bearing and grid cells for the layout step to try when the first ones fail."""
-    yaw = rng.randrange(0, 360)
+def draw_arrangement(draft: SceneDraft, supports: list[int | None], rng: random.Random,
+                     yaws: YawRange | None = None) -> tuple[int, list[int]]:
+    """A fresh camera bearing (inside ``yaws`` when given) and grid cells for the layout step to try when
+    the first ones fail."""
+    yaw = yaws.draw(rng) if yaws else rng.randrange(0, 360)
     cells, _ = _placements(draft, supports, yaw, rng)
     return yaw, cells
 
