@@ -98,7 +98,7 @@ def plan_from_args(planner: Planner, args: argparse.Namespace, settings: RenderS
         clip = settings or RenderSettings()
         shots = [shot.request(clip.fps, clip.frames) for shot in load_shots(args.shots)] if args.shots else ()
         return planner.plan_film(shots, story=args.story, **common)
-    return planner.plan(prompt or args.prompt, **common)
+    return planner.plan(args.prompt if prompt is None else prompt, **common)
 
 
 def _run_batch(planner: Planner, args: argparse.Namespace) -> int:

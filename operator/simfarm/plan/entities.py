@@ -23,8 +23,10 @@ sets.") shows the previous shot's cast.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
+from ..rewriter.lexicon import COUNT_WORDS
 from .draft import DraftObject, SceneDraft
 from .models import Entity
 
@@ -115,9 +117,9 @@ class Cast:
 
     def _antecedent(self, kind: str) -> str | None:
         recent = [self._by_id(i) for i in (self.shots[-1] if self.shots else [])]
-        if kind == "group":
-            members = list(dict.fromkeys(e.description for e in recent))
-            return " and ".join(f"the {words}" for words in members) or None
+        if kind == "group":  # "They": the previous shot's cast, copies as a plural ("the brown dogs")
+            counts = Counter(e.description for e in recent)
+            return " and ".join(f"the {words}{'s' if count > 1 else ''}" for words, count in counts.items()) or None
         seen = [self._by_id(i) for shot in reversed(self.shots) for i in shot]
         if kind == "thing":
             chosen = [e for e in seen if e.kind == "thing"]
@@ -133,6 +135,7 @@ class Cast:
         mentions = mentions or {}
         if not found_objects and self.shots:
             draft.objects = [_mention(self._by_id(i)) for i in dict.fromkeys(self.shots[-1])]
+        self._known_group_sizes(text, draft)
         fresh = _new_mentions(text, {_head(obj.name) for obj in draft.objects})
         taken: set[str] = set()
         ids = []
@@ -160,6 +163,18 @@ class Cast:
         self.shots.append(ids)
         return ids
 
+    def _known_group_sizes(self, text: str, draft: SceneDraft) -> None:
+        """"The dogs" after two dogs are those two: a definite plural without a number keeps the known count
+        (the rewriter reads a bare plural as several copies)."""
+        for head in {_head(obj.name) for obj in draft.objects}:
+            known = sum(e.name == head for e in self.entities)
+            copies = [i for i, obj in enumerate(draft.objects) if _head(obj.name) == head]
+            definite = re.search(rf"\b(?:the|these|those|both)\s+((?:[a-z-]+\s+){{0,2}}?){re.escape(head)}e?s\b",
+                                 text.lower())
+            counted = definite and any(word in COUNT_WORDS or word.isdigit() for word in definite.group(1).split())
+            if definite and not counted and 0 < known < len(copies):
+                _drop_objects(draft, set(copies[known:]))
+
     def finish(self, drafts: list[SceneDraft]) -> list[Entity]:
         """Every draft object takes its entity's final words, colour, material and size; the film's entities."""
         for draft, ids in zip(drafts, self.shots):
@@ -175,6 +190,21 @@ def _names(words: str, head: str) -> bool:
     """Do a mention's words ("the red cars") end in the head noun ("car")?"""
     last = words.split()[-1] if words.split() else ""
     return last in (head, head + "s", head + "es") or (head.endswith("y") and last == head[:-1] + "ies")
+
+
+def _drop_objects(draft: SceneDraft, drop: set[int]) -> None:
+    """Remove objects from a draft, keeping the others' supports and relations pointing right."""
+    kept = [i for i in range(len(draft.objects)) if i not in drop]
+    new_index = {old: new for new, old in enumerate(kept)}
+    objects = []
+    for i in kept:
+        obj = draft.objects[i]
+        obj.on_top_of = new_index.get(obj.on_top_of) if obj.on_top_of is not None else None
+        if obj.relation is not None:
+            obj.relation = (obj.relation.model_copy(update={"target": new_index[obj.relation.target]})
+                            if obj.relation.target in new_index else None)
+        objects.append(obj)
+    draft.objects = objects
 
 
 def _mention(entity: _Entity) -> DraftObject:

@@ -52,6 +52,8 @@ from . import vocabulary as vocab
 if TYPE_CHECKING:
     from .planner import Planner
 
+ON_THE_LINE = 1e-6  # metres
+
 
 @dataclass
 class _Shot:
@@ -298,7 +300,7 @@ def _axis(previous: tuple[_Shot, ScenePlan], shot: _Shot, scene: ScenePlan,
     line = action_line(before_scene, clip, before.entities.index(subject),
                        before.entities.index(partner) if partner else None, clip.frames)
     side = line.side(camera_position(before_scene, clip, clip.frames))
-    if abs(side) < 1e-9:
+    if abs(side) < ON_THE_LINE:  # the camera looked straight along the line: either side continues it
         return None
     return line, -side if shot.cross_axis else side
 

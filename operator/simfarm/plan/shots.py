@@ -39,6 +39,7 @@ class ShotSpec(Model):
     """One shot of a film: what it shows, and optionally how long, which camera move and framing."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, json_schema_extra={
+        "not": {"required": ["seconds", "frames"]},
         "x-kubernetes-validations": [{"rule": "!(has(self.seconds) && has(self.frames))",
                                       "message": "set at most one of seconds or frames"}],
     })
