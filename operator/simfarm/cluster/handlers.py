@@ -273,7 +273,7 @@ async def _complete(body: kopf.Body, spec: VideoRequestSpec, plan: PlanSummary, 
     expiry = timedelta(seconds=memo.config.presign_seconds)
     try:
         outputs = await run_blocking(memo, reconcile.collect_outputs, layout, succeeded, memo.storage, expiry,
-                                     len(plan.shot_frames))
+                                     len(plan.shot_frames or ()))
     except StorageError as error:
         metrics.ERRORS.labels(reason="storage").inc()
         raise kopf.TemporaryError(f"reading outputs, retrying: {error}", delay=30)

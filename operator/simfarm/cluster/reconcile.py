@@ -131,7 +131,7 @@ def plan_request(spec: VideoRequestSpec, layout: RequestLayout, storage: Storage
         storage.put_bytes(layout.plan, plan.to_json().encode(), content_type="application/json")
     summary = PlanSummary(uri=layout.plan, variants=plan.variant_count, shards=len(plan_shards(plan)),
                           frames_per_variant=plan.settings.frames, frames_per_shard=plan.frames_per_shard,
-                          shot_frames=clip_lengths(plan) if plan.film else [], rewriter=plan.rewriter,
+                          shot_frames=clip_lengths(plan) if plan.film else None, rewriter=plan.rewriter,
                           warnings=plan.warnings[:20])
     return Planned(summary, timings, fell_back=bool(timings) and spec.rewriter.backend != plan.rewriter)
 

@@ -231,7 +231,7 @@ class PlanSummary(ApiModel):
     frames_per_variant: int = Field(description="Frames of each video")
     frames_per_shard: int = Field(description="Frames per render shard; 0: one shard per variant (per shot of a "
                                               "film)")
-    shot_frames: list[int] = Field(default_factory=list, description="A film's shots: the frames of each, in order")
+    shot_frames: list[int] | None = Field(None, description="A film's shots: the frames of each, in order")
     rewriter: str = Field(description="The rewriter that made the scenes (rules after an llm failure)")
     warnings: list[str] = Field(default_factory=list, description="What planning could not honour (the first 20)")
 
