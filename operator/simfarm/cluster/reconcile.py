@@ -155,8 +155,8 @@ def ensure_job(batch: BatchV1Api, manifest: dict[str, Any]) -> dict[str, Any]:
 
 def collect_outputs(layout: RequestLayout, variants: list[int], storage: Storage, expiry: timedelta,
                     shots: int = 0) -> list[VariantOutput]:
-    """The first ``MAX_STATUS_OUTPUTS`` videos: URI, presigned URL and caption (with ``shots``, a film's: its
-    script, film.json and per-shot ground truth too)."""
+    """The first ``MAX_STATUS_OUTPUTS`` videos: URI, presigned URL, caption, and where its credits and
+    ground truth are (with ``shots``, a film's: its script, film.json and per-shot ground truth)."""
     outputs = []
     for variant in variants[:MAX_STATUS_OUTPUTS]:
         try:
@@ -167,5 +167,6 @@ def collect_outputs(layout: RequestLayout, variants: list[int], storage: Storage
         film = FilmOutput(shots=shots, script=layout.script(variant), film=layout.film(variant),
                           ground_truth=layout.shots_dir(variant)) if shots else None
         outputs.append(VariantOutput(variant=variant, uri=uri, url=storage.presign_get(uri, expiry),
-                                     caption=caption, credits=layout.credits(variant), film=film))
+                                     caption=caption, credits=layout.credits(variant),
+                                     annotations="" if shots else layout.annotations(variant), film=film))
     return outputs

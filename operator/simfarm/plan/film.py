@@ -39,7 +39,7 @@ from ..rewriter.llm import LLMConfig, LLMError
 from ..rewriter.prompt import check_prompt
 from ..rewriter.story import StoryShot, ask_story, cross_line, split_story
 from .captions import describe
-from .combiner import combine_variant, fit_to_engine, variant_seed
+from .combiner import combine_variant, effects_the_passes_exclude, engine_warnings, variant_seed
 from .continuity import WIDER_AXIS_MARGIN, ActionLine, Continuity, Held, action_line, camera_position, end_states
 from .draft import SceneDraft
 from .entities import Cast
@@ -110,7 +110,7 @@ def plan_film(planner: "Planner", requests: Sequence[ShotRequest], *, story: str
     film_settings = settings.model_copy(update={"frames": total})
     scenes = []
     for variant in range(variants):
-        own = [_combine(shot, variant, seed, settings.engine, planner, warnings) for shot in shots]
+        own = [_combine(shot, variant, seed, settings, planner, warnings) for shot in shots]
         _share_sets(own, shots)
         scenes += own
     film = Film(story=story, entities=cast_entities,
@@ -209,10 +209,12 @@ def _keep_supports(shots: list[_Shot]) -> None:
 # ---------------------------------------------------------------- combining and retrieval
 
 
-def _combine(shot: _Shot, variant: int, seed: int, engine: str, planner: "Planner", warnings: list[str]) -> ScenePlan:
-    scene = combine_variant(shot.draft, variant, shot_seed(seed, variant, shot.index), planner.options)
+def _combine(shot: _Shot, variant: int, seed: int, settings: RenderSettings, planner: "Planner",
+             warnings: list[str]) -> ScenePlan:
+    scene = combine_variant(shot.draft, variant, shot_seed(seed, variant, shot.index), planner.options,
+                            effects_the_passes_exclude(shot.draft, settings))
     scene.shot = shot.index
-    warnings += [f"shot {shot.index + 1}: {w}" for w in fit_to_engine(scene, shot.draft, engine)
+    warnings += [f"shot {shot.index + 1}: {w}" for w in engine_warnings(shot.draft, settings.engine)
                  if f"shot {shot.index + 1}: {w}" not in warnings]
     return scene
 

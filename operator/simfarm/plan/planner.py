@@ -11,14 +11,14 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
+from ..errors import InputError
 from ..rewriter import Rewritten
 from ..rewriter.llm import LLMConfig, LLMRewriter
 from ..rewriter.prompt import check_prompt
 from ..rewriter.rules import RulesRewriter
-from ..errors import InputError
 from .captions import describe
+from .combiner import CombineOptions, combine, effects_the_passes_exclude, engine_warnings
 from .film import ShotRequest, plan_film, story_requests
-from .combiner import CombineOptions, combine, fit_to_engine
 from .layout import lay_out
 from .models import RenderSettings, RequestPlan
 
@@ -73,10 +73,9 @@ class Planner:
 
         started = time.perf_counter()
         settings = settings or RenderSettings()
-        scenes = combine(rewritten.draft, variants=variants, seed=seed, options=self.options)
-        warnings = list(rewritten.warnings)
-        for scene in scenes:
-            warnings += [w for w in fit_to_engine(scene, rewritten.draft, settings.engine) if w not in warnings]
+        scenes = combine(rewritten.draft, variants=variants, seed=seed, options=self.options,
+                         without=effects_the_passes_exclude(rewritten.draft, settings))
+        warnings = list(rewritten.warnings) + engine_warnings(rewritten.draft, settings.engine)
         plan = RequestPlan(prompt=prompt, seed=seed, rewriter=rewritten.backend, settings=settings,
                            frames_per_shard=frames_per_shard, licenses=list(licenses), variants=scenes,
                            warnings=warnings)
