@@ -4,8 +4,7 @@ shot's claims true — all checked on the decoded video and the worker's measure
 
 The colour of an entity is measured inside its region of the segmentation pass (ids = the object ids of
 each shot's annotations.json); its hue must agree across shots (its brightness follows the light on the
-faces the camera sees). Cuts are found by comparing consecutive frames after the best small shift,
-so a pan or an orbit inside a shot is not taken for a cut.
+faces the camera sees). Cuts are found from consecutive frames (``support.film_video``).
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from __future__ import annotations
 import colorsys
 import json
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -23,14 +21,11 @@ import OpenEXR
 import pytest
 
 from render_helpers import decode
+from support.film_video import detected_cuts, frame_steps, webvtt_cues
 
 STORY = ("A red ball rolls to the left on a wooden floor. The ball stops beside a blue box, wide shot. "
          "It rolls slowly to the right beside the box.")
 TINY = ["--width", "160", "--height", "90", "--fps", "12"]
-CUE = re.compile(r"^shot-(\d+)\n(\d\d):(\d\d):(\d\d)\.(\d{3}) --> (\d\d):(\d\d):(\d\d)\.(\d{3})\n(.+)$", re.M)
-SHIFT_REACH = 8  # 2×2 blocks: camera moves shift the picture at most this far between two frames
-CUT_SPIKE = 3.0  # a cut's frame difference is at least this many times its neighbours'
-CUT_FLOOR = 8.0  # and at least this many levels (0-255)
 MIN_PIXELS = 40  # an entity's region must cover this many pixels of a frame to be measured
 HUE_DEGREES = 12.0  # an entity's mean colour keeps its hue within this across shots (red to orange is ~30°)
 SATURATION = 0.3  # a mean colour at least this saturated has a hue to compare
@@ -47,42 +42,6 @@ def rendered(done: subprocess.CompletedProcess) -> Path:
     (video,) = [Path(line) for line in done.stdout.split()]
     assert video.name == "video.mp4"
     return video.parents[2]
-
-
-def seconds(parts) -> float:
-    hours, minutes, secs, millis = (int(p) for p in parts)
-    return hours * 3600 + minutes * 60 + secs + millis / 1000
-
-
-def blocks(frame: np.ndarray, size: int = 2) -> np.ndarray:
-    height, width = frame.shape[0] // size * size, frame.shape[1] // size * size
-    return frame[:height, :width].astype(float).reshape(height // size, size, width // size, size, 3).mean(axis=(1, 3))
-
-
-def moved_difference(a: np.ndarray, b: np.ndarray) -> float:
-    """Mean absolute difference of two consecutive frames once the second is shifted to fit the first best:
-    a camera move (pan, orbit, zoom step) mostly shifts the picture, a cut changes it."""
-    a, b = blocks(a), blocks(b)
-    height, width = a.shape[:2]
-    best = np.inf
-    for dy in range(-SHIFT_REACH, SHIFT_REACH + 1):
-        for dx in range(-SHIFT_REACH, SHIFT_REACH + 1):
-            first = a[max(0, dy):height + min(0, dy), max(0, dx):width + min(0, dx)]
-            second = b[max(0, -dy):height + min(0, -dy), max(0, -dx):width + min(0, -dx)]
-            best = min(best, float(np.abs(first - second).mean()))
-    return best
-
-
-def detected_cuts(frames: list[np.ndarray], report: list[str]) -> list[int]:
-    """1-based frames that start a new shot: where consecutive frames differ far more than just before and after."""
-    steps = [moved_difference(frames[i - 1], frames[i]) for i in range(1, len(frames))]  # steps[k]: k+1 -> k+2
-    report.append("frame-to-frame differences: " + " ".join(f"{k + 2}:{step:.1f}" for k, step in enumerate(steps)))
-    cuts = []
-    for k, step in enumerate(steps):
-        around = [steps[j] for j in (k - 1, k + 1) if 0 <= j < len(steps)]
-        if step >= CUT_FLOOR and step >= CUT_SPIKE * max(around, default=0.0):
-            cuts.append(k + 2)
-    return cuts
 
 
 def truth_of(request: Path, shot: dict) -> dict:
@@ -166,13 +125,12 @@ def check_film(request: Path, report: list[str], segmented: bool) -> dict:
     frames = decode(variant / "video.mp4")
     # one decodable MP4, as long as its shots, cut where they were planned
     assert len(frames) == sum(s["frames"] for s in film["shots"]) == plan["settings"]["frames"]
-    assert detected_cuts(frames, report) == film["cuts"] == [s["first_frame"] for s in film["shots"][1:]]
+    steps = frame_steps(frames)
+    report.append("frame-to-frame differences: " + " ".join(f"{k + 2}:{step:.1f}" for k, step in enumerate(steps)))
+    assert detected_cuts(steps) == film["cuts"] == [s["first_frame"] for s in film["shots"][1:]]
     # the timed script: a cue per shot, on its frames, with its caption
-    cues = CUE.findall((variant / "captions.vtt").read_text())
-    fps = film["fps"]
-    assert [(round(seconds(c[1:5]) * fps) + 1, round(seconds(c[5:9]) * fps)) for c in cues] == [
-        (s["first_frame"], s["last_frame"]) for s in film["shots"]]
-    assert [c[9] for c in cues] == [s["caption"] for s in film["shots"]]
+    cues = webvtt_cues((variant / "captions.vtt").read_text(), film["fps"])
+    assert cues == [(s["shot"] + 1, s["first_frame"], s["last_frame"], s["caption"]) for s in film["shots"]]
     # identity: one asset, colour and scale per entity in every shot (plan), and the same look (pixels)
     scenes = plan["variants"]
     for entity in film["entities"]:
