@@ -133,8 +133,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"  variant {scene.index}{shot}: {scene.caption}", file=sys.stderr)
 
     shards = plan_shards(plan)
-    _stage(2, f"rendering {len(shards)} shard(s) of {plan.settings.frames} frames at {settings.width}×{settings.height} "
-              f"with {settings.engine}, {min(args.workers, len(shards))} at a time")
+    _stage(2, f"rendering {len(shards)} shard(s) of {plan.settings.frames} frames at "
+              f"{settings.width}×{settings.height} with {settings.engine}, {min(args.workers, len(shards))} at a time")
     failures = _render_shards(layout, shards, args.workers)
     if failures:
         for message in failures:

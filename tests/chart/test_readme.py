@@ -56,8 +56,10 @@ COMMAND_COVERAGE: dict[str, ByTest | ByCI | NeedsCluster] = {
     # `make demo` is `simfarm render` with the demo prompt (checked below) plus the install step.
     "make demo": ByTest("tests/chart/test_readme.py::test_make_demo_is_the_readme_render_command"),
     "simfarm render": ByTest("tests/chart/test_readme.py::test_readme_render_command_makes_a_video"),
-    "simfarm render --story": ByTest("tests/render/test_render_film.py::test_story_renders_one_video_cut_at_the_planned_frames"),
-    "simfarm render --shots": ByTest("tests/render/test_render_film.py::test_shot_list_file_renders_its_lengths_and_moves"),
+    "simfarm render --story": ByTest(
+        "tests/render/test_render_film.py::test_story_renders_one_video_cut_at_the_planned_frames"),
+    "simfarm render --shots": ByTest(
+        "tests/render/test_render_film.py::test_shot_list_file_renders_its_lengths_and_moves"),
     "simfarm plan --batch": ByTest("tests/unit/test_plan_cli.py::test_batch_output_matches_single_prompt_runs"),
     "simfarm plan": ByTest("tests/unit/test_plan_cli.py::test_plan_prints_variants_and_is_byte_identical"),
     "simfarm eval rewriter": ByTest("tests/unit/test_rewriter_llm.py::test_eval_command_measures_an_endpoint"),

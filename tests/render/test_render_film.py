@@ -142,8 +142,9 @@ def check_film(request: Path, report: list[str], segmented: bool) -> dict:
     for entity, by_shot in (entity_colours(request, film, frames) if segmented else {}).items():
         hues = {shot: colorsys.rgb_to_hsv(*(mean / 255)) for shot, mean in by_shot.items()}
         spread = max((hue_apart(a[0], b[0]) for a in hues.values() for b in hues.values()), default=0.0)
+        levels = float(np.ptp(list(by_shot.values()), axis=0).max())
         report.append(f"{entity}: mean RGB per shot {({s: m.round(1).tolist() for s, m in by_shot.items()})}, "
-                      f"hue spread {spread:.1f}°, RGB spread {float(np.ptp(list(by_shot.values()), axis=0).max()):.1f}")
+                      f"hue spread {spread:.1f}°, RGB spread {levels:.1f}")
         if len(by_shot) > 1 and min(saturation for _, saturation, _ in hues.values()) >= SATURATION:
             compared += 1
             assert spread < HUE_DEGREES, (entity, by_shot)

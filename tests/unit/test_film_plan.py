@@ -160,7 +160,9 @@ def test_the_set_carries_over_until_a_shot_names_a_new_place(films):
 def test_variants_keep_the_story_and_reseed_the_rest(films):
     for plan in films.values():
         first, second = plan.scenes_of(0), plan.scenes_of(1)
-        assert [[o.description for o in s.objects] for s in first] == [[o.description for o in s.objects] for s in second]
+        def cast(scenes):
+            return [[o.description for o in s.objects] for s in scenes]
+        assert cast(first) == cast(second)
         assert {s.seed for s in first}.isdisjoint({s.seed for s in second})
     bearings = {(s.orientation.yaw, s.framing.name) for plan in films.values() for s in plan.variants}
     assert len(bearings) > len(films) * 3

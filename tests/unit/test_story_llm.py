@@ -54,7 +54,8 @@ def test_the_shot_list_links_mentions_the_head_nouns_cannot():
     assert [shot.prompt for shot in plan.film.shots] == [s["text"] for s in SHOT_LIST["shots"]]
     car = plan.film.shots[0].entities[0]
     assert all(car in shot.entities for shot in plan.film.shots)  # "the vehicle" and "it" are the car
-    assert {plan.variants[s].objects[plan.film.shots[s].entities.index(car)].description for s in range(3)} == {"red car"}
+    described = {scene.objects[shot.entities.index(car)].description for shot, scene in zip(plan.film.shots, plan.variants)}
+    assert described == {"red car"}
     assert plan.rewriter == "llm"
 
 

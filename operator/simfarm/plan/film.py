@@ -31,7 +31,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
 
 from ..errors import InputError
 from ..rewriter import parser
@@ -188,7 +187,7 @@ def _decide_sets(shots: list[_Shot]) -> None:
 
 def _keep_supports(shots: list[_Shot]) -> None:
     """What stood on something when the set last saw it stands on it again, if both are in the shot and
-    the shot says nothing else of it."""
+    the shot says nothing else of it (a loop this makes with what the shot says, the combiner breaks)."""
     stood_on: dict[tuple[int, str], str | None] = {}
     for shot in shots:
         objects = shot.draft.objects
@@ -199,11 +198,6 @@ def _keep_supports(shots: list[_Shot]) -> None:
                 obj.on_top_of = shot.entities.index(support)
         for obj, entity in zip(objects, shot.entities):
             stood_on[shot.set, entity] = shot.entities[obj.on_top_of] if obj.on_top_of is not None else None
-        try:
-            SceneDraft.model_validate(shot.draft.model_dump())
-        except ValidationError:  # a carried support made a loop with what the shot says: drop the carried ones
-            for obj in objects:
-                obj.on_top_of = None if obj.relation is None else obj.on_top_of
 
 
 # ---------------------------------------------------------------- combining and retrieval
@@ -266,7 +260,7 @@ def _retrieve(plan: RequestPlan, shots: list[_Shot], resolver) -> None:
 def _lay_out_variant(plan: RequestPlan, shots: list[_Shot], variant: int) -> None:
     """Lay the shots of one variant out in order, each continuing the one before."""
     seen: dict[tuple[int, str], tuple[Held, bool]] = {}  # (set, entity) -> last state, and whether it stood on something
-    previous: tuple[_Shot, ScenePlan] | None = None
+    previous: tuple[_Shot, ScenePlan] | None = None  # the shot before, and its scene
     offset = variant * len(shots)
     for shot in shots:
         scene = plan.variants[offset + shot.index]

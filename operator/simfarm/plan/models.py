@@ -320,7 +320,8 @@ class Film(Model):
         for number, shot in enumerate(self.shots):
             if shot.index != number or (shot.first_frame, shot.last_frame) != (frame, frame + shot.frames - 1):
                 raise ValueError(f"shot {number} must be index {number} spanning frames {frame}.."
-                                 f"{frame + shot.frames - 1}, got index {shot.index}, {shot.first_frame}..{shot.last_frame}")
+                                 f"{frame + shot.frames - 1}, got index {shot.index}, "
+                                 f"{shot.first_frame}..{shot.last_frame}")
             unknown = set(shot.entities) - known
             if unknown:
                 raise ValueError(f"shot {number} names unknown entities {sorted(unknown)}")

@@ -117,8 +117,8 @@ def _print(rows: list[Row], as_json: bool) -> None:
     if as_json:
         for row in rows:
             claim = row.check.claim
-            print(json.dumps({"variant": row.variant, "shot": row.shot, "source": row.source, "kind": claim.kind, "value": claim.value,
-                              "objects": claim.objects, "first_frame": claim.first_frame,
+            print(json.dumps({"variant": row.variant, "shot": row.shot, "source": row.source, "kind": claim.kind,
+                              "value": claim.value, "objects": claim.objects, "first_frame": claim.first_frame,
                               "last_frame": claim.last_frame, "holds": row.check.holds,
                               "frames": annotations.frame_ranges(row.check.frames), "measured": row.check.measured,
                               "sentence": claim.sentence}))

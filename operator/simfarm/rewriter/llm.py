@@ -86,8 +86,7 @@ class LLMRewriter:
 
     def _ask(self, prompt: str) -> LLMAnswer:
         """A schema-valid answer, after at most one repair round for its syntax and one for its meaning."""
-        if not self.config.base_url or not self.config.model:
-            raise LLMError("no endpoint configured: set --llm-base-url/--llm-model or SIMFARM_LLM_BASE_URL/SIMFARM_LLM_MODEL")
+        check_endpoint(self.config)
         messages = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": prompt}]
         reply = self._complete(messages)
         try:
@@ -118,6 +117,11 @@ class LLMRewriter:
 
     def _complete(self, messages: list[dict]) -> str:
         return complete(self.config, messages, "scene_draft", LLMAnswer.model_json_schema())
+
+
+def check_endpoint(config: LLMConfig) -> None:
+    if not config.base_url or not config.model:
+        raise LLMError("no endpoint configured: set --llm-base-url/--llm-model or SIMFARM_LLM_BASE_URL/SIMFARM_LLM_MODEL")
 
 
 def complete(config: LLMConfig, messages: list[dict], schema_name: str, schema: dict) -> str:

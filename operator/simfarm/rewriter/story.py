@@ -25,7 +25,7 @@ from pydantic import Field, ValidationError
 from ..errors import InputError
 from ..plan.models import MAX_PROMPT_CHARS, MAX_SHOTS, Model
 from . import parser
-from .llm import LLMConfig, LLMError, complete
+from .llm import LLMConfig, LLMError, check_endpoint, complete
 
 SHOT_LABEL = re.compile(r"^\s*(?:shot\s*\d+|scene\s*\d+|\d+)\s*[:.)\-–]\s*", re.IGNORECASE)
 CROSS_LINE = re.compile(
@@ -131,8 +131,7 @@ def _parse(reply: str) -> StoryAnswer:
 
 def ask_story(config: LLMConfig, story: str) -> list[StoryShot]:
     """The endpoint's shot list, after at most one repair round; LLMError when it cannot be used."""
-    if not config.base_url or not config.model:
-        raise LLMError("no endpoint configured: set --llm-base-url/--llm-model or SIMFARM_LLM_BASE_URL/SIMFARM_LLM_MODEL")
+    check_endpoint(config)
     messages = [{"role": "system", "content": STORY_SYSTEM_PROMPT}, {"role": "user", "content": story}]
     schema = StoryAnswer.model_json_schema()
     for round_ in range(2):
