@@ -33,7 +33,7 @@ WARM_UP_PROMPTS = (
 @dataclass
 class PlanResult:
     plan: RequestPlan
-    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage: rewrite, retrieve, combine
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage: rewrite, combine, retrieve, layout, caption
     backend: str = "rules"
 
 
@@ -89,8 +89,10 @@ class Planner:
         for scene in plan.variants:
             lay_out(scene, rewritten.draft, settings)
         timings["layout"] = time.perf_counter() - started
+        started = time.perf_counter()
         for scene in plan.variants:
             scene.caption, scene.claims = describe(scene, settings, rewritten.draft)
+        timings["caption"] = time.perf_counter() - started
         return PlanResult(plan, timings, rewritten.backend)
 
     def plan_film(self, shots: Sequence[ShotRequest] = (), *, story: str | None = None, variants: int = 1,
