@@ -3,7 +3,8 @@
 1. planning a 20-shot film (story → shots, entities, sets, continuity, captions), against planning the
    same 20 sentences as 20 separate single-shot requests in the same run (the baseline), both with the
    embedded catalog's retrieval;
-2. wall time of ``simfarm render --story`` for a 3-shot film with 2 workers against 1 (same plan, same run).
+2. wall time of rendering a 3-shot film (its shards by ``simfarm-render shard`` processes, then
+   ``assemble``) with 2 workers at a time against 1: the same plan, in the same run.
 
 Comparisons take the best of ``--repeats`` runs, alternating the two sides, so load from other processes
 on a shared machine skews them less.
@@ -19,11 +20,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from simfarm.plan.cli import catalog_resolver
-from simfarm.plan.models import RenderSettings
+from simfarm.plan.models import RenderSettings, RequestPlan
 from simfarm.plan.planner import Planner
+from simfarm.plan.sharding import plan_shards
 
 SENTENCES = [
     "A red vintage car drives along a country road at sunset.", "The car stops next to a wooden cabin.",
@@ -69,26 +72,34 @@ def bench_planning(repeats: int) -> None:
     print(f"  cuts where the 180° rule could not be kept: {held} of {len(plan.film.shots) - 1}")
 
 
-def render_once(workers: int, args: argparse.Namespace, out: Path) -> float:
-    command = [sys.executable, "-m", "simfarm", "render", "--story", STORY_3, "--engine", "WORKBENCH",
-               "--width", str(args.width), "--height", str(args.height), "--fps", "24", "--seconds",
-               str(args.seconds), "--workers", str(workers), "--frames-per-shard", "0", "--out", str(out)]
+def render_film(plan: RequestPlan, directory: Path, workers: int) -> float:
+    """Seconds to render every shard of ``plan`` with ``workers`` worker processes at a time, then assemble."""
+    directory.mkdir(parents=True)
+    (directory / "plan.json").write_text(plan.to_json())
+    worker = [sys.executable, "-m", "simfarm_render"]
+
+    def run(arguments: list[str]) -> None:
+        subprocess.run([*worker, *arguments, "--plan", str(directory / "plan.json")], check=True, capture_output=True)
+
     started = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True,
-                   env={**os.environ, "HF_HUB_OFFLINE": "1", "SIMFARM_HOME": str(out / "home")})
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(lambda shard: run(["shard", "--index", str(shard.index)]), plan_shards(plan)))
+    run(["assemble", "--variant", "0"])
     return time.perf_counter() - started
 
 
 def bench_render(args: argparse.Namespace) -> None:
+    settings = RenderSettings(width=args.width, height=args.height, fps=24, frames=round(args.seconds * 24),
+                              engine="WORKBENCH")
+    plan = Planner(resolver=catalog_resolver(None)).plan_film(story=STORY_3, settings=settings).plan
     one, two = [], []
     with tempfile.TemporaryDirectory(prefix="simfarm-bench-film-") as scratch:
         for repeat in range(args.repeats):
-            one.append(render_once(1, args, Path(scratch) / f"one-{repeat}"))
-            two.append(render_once(2, args, Path(scratch) / f"two-{repeat}"))
-    frames = round(args.seconds * 24) * 3
-    print(f"render a 3-shot film ({frames} frames, {args.width}×{args.height}, Workbench, one shard per shot, "
-          f"plan + render + assembly): 1 worker {best(one):.1f} s, 2 workers {best(two):.1f} s; "
-          f"speed-up {best(one) / best(two):.2f}× (cores: {os.cpu_count()})")
+            one.append(render_film(plan, Path(scratch) / f"one-{repeat}", 1))
+            two.append(render_film(plan, Path(scratch) / f"two-{repeat}", 2))
+    print(f"render a 3-shot film ({plan.settings.frames} frames, {args.width}×{args.height}, Workbench, one shard "
+          f"per shot, then assembly): 1 worker {best(one):.1f} s, 2 workers {best(two):.1f} s; speed-up "
+          f"{best(one) / best(two):.2f}× (cores: {os.cpu_count()}, load average {os.getloadavg()[0]:.1f})")
 
 
 def main() -> None:
