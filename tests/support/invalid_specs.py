@@ -86,3 +86,12 @@ INVALID_SPECS: dict[str, InvalidSpec] = {
     "shot camera typo": InvalidSpec(_film(shots=[{"prompt": "a cat", "camera": "orbit"}]).spec, "shots[0].camera"),
     "unknown shot field": InvalidSpec(_film(shots=[{"prompt": "a cat", "lens": "50mm"}]).spec, "shots[0].lens"),
 }
+
+# Refused by the CRD's CEL rules (the API server runs them; jsonschema cannot) and by the model: a pass the
+# engine cannot make. ``field`` is where the rule sits; ``message`` is what the API server says.
+RULE_REFUSED_SPECS: dict[str, tuple[InvalidSpec, str]] = {
+    "segmentation with EEVEE": (_changed("render", {"frames": 8, "engine": "EEVEE", "passes": ["segmentation"]}),
+                                "the segmentation pass needs engine CYCLES"),
+    "flow with Workbench": (_changed("render", {"frames": 8, "engine": "WORKBENCH", "passes": ["depth", "flow"]}),
+                            "the flow pass needs engine EEVEE or CYCLES"),
+}

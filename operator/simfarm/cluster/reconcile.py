@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
+import os
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -56,10 +57,12 @@ def output_layout(spec: VideoRequestSpec, request: RequestRef, config: OperatorC
 
 
 def load_planner() -> "Planner":
-    """The planner, with its models loaded (seconds): made once per operator process."""
+    """The planner, with its models and the asset catalog's index loaded (seconds): made once per
+    operator process. It retrieves assets as ``simfarm plan`` does (catalog in ``$SIMFARM_HOME``)."""
+    from ..plan.cli import catalog_resolver
     from ..plan.planner import Planner
 
-    planner = Planner()
+    planner = Planner(resolver=catalog_resolver(os.environ.get("SIMFARM_HOME")))
     planner.warm()
     return planner
 
