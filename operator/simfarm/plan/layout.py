@@ -59,7 +59,7 @@ DISTANCE_STEPS = (1.0, 1.15, 1.35, 1.6, 1.9, 2.3, 2.8, 3.5)
 AMPLITUDE_STEPS = (1.0, 0.7, 0.5, 0.3)
 PITCH_STEPS = (0.0, 15.0, 30.0)  # degrees added to a drawn pitch to see over objects in front
 ARRANGEMENT_ATTEMPTS = 4
-STEPS_PER_ARRANGEMENT = 12  # candidate shots tried on one arrangement before drawing another
+STEPS_PER_ARRANGEMENT = 14  # candidate shots tried on one arrangement before drawing another
 SEARCH_FRAMES = 16
 RELATION_OPENING = 0.3  # a relation the prompt asks for must hold over at least this opening share of the clip
 SCREEN_RELATIONS = ("left_of", "right_of", "in_front_of", "behind")
@@ -85,18 +85,26 @@ class Shot:
     def pitch_raise(self) -> float:
         return PITCH_STEPS[self.pitch]
 
-    def next(self, verdict: "Verdict") -> "Shot | None":
-        """The next candidate for what went wrong: pull back or calm the move when objects leave the
-        frame or the followed one drifts, raise the camera when one hides another; None when out of steps."""
+    def next(self, verdict: "Verdict", screen_move: bool) -> "Shot | None":
+        """The next candidate for what went wrong: calm the move or pull back when objects leave the
+        frame or the followed one drifts, raise the camera when one hides another; None when out of steps.
+
+        ``screen_move``: the move slides or turns the view by a share of the frame (pans, cranes, tilts),
+        which pulling back does not shrink, so it is calmed first.
+        """
         if verdict.hidden and self.pitch + 1 < len(PITCH_STEPS):
             return replace(self, pitch=self.pitch + 1)
         if verdict.out_of_frame or not verdict.follows:
-            if not verdict.follows and self.amplitude + 1 < len(AMPLITUDE_STEPS):
-                return replace(self, amplitude=self.amplitude + 1)
-            if self.distance + 1 < len(DISTANCE_STEPS):
-                return replace(self, distance=self.distance + 1)
-            if self.amplitude + 1 < len(AMPLITUDE_STEPS):
-                return replace(self, amplitude=self.amplitude + 1, distance=0)
+            calm = replace(self, amplitude=self.amplitude + 1) if self.amplitude + 1 < len(AMPLITUDE_STEPS) else None
+            back = replace(self, distance=self.distance + 1) if self.distance + 1 < len(DISTANCE_STEPS) else None
+            if not verdict.follows and calm is not None:
+                return calm
+            if screen_move and calm is not None and (self.amplitude <= self.distance or back is None):
+                return calm  # calm and pull back in turn
+            if back is not None:
+                return back
+            if calm is not None:
+                return replace(calm, distance=0)
         return None  # a move too small to see, a relation that does not hold, or no step left: re-arrange
 
 
@@ -136,6 +144,9 @@ def lay_out(plan: ScenePlan, draft: SceneDraft | None, settings: RenderSettings,
                  if obj.relation is not None and obj.relation.kind in SCREEN_RELATIONS] if draft else []
     attempts = ARRANGEMENT_ATTEMPTS if draft else 1
     unit_keys = [key.model_copy() for key in plan.animation.keyframes]
+    screen_move = any(key.part is vocab.CameraRigPart.camera and key.rotation or
+                      key.part is vocab.CameraRigPart.animation_pivot and key.position and any(key.position[1:])
+                      for key in unit_keys)
     drawn_pitch = plan.orientation.pitch
     for obj in plan.objects:
         size = obj.asset.size_m or UNKNOWN_SIZE
@@ -157,7 +168,7 @@ def lay_out(plan: ScenePlan, draft: SceneDraft | None, settings: RenderSettings,
             if verdict.will_do:
                 _finish(plan, draft, shot, settings)
                 return
-            shot = shot.next(verdict)
+            shot = shot.next(verdict, screen_move)
             if shot is None:
                 break
     _, shot, arrangement = best
