@@ -5,7 +5,9 @@ the scene Blender built (``groundtruth``); a false claim is a permanent
 failure, so a wrong label never lands. A variant rendered as one shard goes
 straight to ``video.mp4`` with its thumbnail, caption and
 ``annotations.json``; otherwise the shard writes its segment and its
-frames' annotations for ``assemble`` to join.
+frames' annotations for ``assemble`` to join. A film shot is rendered like
+a variant, as a clip of its own (frames 1..its length); its segments are
+named by where they land in the film, and a film is always assembled.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import numpy as np
 from simfarm.plan import annotations
 from simfarm.plan.claims import check_all
 from simfarm.plan.models import ScenePlan
-from simfarm.plan.sharding import shard_of, variant_shards
+from simfarm.plan.sharding import scene_of, shard_of, variant_shards
 from simfarm.plan.visibility import sample_frames
 
 from . import camera, encode, engine, groundtruth, locations, passes, plans, scene
@@ -54,8 +56,8 @@ def run(plan_uri: str, index: int, out: str | None) -> dict[str, Any]:
         shard = shard_of(plan, index)
     except IndexError as error:
         raise PermanentError(str(error)) from error
-    variant = plan.variants[shard.variant]
-    settings = plan.settings
+    variant = scene_of(plan, shard)
+    settings = plan.clip_settings(variant)  # a film shot is a clip of its own
     layout = plans.output_layout(plan_uri, out)
     assets = scene.fetch_assets(variant, AssetCache.from_environment())
     claim_frames = sample_frames(settings.frames, CLAIM_FRAMES)
@@ -75,7 +77,7 @@ def run(plan_uri: str, index: int, out: str | None) -> dict[str, Any]:
             written = passes.convert(settings.passes, work / "raw-passes", frame, work / "passes",
                                      built.camera.data.clip_end)
             for name, path in written.items():
-                locations.publish(path, layout.pass_frame(shard.variant, name, frame))
+                locations.publish(path, layout.pass_frame(shard.variant, name, shard.offset + frame))  # video's frame
         pass_seconds = time.monotonic() - pass_started
         annotation_started = time.monotonic()
         truth = annotations.document(variant, groundtruth.scene_track(built, own_frames), settings.fps, settings.frames)
@@ -83,7 +85,7 @@ def run(plan_uri: str, index: int, out: str | None) -> dict[str, Any]:
         device = device or engine.opengl_device()
         video = work / "video.mp4"
         encode.encode_frames(frames, video, settings.fps)
-        if len(variant_shards(plan, shard.variant)) == 1:
+        if plan.film is None and len(variant_shards(plan, shard.variant)) == 1:
             output = layout.video(shard.variant)
             encode.write_thumbnail(video, work / "thumbnail.png")
             locations.publish(work / "thumbnail.png", layout.thumbnail(shard.variant))
@@ -91,13 +93,13 @@ def run(plan_uri: str, index: int, out: str | None) -> dict[str, Any]:
             locations.publish_text(json.dumps(annotations.with_claims(truth, variant)),
                                    layout.annotations(shard.variant))
         else:
-            output = layout.segment(shard.variant, shard.first_frame, shard.last_frame)
-            locations.publish_text(json.dumps(truth),
-                                   layout.segment_annotations(shard.variant, shard.first_frame, shard.last_frame))
+            where = (shard.variant, shard.video_first_frame, shard.video_last_frame)  # named by the video's frames
+            output = layout.segment(*where)
+            locations.publish_text(json.dumps(truth), layout.segment_annotations(*where))
         output_bytes = locations.publish(video, output)
     seconds = time.monotonic() - started
     return {
-        "command": "shard", "shard": shard.index, "variant": shard.variant,
+        "command": "shard", "shard": shard.index, "variant": shard.variant, "shot": shard.shot,
         "first_frame": shard.first_frame, "last_frame": shard.last_frame, "frames": shard.frames,
         "seconds": round(seconds, 3), "render_seconds": round(render_seconds, 3),
         "annotation_seconds": round(annotation_seconds, 3), "pass_seconds": round(pass_seconds, 3),

@@ -63,6 +63,10 @@ COMMAND_COVERAGE: dict[str, ByTest | ByCI | NeedsCluster] = {
     # `make demo` is `simfarm render` with the demo prompt (checked below) plus the install step.
     "make demo": ByTest("tests/chart/test_readme.py::test_make_demo_is_the_readme_render_command"),
     "simfarm render": ByTest("tests/chart/test_readme.py::test_readme_render_command_makes_a_video"),
+    "simfarm render --story": ByTest(
+        "tests/render/test_render_film.py::test_story_renders_one_video_cut_at_the_planned_frames"),
+    "simfarm render --shots": ByTest(
+        "tests/render/test_render_film.py::test_shot_list_file_renders_its_lengths_and_moves"),
     "simfarm plan --batch": ByTest("tests/unit/test_plan_cli.py::test_batch_output_matches_single_prompt_runs"),
     "simfarm plan": ByTest("tests/unit/test_plan_cli.py::test_plan_prints_variants_and_is_byte_identical"),
     "simfarm eval rewriter": ByTest("tests/unit/test_rewriter_llm.py::test_eval_command_measures_an_endpoint"),
@@ -106,6 +110,9 @@ def function_source(test: str) -> str:
     found = [node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == name]
     assert found, f"{test} does not exist"
     return ast.get_source_segment((REPO_ROOT / path).read_text(), found[0])
+
+
+PROMPT_RENDER = 'simfarm render "'  # the README's render of a prompt (films follow it)
 
 
 def readme_command(prefix: str) -> str:
@@ -162,13 +169,13 @@ def test_make_demo_is_the_readme_render_command() -> None:
     assert done.returncode == 0, done.stderr
     recipe = shlex.split(done.stdout.strip().splitlines()[-1])
     assert recipe[0] == "HF_HUB_OFFLINE=1" and Path(recipe[1]).name == "simfarm"
-    assert recipe[2:] == shlex.split(readme_command("simfarm render"))[1:]
+    assert recipe[2:] == shlex.split(readme_command(PROMPT_RENDER))[1:]
 
 
 def test_readme_render_command_makes_a_video(tmp_path: Path) -> None:
     if importlib.util.find_spec("bpy") is None and not in_ci():
         pytest.skip("bpy is not installed (pip install -c constraints.txt '.[render]')")
-    argv = shlex.split(readme_command("simfarm render"))
+    argv = shlex.split(readme_command(PROMPT_RENDER))
     assert argv[:2] == ["simfarm", "render"] and "--out" in argv
     argv[argv.index("--out") + 1] = str(tmp_path)
     tiny = ["--seconds", "0.25", "--width", "64", "--height", "36", "--workers", "1"]  # same pipeline, seconds of CPU

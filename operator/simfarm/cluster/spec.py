@@ -16,7 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
 from ..plan import vocabulary as vocab
-from ..plan.models import ENGINES, MAX_PROMPT_CHARS, Engine, PassName, RenderSettings, check_passes
+from ..plan.models import (ENGINES, MAX_PROMPT_CHARS, MAX_SHOTS, MAX_STORY_CHARS, Engine, PassName, RenderSettings,
+                           check_passes)
+from ..plan.shots import ShotSpec
 
 GROUP = "simfarm.dev"
 VERSION = "v1alpha1"
@@ -153,12 +155,34 @@ class Assets(ApiModel):
                                                                   "without attribution duties; empty: any")
 
 
+SOURCES = ("prompt", "story", "shots")
+
+
 class VideoRequestSpec(ApiModel):
-    prompt: str = Field(min_length=1, max_length=MAX_PROMPT_CHARS, description="What the videos show, in words")
-    variants: int = Field(1, ge=1, le=MAX_VARIANTS, description="How many differently seeded videos to make")
+    """What to render: a prompt (one shot per video), or a film — a story or a shot list."""
+
+    model_config = ConfigDict(json_schema_extra={
+        "oneOf": [{"required": [source]} for source in SOURCES],
+        "x-kubernetes-validations": [{
+            "rule": " + ".join(f"(has(self.{source}) ? 1 : 0)" for source in SOURCES) + " == 1",
+            "message": "set exactly one of prompt, story or shots",
+        }],
+    })
+
+    prompt: str | None = Field(None, min_length=1, max_length=MAX_PROMPT_CHARS,
+                               description="What the videos show, in words (one shot each)")
+    story: str | None = Field(None, min_length=1, max_length=MAX_STORY_CHARS,
+                              description="A film instead: a story told in shots, one per sentence (or as the llm "
+                                          "rewriter splits it); every shot is render's length")
+    shots: list[ShotSpec] | None = Field(None, min_length=1, max_length=MAX_SHOTS,
+                                         description="A film instead: its shots in order, each with its own words "
+                                                     "and optionally length, camera move and framing")
+    variants: int = Field(1, ge=1, le=MAX_VARIANTS, description="How many differently seeded videos to make "
+                                                                "(a film's variants keep the story)")
     seed: int = Field(0, ge=0, description="Same prompt, seed and settings give the same videos")
     render: RenderSpec = Field(default_factory=lambda: RenderSpec(frames=RenderSettings().frames),
-                               description="Size, length, frame rate and engine of every video")
+                               description="Size, length, frame rate and engine of every video (the length of "
+                                           "each shot of a film that gives none)")
     frames_per_shard: int = Field(0, ge=0, description="Frames per render pod; 0 renders each variant in one pod")
     parallelism: int = Field(4, ge=1, le=1000, description="Render pods running at once")
     resources: Resources = Field(default_factory=Resources, description="Compute of each render pod")
@@ -179,6 +203,17 @@ class VideoRequestSpec(ApiModel):
     retries: int = Field(2, ge=0, le=10, description="Retries per shard (the Job's backoffLimitPerIndex)")
     ttl_seconds_after_finished: int | None = Field(None, ge=0, description="Delete finished Jobs after this long")
 
+    @model_validator(mode="after")
+    def _one_source(self) -> "VideoRequestSpec":
+        given = [source for source in SOURCES if getattr(self, source) is not None]
+        if len(given) != 1:
+            raise ValueError(f"set exactly one of prompt, story or shots, got {' and '.join(given) or 'none'}")
+        return self
+
+    @property
+    def is_film(self) -> bool:
+        return self.prompt is None
+
 
 class Condition(ApiModel):
     type: str = Field(description="Planned, Ready, PartiallyFailed or SpecRejected")
@@ -196,6 +231,13 @@ class ShardCounts(ApiModel):
     running: int = Field(0, description="Shards with a pod running now")
 
 
+class FilmOutput(ApiModel):
+    shots: int = Field(description="Shots of the film, cut at the frames film.json lists")
+    script: str = Field(description="The timed script: WebVTT, one cue per shot with its caption (captions.vtt)")
+    film: str = Field(description="Shots with frame ranges, entities with their assets, sets (film.json)")
+    ground_truth: str = Field(description="Where each shot's annotations.json is: <this>/<shot>/annotations.json")
+
+
 class VariantOutput(ApiModel):
     variant: int = Field(description="Variant index, from 0")
     uri: str = Field(description="Where the video is (s3:// URI)")
@@ -203,6 +245,7 @@ class VariantOutput(ApiModel):
     caption: str = Field("", description="What the video shows, generated from its plan")
     credits: str = Field("", description="Where the credits of the video's assets are (credits.txt)")
     annotations: str = Field("", description="Where the video's per-frame ground truth is (annotations.json)")
+    film: FilmOutput | None = Field(None, description="A film's timed script, shot list and per-shot ground truth")
 
 
 class PlanSummary(ApiModel):
@@ -210,9 +253,16 @@ class PlanSummary(ApiModel):
     variants: int = Field(description="Variants planned")
     shards: int = Field(description="Render shards (pods) in all")
     frames_per_variant: int = Field(description="Frames of each video")
-    frames_per_shard: int = Field(description="Frames per render shard; 0: one shard per variant")
+    frames_per_shard: int = Field(description="Frames per render shard; 0: one shard per variant (per shot of a "
+                                              "film)")
+    shot_frames: list[int] | None = Field(None, description="A film's shots: the frames of each, in order")
     rewriter: str = Field(description="The rewriter that made the scenes (rules after an llm failure)")
     warnings: list[str] = Field(default_factory=list, description="What planning could not honour (the first 20)")
+
+    @property
+    def clips(self) -> list[int]:
+        """Frames of each clip of a variant (see ``sharding``): the shots', or the one video's."""
+        return self.shot_frames or [self.frames_per_variant]
 
 
 class VideoRequestStatus(ApiModel):

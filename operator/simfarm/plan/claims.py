@@ -71,7 +71,7 @@ class Thresholds:
 
 
 NORMAL = Thresholds()
-STRICT = Thresholds(in_view=0.88, holds=0.95, hidden=0.4, hidden_frames=0.35, min_size=0.03, side_margin=0.3, depth_margin=0.3,
+STRICT = Thresholds(in_view=0.88, holds=0.95, hidden=0.3, hidden_frames=0.3, min_size=0.03, side_margin=0.3, depth_margin=0.3,
                     screen_travel=0.06, depth_travel=0.06, follow_box=0.2, camera_slide=0.15, dolly=0.05, camera_turn=15.0,
                     turn_fraction=0.15, zoom_change=3.0, shot_tolerance=1.2, angle_tolerance=-1.0)
 _active: contextvars.ContextVar[Thresholds] = contextvars.ContextVar("thresholds", default=NORMAL)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ..errors import InputError
 from . import geometry
@@ -20,8 +20,12 @@ from . import vocabulary as vocab
 from .draft import DraftObject, SceneDraft
 from .models import (
     AmbientOcclusion, Animation, Background, Bloom, Framing, MotionBlur, Movement, ObjectScale,
-    Orientation, Postprocessing, Reflections, RigKeyframe, ScenePlan, SceneObject, Stage, StageMaterial,
+    Orientation, Postprocessing, Reflections, RenderSettings, RigKeyframe, ScenePlan, SceneObject, Stage,
+    StageMaterial,
 )
+
+if TYPE_CHECKING:
+    from .continuity import YawRange
 
 DEFAULT_PITCH = vocab.Range(5, 40)
 GROUND_DIRECTIONS = (vocab.Direction.left, vocab.Direction.right, vocab.Direction.forward, vocab.Direction.backward)
@@ -152,9 +156,11 @@ def _scales(draft: SceneDraft) -> list[vocab.Scale]:
     return [vocab.SCALES_BY_NAME[obj.scale or UNSAID_SCALE] for obj in draft.objects]
 
 
-def draw_arrangement(draft: SceneDraft, supports: list[int | None], rng: random.Random) -> tuple[int, list[int]]:
-    """A fresh camera bearing and grid cells for the layout step to try when the first ones fail."""
-    yaw = rng.randrange(0, 360)
+def draw_arrangement(draft: SceneDraft, supports: list[int | None], rng: random.Random,
+                     yaws: YawRange | None = None) -> tuple[int, list[int]]:
+    """A fresh camera bearing (inside ``yaws`` when given) and grid cells for the layout step to try when
+    the first ones fail."""
+    yaw = yaws.draw(rng) if yaws else rng.randrange(0, 360)
     cells, _ = _placements(draft, supports, yaw, rng)
     return yaw, cells
 
@@ -265,6 +271,16 @@ def engine_warnings(draft: SceneDraft, engine: str) -> list[str]:
     return [f"{effect.phrase} is not rendered by {engine}; use --engine EEVEE or CYCLES for it"
             for name, effect in vocab.EFFECTS.items()
             if name not in vocab.ENGINE_EFFECTS[engine] and getattr(draft.effects, name) not in (None, vocab.Level.none)]
+
+
+def effects_the_passes_exclude(draft: SceneDraft, settings: RenderSettings) -> frozenset[str]:
+    """Blender makes no motion vectors under motion blur: a flow pass rules motion blur out."""
+    if "flow" not in settings.passes:
+        return frozenset()
+    if draft.effects.motionblur not in (None, vocab.Level.none):
+        raise InputError("the prompt asks for motion blur, which Blender cannot render with the flow pass; "
+                         "drop one of them")
+    return frozenset({"motionblur"})
 
 
 def _postprocessing(draft: SceneDraft, rng: random.Random, without: frozenset[str]) -> Postprocessing:

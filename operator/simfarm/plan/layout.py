@@ -21,7 +21,11 @@ everything here):
    at last re-draws the placement, and says in ``warnings`` what it changed
    against the prompt's wishes.
 
-Everything is a pure function of the plan, the draft and the variant seed.
+In a film (``continuity``), objects earlier shots placed stay where they
+were, new ones are arranged around them, and the camera bearing is drawn
+inside the range the 180° rule leaves.
+
+Everything is a pure function of the plan, the draft, the variant seed and the continuity.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from . import vocabulary as vocab
 from .camera_path import framing_distance, velocity
 from .claims import STRICT, check, kept_in_view, seen, strict, thresholds
 from .combiner import draw_arrangement
+from .continuity import Continuity
 from .draft import SceneDraft
 from .models import Claim, RenderSettings, RigKeyframe, ScenePlan, SceneObject
 from .visibility import horizontal_fov_to_vertical, sample_frames, track_from_plan
@@ -54,7 +59,7 @@ DISTANCE_STEPS = (1.0, 1.15, 1.35, 1.6, 1.9, 2.3, 2.8, 3.5)
 AMPLITUDE_STEPS = (1.0, 0.7, 0.5, 0.3)
 PITCH_STEPS = (0.0, 15.0, 30.0)  # degrees added to a drawn pitch to see over objects in front
 ARRANGEMENT_ATTEMPTS = 4
-STEPS_PER_ARRANGEMENT = 12  # candidate shots tried on one arrangement before drawing another
+STEPS_PER_ARRANGEMENT = 14  # candidate shots tried on one arrangement before drawing another
 SEARCH_FRAMES = 16
 RELATION_OPENING = 0.3  # a relation the prompt asks for must hold over at least this opening share of the clip
 SCREEN_RELATIONS = ("left_of", "right_of", "in_front_of", "behind")
@@ -80,18 +85,26 @@ class Shot:
     def pitch_raise(self) -> float:
         return PITCH_STEPS[self.pitch]
 
-    def next(self, verdict: "Verdict") -> "Shot | None":
-        """The next candidate for what went wrong: pull back or calm the move when objects leave the
-        frame or the followed one drifts, raise the camera when one hides another; None when out of steps."""
+    def next(self, verdict: "Verdict", screen_move: bool) -> "Shot | None":
+        """The next candidate for what went wrong: calm the move or pull back when objects leave the
+        frame or the followed one drifts, raise the camera when one hides another; None when out of steps.
+
+        ``screen_move``: the move slides or turns the view by a share of the frame (pans, cranes, tilts),
+        which pulling back does not shrink, so it is calmed first.
+        """
         if verdict.hidden and self.pitch + 1 < len(PITCH_STEPS):
             return replace(self, pitch=self.pitch + 1)
         if verdict.out_of_frame or not verdict.follows:
-            if not verdict.follows and self.amplitude + 1 < len(AMPLITUDE_STEPS):
-                return replace(self, amplitude=self.amplitude + 1)
-            if self.distance + 1 < len(DISTANCE_STEPS):
-                return replace(self, distance=self.distance + 1)
-            if self.amplitude + 1 < len(AMPLITUDE_STEPS):
-                return replace(self, amplitude=self.amplitude + 1, distance=0)
+            calm = replace(self, amplitude=self.amplitude + 1) if self.amplitude + 1 < len(AMPLITUDE_STEPS) else None
+            back = replace(self, distance=self.distance + 1) if self.distance + 1 < len(DISTANCE_STEPS) else None
+            if not verdict.follows and calm is not None:
+                return calm
+            if screen_move and calm is not None and (self.amplitude <= self.distance or back is None):
+                return calm  # calm and pull back in turn
+            if back is not None:
+                return back
+            if calm is not None:
+                return replace(calm, distance=0)
         return None  # a move too small to see, a relation that does not hold, or no step left: re-arrange
 
 
@@ -117,29 +130,34 @@ class Verdict:
         return (self.will_do, self.kept, self.relations, self.move, self.follows, self.share)
 
 
-def lay_out(plan: ScenePlan, draft: SceneDraft | None, settings: RenderSettings) -> None:
+def lay_out(plan: ScenePlan, draft: SceneDraft | None, settings: RenderSettings,
+            continuity: Continuity | None = None) -> None:
     """Fill sizes, headings, positions and the framing of one variant, in place.
 
     Without the ``draft`` (a plan written by hand) the drawn arrangement is kept as it is.
+    ``continuity`` (a film shot after the first): objects it holds keep their place and the camera
+    bearing stays in its range.
     """
+    continuity = continuity or Continuity()
     rng = random.Random(f"{plan.seed}:layout")
     requested = [(i, obj.relation.kind, obj.relation.target) for i, obj in enumerate(draft.objects)
                  if obj.relation is not None and obj.relation.kind in SCREEN_RELATIONS] if draft else []
     attempts = ARRANGEMENT_ATTEMPTS if draft else 1
     unit_keys = [key.model_copy() for key in plan.animation.keyframes]
+    screen_move = any(key.part is vocab.CameraRigPart.camera and key.rotation or
+                      key.part is vocab.CameraRigPart.animation_pivot and key.position and any(key.position[1:])
+                      for key in unit_keys)
     drawn_pitch = plan.orientation.pitch
     for obj in plan.objects:
         size = obj.asset.size_m or UNKNOWN_SIZE
         obj.dimensions = tuple(round(side * obj.scale.factor, 4) for side in size)
     best: tuple[tuple, Shot, dict] | None = None
     for attempt in range(attempts):
-        if attempt:
-            yaw, cells = draw_arrangement(draft, [o.on_top_of for o in plan.objects], rng)
-            plan.orientation.yaw = yaw
-            for obj, cell in zip(plan.objects, cells):
-                obj.placement = cell
+        if attempt or not continuity.allows(plan.orientation.yaw):
+            _rearrange(plan, draft, rng, continuity)
         _turn(plan, rng)
         _place(plan)
+        _hold(plan, continuity)
         required = _required(plan, settings)
         shot: Shot | None = Shot()
         for _ in range(STEPS_PER_ARRANGEMENT):
@@ -150,13 +168,76 @@ def lay_out(plan: ScenePlan, draft: SceneDraft | None, settings: RenderSettings)
             if verdict.will_do:
                 _finish(plan, draft, shot, settings)
                 return
-            shot = shot.next(verdict)
+            shot = shot.next(verdict, screen_move)
             if shot is None:
                 break
     _, shot, arrangement = best
     _restore(plan, arrangement)
     _frame(plan, shot, unit_keys, drawn_pitch, settings)
     _finish(plan, draft, shot, settings)
+
+
+def _rearrange(plan: ScenePlan, draft: SceneDraft | None, rng: random.Random, continuity: Continuity) -> None:
+    """A fresh bearing (in the continuity's range) and grid cells; without a draft only the bearing moves."""
+    if draft is None:
+        plan.orientation.yaw = continuity.yaw_range.nearest(plan.orientation.yaw)
+        return
+    yaw, cells = draw_arrangement(draft, [o.on_top_of for o in plan.objects], rng, continuity.yaw_range)
+    plan.orientation.yaw = yaw
+    for obj, cell in zip(plan.objects, cells):
+        obj.placement = cell
+
+
+def _hold(plan: ScenePlan, continuity: Continuity) -> None:
+    """Held objects back where earlier shots left them; the new ones keep their drawn arrangement around
+    them (shifted as the held ones moved) and are pushed clear of them; stacked ones follow their supports."""
+    held = {i: state for i, state in continuity.held.items() if plan.objects[i].on_top_of is None}
+    if not held:
+        return
+    new = [i for i, obj in enumerate(plan.objects) if obj.on_top_of is None and i not in held]
+    drawn = np.mean([plan.objects[i].position[:2] for i in held], axis=0)
+    shift = np.mean([state.position[:2] for state in held.values()], axis=0) - drawn
+    for i, state in held.items():
+        obj = plan.objects[i]
+        obj.position = state.position
+        if obj.movement is None:
+            obj.heading = state.heading
+    placed = list(held)
+    for i in new:
+        obj = plan.objects[i]
+        obj.position = (round(obj.position[0] + float(shift[0]), 4), round(obj.position[1] + float(shift[1]), 4), 0.0)
+        _clear(plan, i, placed)
+        placed.append(i)
+    for i in _support_order(plan.objects):
+        obj = plan.objects[i]
+        if obj.on_top_of is not None:
+            below = plan.objects[obj.on_top_of]
+            obj.position = (below.position[0], below.position[1], round(below.position[2] + below.dimensions[2], 4))
+
+
+CLEAR_STEPS = 24
+
+
+def _clear(plan: ScenePlan, index: int, others: list[int]) -> None:
+    """Move object ``index`` straight away from whatever it overlaps until it overlaps nothing."""
+    obj = plan.objects[index]
+    for _ in range(CLEAR_STEPS):
+        overlapping = [j for j in others if _overlap(obj, plan.objects[j])]
+        if not overlapping:
+            return
+        other = plan.objects[overlapping[0]]
+        away = np.array(obj.position[:2]) - np.array(other.position[:2])
+        away = away / np.linalg.norm(away) if np.linalg.norm(away) > 1e-9 else np.array((1.0, 0.0))
+        step = max(max(footprint(obj)), max(footprint(other))) / 2 + MIN_GAP
+        obj.position = (round(obj.position[0] + float(away[0]) * step, 4),
+                        round(obj.position[1] + float(away[1]) * step, 4), 0.0)
+
+
+def _overlap(a: SceneObject, b: SceneObject) -> bool:
+    """Do two objects' turned footprints (with a small gap) overlap on the floor?"""
+    (ax, ay), (bx, by) = footprint(a), footprint(b)
+    return (abs(a.position[0] - b.position[0]) < (ax + bx) / 2 + MIN_GAP
+            and abs(a.position[1] - b.position[1]) < (ay + by) / 2 + MIN_GAP)
 
 
 def _required(plan: ScenePlan, settings: RenderSettings) -> list[int]:

@@ -17,10 +17,9 @@ from ..rewriter.llm import LLMConfig, LLMRewriter
 from ..rewriter.prompt import check_prompt
 from ..rewriter.rules import RulesRewriter
 from .captions import describe
-from .combiner import CombineOptions, combine, engine_warnings
+from .combiner import CombineOptions, combine, effects_the_passes_exclude, engine_warnings
+from .film import ShotRequest, plan_film, story_requests
 from .layout import lay_out
-from . import vocabulary as vocab
-from .draft import SceneDraft
 from .models import RenderSettings, RequestPlan
 
 Resolver = Callable[[RequestPlan], RequestPlan]
@@ -60,7 +59,8 @@ class Planner:
         """``llm``: this call's endpoint and model instead of the planner's own (e.g. one request's)."""
         if backend == "llm":
             return (self.llm if llm is None else LLMRewriter(llm, self.rules)).rewrite(prompt)
-        return Rewritten(self.rules.rewrite(prompt), backend="rules")
+        draft, found_objects = self.rules.read(prompt)
+        return Rewritten(draft, backend="rules", found_objects=found_objects)
 
     def plan(self, prompt: str, *, variants: int = 1, seed: int = 0, settings: RenderSettings | None = None,
              frames_per_shard: int = 0, rewriter: str = "rules", llm: LLMConfig | None = None,
@@ -74,7 +74,7 @@ class Planner:
         started = time.perf_counter()
         settings = settings or RenderSettings()
         scenes = combine(rewritten.draft, variants=variants, seed=seed, options=self.options,
-                         without=_effects_the_passes_exclude(rewritten.draft, settings))
+                         without=effects_the_passes_exclude(rewritten.draft, settings))
         warnings = list(rewritten.warnings) + engine_warnings(rewritten.draft, settings.engine)
         plan = RequestPlan(prompt=prompt, seed=seed, rewriter=rewritten.backend, settings=settings,
                            frames_per_shard=frames_per_shard, licenses=list(licenses), variants=scenes,
@@ -95,15 +95,22 @@ class Planner:
         timings["caption"] = time.perf_counter() - started
         return PlanResult(plan, timings, rewritten.backend)
 
-
-def _effects_the_passes_exclude(draft: SceneDraft, settings: RenderSettings) -> frozenset[str]:
-    """Blender makes no motion vectors under motion blur: a flow pass rules motion blur out."""
-    if "flow" not in settings.passes:
-        return frozenset()
-    if draft.effects.motionblur not in (None, vocab.Level.none):
-        raise InputError("the prompt asks for motion blur, which Blender cannot render with the flow pass; "
-                         "drop one of them")
-    return frozenset({"motionblur"})
+    def plan_film(self, shots: Sequence[ShotRequest] = (), *, story: str | None = None, variants: int = 1,
+                  seed: int = 0, settings: RenderSettings | None = None, frames_per_shard: int = 0,
+                  rewriter: str = "rules", llm: LLMConfig | None = None,
+                  licenses: Sequence[str] = ()) -> PlanResult:
+        """A multi-shot film from a shot list or a story (exactly one of them); see ``plan.film``."""
+        if bool(shots) == (story is not None):
+            raise InputError("a film needs either a story or a list of shots" + (", not both" if shots else ""))
+        warnings: list[str] = []
+        started = time.perf_counter()
+        requests = list(shots) or story_requests(self, story, rewriter, llm, warnings)
+        split = time.perf_counter() - started
+        plan, timings, backend = plan_film(self, requests, story=story or "", variants=variants, seed=seed,
+                                           settings=settings, frames_per_shard=frames_per_shard, rewriter=rewriter,
+                                           llm=llm, licenses=licenses, warnings=warnings)
+        timings["rewrite"] += split
+        return PlanResult(plan, timings, backend)
 
 
 def make_request_plan(prompt: str, *, variants: int = 1, seed: int = 0, settings: RenderSettings | None = None,
