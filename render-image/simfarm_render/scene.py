@@ -51,6 +51,7 @@ class BuiltScene:
     scene: bpy.types.Scene
     roots: list[bpy.types.Object]  # one per plan object, in plan order
     camera: bpy.types.Object
+    top_shares: list[float]  # per root, where stacked objects rest on it (``SceneObject.top_share``)
 
 
 def build(plan: ScenePlan, settings: RenderSettings, assets: SceneAssets, key_frames: np.ndarray) -> BuiltScene:
@@ -67,4 +68,4 @@ def build(plan: ScenePlan, settings: RenderSettings, assets: SceneAssets, key_fr
     motion.animate_movement(plan, roots, settings.fps, settings.frames)
     rig_camera, _ = camera.add_camera_rig(scene, plan, settings, key_frames)
     postprocessing.apply(scene, plan.postprocessing, settings.engine)
-    return BuiltScene(scene, roots, rig_camera)
+    return BuiltScene(scene, roots, rig_camera, [obj.top_share for obj in plan.objects])

@@ -35,6 +35,7 @@ class ObjectTrack:
     depth: np.ndarray  # (F,) mean camera-space depth of the object (metres, along the view axis)
     corners: np.ndarray  # (F, 8, 3) world corners of its 3D box
     occluded: np.ndarray  # (F,) fraction of its visible part hidden behind nearer objects
+    top_share: float = 1.0  # share of the box height where what stands on it rests (``SceneObject.top_share``)
 
     @property
     def centre(self) -> np.ndarray:
@@ -206,7 +207,8 @@ def track_from_plan(plan: ScenePlan, settings: RenderSettings, frames: np.ndarra
     if occlusion:
         hidden = _occlusion_of_plan(plan, path, K, box_array, settings)
     objects = [ObjectTrack(box=box_array[:, i], in_view=fractions[i], depth=depth_array[:, i], corners=moved[:, i],
-                           occluded=hidden[:, i]) for i in range(len(plan.objects))]
+                           occluded=hidden[:, i], top_share=plan.objects[i].top_share)
+               for i in range(len(plan.objects))]
     return SceneTrack(frames=path.frames, width=settings.width, height=settings.height, K=K,
                       world_to_camera=extrinsics, objects=objects, path=path)
 

@@ -10,13 +10,18 @@ parse the same way as local ones.
 Sweet Home 3D stretches every model to its record's width (x), depth and
 height, with the model's front towards the viewer of its front view; the
 worker imports OBJs with y up and -z forward, which puts that front towards
--y, so the record's size is the catalog's ``size_m`` as it is.
+-y, so the record's size is the catalog's ``size_m`` as it is. Rendering
+every vehicle, animal and person of the Debian libraries (and their toys,
+furniture and buildings by the dozen) from the front showed that
+convention kept everywhere but in five side-on models (``_SIDEWAYS``),
+which the importer turns so that their front faces -y too.
 """
 
 from __future__ import annotations
 
 import colorsys
 import io
+import math
 import re
 import zipfile
 from collections import Counter
@@ -44,6 +49,23 @@ _NOT_BODY = re.compile(r"glass|cristal|vidrio|window|mirror|tire|tyre|neumatic|r
                        re.IGNORECASE)
 _METALS = frozenset({"silver", "gold"})
 _MIN_BODY_SHARE = 0.15  # of the model's surface, for a material to count as its body
+# A model with no body by name (a lamp whose every material is called "lamp…") is painted on its dominant
+# material instead, when one opaque, non-glass material covers this much of it.
+_MIN_DOMINANT_SHARE = 0.3
+_SEE_THROUGH = re.compile(r"glass|cristal|vidrio|window|mirror", re.IGNORECASE)
+# Below this share of the height, a record's drop-on-top elevation is the floor of a container (a box, a bin, a
+# cup): "on" it means on its rim, the top of its box.
+_MIN_TOP_SHARE = 0.2
+# Records whose model is side-on: the side its front faces in the library's front view, checked by rendering.
+_SIDEWAYS: dict[str, str] = {
+    "Blend Swap CC-0#forkLift": "left",  # the forks
+    "Blend Swap CC-0#wheelbarrow": "right",  # the wheel
+    "Blend Swap CC-0#caballito": "left",  # the rocking horse's head
+    "Blend Swap CC-0#motorbike": "right",  # the spring rider's handlebars
+    "Blend Swap CC-BY#toyTrain": "left",  # the locomotive
+}
+# The turn about the vertical, in degrees (anticlockwise seen from above), that brings each side to the front.
+_FRONT_TURNS = {"left": 90, "right": -90, "back": 180}
 # Records whose name misleads a search: what the model really is.
 _CORRECTIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "Blend Swap CC-0#motorbike": ("Spring rider motorbike",
@@ -158,16 +180,21 @@ def body_material(obj: bytes, mtl: str) -> tuple[str, str | None]:
 
     The body is the opaque material covering the most surface whose name is
     not glass, tyre, light or interior, if it covers a fair share of the
-    model: a car's paint, a sofa's fabric. Its colour has no name when a
-    texture gives it.
+    model: a car's paint, a sofa's fabric. Failing that, it is the dominant
+    opaque material whatever its name, if it covers much of the model (a
+    lamp's shade called "lamp"). Its colour has no name when a texture gives it.
     """
     materials = _materials(obj, mtl)
     total = sum(material.area for material in materials.values())
-    candidates = sorted(((material.area, name) for name, material in materials.items()
-                         if material.opaque and not _NOT_BODY.search(name)), reverse=True)
-    if not candidates or candidates[0][0] < _MIN_BODY_SHARE * total:
+    opaque = sorted(((material.area, name) for name, material in materials.items() if material.opaque), reverse=True)
+    named = [(area, name) for area, name in opaque if not _NOT_BODY.search(name)]
+    dominant = [(area, name) for area, name in opaque if not _SEE_THROUGH.search(name)]
+    if named and named[0][0] >= _MIN_BODY_SHARE * total:
+        name = named[0][1]
+    elif dominant and dominant[0][0] >= _MIN_DOMINANT_SHARE * total:
+        name = dominant[0][1]
+    else:
         return "", None
-    name = candidates[0][1]
     rgb = materials[name].rgb
     return name, (colour_name(rgb) if rgb else None)
 
@@ -247,18 +274,22 @@ def _entry(record: dict[str, str], archive: zipfile.ZipFile, names: set[str], li
     mtl_names = [name for name in names if PurePosixPath(name).parent == folder and name.lower().endswith(".mtl")]
     mtl = archive.read(mtl_names[0]).decode("latin-1") if mtl_names else ""
     body, colour = body_material(archive.read(member), mtl)
-    rotation = tuple(float(value) for value in record["modelRotation"].split()) if "modelRotation" in record else None
-    if rotation is not None and len(rotation) != 9:
+    rotation = tuple(float(value) for value in record.get("modelRotation", "1 0 0 0 1 0 0 0 1").split())
+    if len(rotation) != 9:
         raise ValueError("modelRotation must hold 9 numbers")
+    size = tuple(round(float(record[axis]) / 100, 4) for axis in ("width", "depth", "height"))
+    side = _SIDEWAYS.get(record.get("id", ""))
+    if side:
+        rotation, size = _turned(rotation, size, _FRONT_TURNS[side])
     name, note, extra_tags = _CORRECTIONS.get(record.get("id", ""), (record["name"], "", ()))
     tags = [tag.strip() for tag in record.get("tags", "").split(",")]
     tags = [tag for tag in tags if tag and tag.lower() not in _NOISE_TAGS] + list(extra_tags)
     if colour:
         tags.append(colour)
-    size = tuple(round(float(record[axis]) / 100, 4) for axis in ("width", "depth", "height"))
+    height = float(record["height"])
     top = float(record.get("dropOnTopElevation", "-1"))
     category = record.get("category", "")
-    ref = ModelRef(library, member, rotation or ModelRef(library, member).rotation, body)
+    ref = ModelRef(library, member, rotation, body)
     return CatalogEntry(
         id=str(folder) if folder.name else member,
         kind=CatalogKind.object,
@@ -271,5 +302,16 @@ def _entry(record: dict[str, str], archive: zipfile.ZipFile, names: set[str], li
         creator=record.get("creator", ""),
         source=source,
         size_m=size,
-        top_m=round(top / 100, 4) if 0 < top <= float(record["height"]) else None,
+        top_m=round(top / 100, 4) if _MIN_TOP_SHARE * height <= top < height else None,
     )
+
+
+def _turned(rotation: tuple[float, ...], size: tuple[float, float, float],
+            degrees: int) -> tuple[tuple[float, ...], tuple[float, float, float]]:
+    """The model rotation followed by a turn about the vertical (y in the OBJ's axes; the same turn about z
+    once imported), and the size of the turned model."""
+    cos, sin = round(math.cos(math.radians(degrees))), round(math.sin(math.radians(degrees)))
+    turn = np.array(((cos, 0, sin), (0, 1, 0), (-sin, 0, cos)), dtype=float)
+    turned = (turn @ np.array(rotation).reshape(3, 3)).flatten()
+    width, depth, height = size
+    return tuple(float(value) + 0.0 for value in turned), (depth, width, height) if sin else size
