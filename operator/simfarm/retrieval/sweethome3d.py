@@ -66,13 +66,16 @@ _SIDEWAYS: dict[str, str] = {
 }
 # The turn about the vertical, in degrees (anticlockwise seen from above), that brings each side to the front.
 _FRONT_TURNS = {"left": 90, "right": -90, "back": 180}
-# Records whose name misleads a search: what the model really is.
+# Records whose name misleads a search: what the model really is. The name's last word is what it is (search
+# ranks names by their head noun), so a hot dog is a sausage and a clothes horse a rack.
 _CORRECTIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "Blend Swap CC-0#motorbike": ("Spring rider motorbike",
+    "Blend Swap CC-0#motorbike": ("Motorbike spring rider",
                                   "a child's playground spring rider shaped like a motorbike, a toy, "
                                   "not a real motorcycle", ("toy", "playground", "spring rider")),
     "Blend Swap CC-0#deer": ("Deer figurine", "a small decorative deer figurine, 20 cm tall, not a life-size animal",
                              ("figurine", "ornament", "statuette")),
+    "Blend Swap CC-0#hotDog": ("Hot dog sausage", "a hot dog: a sausage in a bun, food", ("food", "snack")),
+    "Scopia#clothes-horse": ("Clothes horse rack", "a folding rack for drying clothes", ("laundry", "drying rack")),
 }
 
 
