@@ -65,8 +65,9 @@ class RenderSpec(ApiModel):
     seconds: float | None = Field(None, gt=0, le=MAX_SECONDS, description="Clip length; frames = ceil(seconds × fps)")
     frames: int | None = _same_as_render_settings("frames", "Clip length in frames (instead of seconds)",
                                                   default=None)
-    engine: Engine = Field(RenderSettings().engine, description="Blender render engine: WORKBENCH (fastest, flat "
-                                                                "shading), EEVEE (real-time), CYCLES (path tracing)")
+    engine: Engine | None = Field(None, description="Blender render engine: WORKBENCH (fastest, flat shading), EEVEE "
+                                                    "(real-time), CYCLES (path tracing, denoised); default: the "
+                                                    "operator's (chart value render.defaultEngine, CYCLES)")
     samples: int = _same_as_render_settings("samples", default=RenderSettings().samples)
 
     @model_validator(mode="after")
@@ -75,11 +76,12 @@ class RenderSpec(ApiModel):
             raise ValueError("render: set exactly one of seconds or frames")
         return self
 
-    def settings(self) -> RenderSettings:
-        """The plan's render settings (checks the limits the CRD cannot express, e.g. seconds × fps)."""
+    def settings(self, default_engine: Engine = RenderSettings().engine) -> RenderSettings:
+        """The plan's render settings (checks the limits the CRD cannot express, e.g. seconds × fps);
+        ``default_engine`` when the spec names none."""
         frames = self.frames if self.frames is not None else math.ceil(self.seconds * self.fps)
         return RenderSettings(width=self.width, height=self.height, fps=self.fps, frames=frames,
-                              engine=self.engine, samples=self.samples)
+                              engine=self.engine or default_engine, samples=self.samples)
 
 
 class Resources(ApiModel):
