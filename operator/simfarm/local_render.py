@@ -1,7 +1,9 @@
 """`simfarm render PROMPT --out DIR`: the whole pipeline on this machine, no cluster.
 
 plan → shards rendered by local ``simfarm-render shard`` processes in
-parallel → segments assembled. The request lives under
+parallel → segments assembled. ``--story TEXT`` or ``--shots FILE`` make a
+film: its shots are sharded like variants and always assembled (one video
+with cuts, ``captions.vtt``, ``film.json``, per-shot ground truth). The request lives under
 ``DIR/local/<prompt slug>/<uid>/`` (``RequestLayout.for_request`` with the
 namespace ``local``), where ``uid`` is a hash of the plan: the same prompt,
 seed and settings land in the same folder. Blender is only ever imported by
@@ -27,9 +29,10 @@ from pydantic import ValidationError
 from tqdm import tqdm
 
 from .errors import InputError
-from .plan.cli import add_planning_arguments, planner_from_args
+from .plan.cli import add_planning_arguments, add_source_arguments, plan_from_args, planner_from_args
 from .plan.models import ENGINES, RenderSettings, RequestPlan
-from .plan.sharding import Shard, plan_shards, variant_shards
+from .plan.vocabulary import PASSES
+from .plan.sharding import Shard, clip_lengths, plan_shards, variant_shards
 from .storage import RequestLayout, Storage, is_s3_uri
 
 LOCAL_NAMESPACE = "local"
@@ -39,10 +42,10 @@ SLUG_CHARS = 40
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("render", help="render a prompt to MP4s on this machine",
-                                   description="Plan a prompt, render its shards with local Blender workers in "
-                                               "parallel and assemble the videos.")
-    parser.add_argument("prompt", help="the video prompt")
+    parser = subparsers.add_parser("render", help="render a prompt or a film to MP4s on this machine",
+                                   description="Plan a prompt (or a film: --story, --shots), render its shards with "
+                                               "local Blender workers in parallel and assemble the videos.")
+    add_source_arguments(parser)
     parser.add_argument("--out", default="out/render",
                         help="output directory or s3://bucket/prefix (default out/render; S3 settings from "
                              "AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)")
@@ -50,10 +53,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--width", type=int, default=640, help="pixels (default 640)")
     parser.add_argument("--height", type=int, default=360, help="pixels (default 360)")
     parser.add_argument("--fps", type=int, default=24, help="frames per second (default 24)")
-    parser.add_argument("--seconds", type=float, default=2.0, help="clip length (default 2)")
+    parser.add_argument("--seconds", type=float, default=2.0,
+                        help="clip length, of each shot of a film that gives none (default 2)")
     parser.add_argument("--engine", choices=ENGINES, default=RenderSettings().engine,
                         help=f"render engine (default {RenderSettings().engine}, denoised)")
     parser.add_argument("--samples", type=int, default=16, help="samples per pixel (default 16)")
+    parser.add_argument("--passes", type=_pass_list, default=[], metavar="PASS[,PASS…]",
+                        help=f"ground-truth passes beside each video: {', '.join(PASSES)} (lossless EXR)")
     parser.add_argument("--frames-per-shard", type=int, default=None,
                         help="frames per shard; 0 = one shard per variant (default: split so every worker is busy)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
@@ -73,17 +79,26 @@ def request_layout(out: str, plan: RequestPlan) -> RequestLayout:
     return RequestLayout.for_request(root, LOCAL_NAMESPACE, slug(plan.prompt), uid)
 
 
-def auto_frames_per_shard(frames: int, variants: int, workers: int) -> int:
-    """Enough shards per variant that ``workers`` processes have work; 0 when variants alone suffice."""
-    if variants >= workers:
+def auto_frames_per_shard(frames: int, clips: int, workers: int) -> int:
+    """Enough shards per clip (a variant, or a film's shot) of ``frames`` that ``workers`` processes have work;
+    0 when the clips alone suffice."""
+    if clips >= workers:
         return 0
-    return math.ceil(frames / math.ceil(workers / variants))
+    return math.ceil(frames / math.ceil(workers / clips))
+
+
+def _pass_list(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in PASSES]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown pass {unknown[0]!r}; choose from {', '.join(PASSES)}")
+    return names
 
 
 def _settings(args: argparse.Namespace) -> RenderSettings:
     try:
         return RenderSettings(width=args.width, height=args.height, fps=args.fps, frames=max(1, round(args.seconds * args.fps)),
-                              engine=args.engine, samples=args.samples)
+                              engine=args.engine, samples=args.samples, passes=args.passes)
     except ValidationError as error:
         raise InputError("; ".join(e["msg"] for e in error.errors())) from None
 
@@ -98,26 +113,28 @@ def run(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise InputError(f"--workers must be at least 1, got {args.workers}")
     settings = _settings(args)
-    frames_per_shard = (auto_frames_per_shard(settings.frames, args.variants, args.workers)
-                        if args.frames_per_shard is None else args.frames_per_shard)
-    if frames_per_shard < 0:
-        raise InputError(f"--frames-per-shard must be zero or positive, got {frames_per_shard}")
+    if args.frames_per_shard is not None and args.frames_per_shard < 0:
+        raise InputError(f"--frames-per-shard must be zero or positive, got {args.frames_per_shard}")
 
-    _stage(1, f"planning {args.variants} variant(s) of {args.prompt!r}")
+    what = args.prompt or ("the story" if args.story is not None else str(args.shots))
+    _stage(1, f"planning {args.variants} variant(s) of {what!r}")
     started = time.monotonic()
-    plan = planner_from_args(args).plan(args.prompt, variants=args.variants, seed=args.seed, settings=settings,
-                                        frames_per_shard=frames_per_shard, rewriter=args.rewriter,
-                                        licenses=args.licenses).plan
+    plan = plan_from_args(planner_from_args(args), args, settings).plan
+    clips = clip_lengths(plan)
+    frames_per_shard = (auto_frames_per_shard(max(clips), plan.variant_count * len(clips), args.workers)
+                        if args.frames_per_shard is None else args.frames_per_shard)
+    plan = plan.model_copy(update={"frames_per_shard": frames_per_shard})
     layout = request_layout(args.out, plan)
     store = Storage()
     store.ensure_bucket(layout.base)
     store.put_bytes(layout.plan, plan.to_json().encode())
     for scene in plan.variants:
-        print(f"  variant {scene.index}: {scene.caption}", file=sys.stderr)
+        shot = "" if scene.shot is None else f" shot {scene.shot + 1}"
+        print(f"  variant {scene.index}{shot}: {scene.caption}", file=sys.stderr)
 
     shards = plan_shards(plan)
-    _stage(2, f"rendering {len(shards)} shard(s) of {settings.frames} frames at {settings.width}×{settings.height} "
-              f"with {settings.engine}, {min(args.workers, len(shards))} at a time")
+    _stage(2, f"rendering {len(shards)} shard(s) of {plan.settings.frames} frames at "
+              f"{settings.width}×{settings.height} with {settings.engine}, {min(args.workers, len(shards))} at a time")
     failures = _render_shards(layout, shards, args.workers)
     if failures:
         for message in failures:
@@ -125,14 +142,17 @@ def run(args: argparse.Namespace) -> int:
         return 1
 
     _stage(3, "assembling")
-    for variant in range(len(plan.variants)):
-        if len(variant_shards(plan, variant)) > 1:
+    for variant in range(plan.variant_count):
+        if plan.film is not None or len(variant_shards(plan, variant)) > 1:
             failure = _worker(["assemble", "--plan", layout.plan, "--variant", str(variant)], f"assemble {variant}")
             if failure:
                 print(f"simfarm: error: {failure}", file=sys.stderr)
                 return 1
-    print(f"done in {time.monotonic() - started:.1f} s; captions in caption.txt and asset credits in credits.txt beside each video", file=sys.stderr)
-    for variant in range(len(plan.variants)):
+    beside = ("captions in caption.txt, the timed script in captions.vtt, shots and entities in film.json, each "
+              "shot's ground truth in shots/" if plan.film else "captions in caption.txt")
+    print(f"done in {time.monotonic() - started:.1f} s; {beside} and asset credits in credits.txt beside each video",
+          file=sys.stderr)
+    for variant in range(plan.variant_count):
         print(layout.video(variant))
     return 0
 

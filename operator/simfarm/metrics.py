@@ -22,14 +22,16 @@ PHASES = ("Pending", "Planning", "Rendering", "Assembling", "Succeeded", "Failed
 STAGES = ("rewrite", "combine", "retrieve", "plan", "render", "assemble", "total")
 SHARD_STATES = ("succeeded", "failed", "running", "pending")
 VIDEO_OUTCOMES = ("succeeded", "failed")
+ERROR_REASONS = ("endpoint_secret", "invalid_spec", "kubernetes_api", "storage")
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
 REQUESTS = Gauge("simfarm_requests", "VideoRequests by phase", ["phase"], registry=REGISTRY)
 STAGE_SECONDS = Histogram(
     "simfarm_stage_duration_seconds",
-    "Seconds per request and stage: rewrite, combine, retrieve (asset retrieval latency), plan (all three "
-    "and plan.json), render, assemble, total (creation to final phase)",
+    "Seconds per request and stage: rewrite, combine, retrieve (asset retrieval latency), layout (framing "
+    "checked along the camera path), caption, plan (all of these and plan.json), render, assemble, total "
+    "(creation to final phase)",
     ["stage"], registry=REGISTRY,
     buckets=(0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400))
 SHARDS = Gauge("simfarm_shards", "Render shards of unfinished requests by state", ["state"], registry=REGISTRY)
@@ -44,8 +46,14 @@ REWRITER_FALLBACKS = Counter("simfarm_rewriter_fallbacks", "Requests where the l
 ERRORS = Counter("simfarm_errors", "Operator errors by reason", ["reason"], registry=REGISTRY)
 VIDEOS = Counter("simfarm_videos", "Videos (variants) of finished requests by outcome: succeeded or failed",
                  ["outcome"], registry=REGISTRY)
+# Series with known labels exist from the start, at 0: rate() and increase() then see the first
+# event as one (a series born at 1 looks flat), and the dashboard's panels are never empty.
 for _outcome in VIDEO_OUTCOMES:
-    VIDEOS.labels(outcome=_outcome)  # both series exist from the start, at 0
+    VIDEOS.labels(outcome=_outcome)
+for _reason in ERROR_REASONS:
+    ERRORS.labels(reason=_reason)
+for _stage in STAGES:
+    STAGE_SECONDS.labels(stage=_stage)
 
 METRIC_NAMES: tuple[str, ...] = (
     "simfarm_requests",

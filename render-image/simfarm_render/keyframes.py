@@ -18,11 +18,13 @@ def insert(owner: bpy.types.ID, data_path: str, frame: float) -> None:
 
 
 def set_interpolation(owner: bpy.types.ID, interpolation: str = "LINEAR") -> None:
-    """Give every key of ``owner`` this interpolation (LINEAR: straight between keys, as the plan's paths are)."""
+    """Give every key of ``owner`` this interpolation (LINEAR: straight between keys, as the plan's paths are),
+    and carry the last motion on past the last key (the frame after a shard, which motion vectors look at)."""
     animation = owner.animation_data
     if animation is None or animation.action is None:
         return
     channels = anim_utils.action_get_channelbag_for_slot(animation.action, animation.action_slot)
     for curve in channels.fcurves:
+        curve.extrapolation = "LINEAR"
         for point in curve.keyframe_points:
             point.interpolation = interpolation

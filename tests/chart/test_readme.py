@@ -48,16 +48,29 @@ class NeedsCluster:
 
 E2E = NeedsCluster("real control plane: the e2e layer (issue 8) will run it")
 GPU = NeedsCluster("a GPU cluster that rendered a video; run by hand")
+REGISTRY = NeedsCluster("a registry login: .github/workflows/images.yml runs it on version tags")
+NODES = NeedsCluster("a cluster's nodes to load into; the real-node e2e imports the same images from the builder")
 
 COMMAND_COVERAGE: dict[str, ByTest | ByCI | NeedsCluster] = {
     "make test": ByCI(),
     "make testbin": ByCI(),  # a prerequisite of `make test`
     "python -m pytest tests/chart": ByCI(),  # `make test` runs pytest over tests/
+    "make images": ByCI(),  # `make test` runs `make images BASE_IMAGE=local`
+    "make push-images": REGISTRY,
+    "make image-archives": NODES,
+    "ctr -n k8s.io images import": NODES,
+    "kind load image-archive": NODES,
     # `make demo` is `simfarm render` with the demo prompt (checked below) plus the install step.
     "make demo": ByTest("tests/chart/test_readme.py::test_make_demo_is_the_readme_render_command"),
     "simfarm render": ByTest("tests/chart/test_readme.py::test_readme_render_command_makes_a_video"),
+    "simfarm render --story": ByTest(
+        "tests/render/test_render_film.py::test_story_renders_one_video_cut_at_the_planned_frames"),
+    "simfarm render --shots": ByTest(
+        "tests/render/test_render_film.py::test_shot_list_file_renders_its_lengths_and_moves"),
     "simfarm plan --batch": ByTest("tests/unit/test_plan_cli.py::test_batch_output_matches_single_prompt_runs"),
     "simfarm plan": ByTest("tests/unit/test_plan_cli.py::test_plan_prints_variants_and_is_byte_identical"),
+    "simfarm eval rewriter": ByTest("tests/unit/test_rewriter_llm.py::test_eval_command_measures_an_endpoint"),
+    "simfarm verify": ByTest("tests/unit/test_passes_and_verify.py::test_verify_checks_every_claim_of_a_plan"),
     "simfarm catalog search": ByTest("tests/retrieval/test_catalog_cli.py::test_search_json"),
     "simfarm catalog list": ByTest("tests/retrieval/test_catalog_cli.py::test_list_and_stats"),
     "simfarm catalog stats": ByTest("tests/retrieval/test_catalog_cli.py::test_list_and_stats"),
@@ -97,6 +110,9 @@ def function_source(test: str) -> str:
     found = [node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == name]
     assert found, f"{test} does not exist"
     return ast.get_source_segment((REPO_ROOT / path).read_text(), found[0])
+
+
+PROMPT_RENDER = 'simfarm render "'  # the README's render of a prompt (films follow it)
 
 
 def readme_command(prefix: str) -> str:
@@ -153,13 +169,13 @@ def test_make_demo_is_the_readme_render_command() -> None:
     assert done.returncode == 0, done.stderr
     recipe = shlex.split(done.stdout.strip().splitlines()[-1])
     assert recipe[0] == "HF_HUB_OFFLINE=1" and Path(recipe[1]).name == "simfarm"
-    assert recipe[2:] == shlex.split(readme_command("simfarm render"))[1:]
+    assert recipe[2:] == shlex.split(readme_command(PROMPT_RENDER))[1:]
 
 
 def test_readme_render_command_makes_a_video(tmp_path: Path) -> None:
     if importlib.util.find_spec("bpy") is None and not in_ci():
         pytest.skip("bpy is not installed (pip install -c constraints.txt '.[render]')")
-    argv = shlex.split(readme_command("simfarm render"))
+    argv = shlex.split(readme_command(PROMPT_RENDER))
     assert argv[:2] == ["simfarm", "render"] and "--out" in argv
     argv[argv.index("--out") + 1] = str(tmp_path)
     tiny = ["--seconds", "0.25", "--width", "64", "--height", "36", "--workers", "1"]  # same pipeline, seconds of CPU

@@ -18,3 +18,8 @@ GPU_NODES = ("gpu-node-a", "gpu-node-b")
 VENV_BIN = Path(sys.executable).parent  # simfarm, simfarm-render
 # Every e2e render: tiny and fast (the examples' own settings take minutes on a CPU).
 TINY_RENDER = {"width": 64, "height": 36, "fps": 8, "frames": 8, "engine": "WORKBENCH", "samples": 1}
+# The real node has this machine's CPUs and memory (2 cores): render pods ask for a share of them,
+# and for the GPU the node advertises (an extended resource, see support.node).
+REAL_NODE_RESOURCES = {"cpu": "800m", "memory": "1536Mi", "gpu": 1}
+OPERATOR_SELECTOR = "app.kubernetes.io/component=operator"  # the chart's operator pods
+METRICS_SERVICE = "simfarm-metrics"  # the chart's <fullname>-metrics

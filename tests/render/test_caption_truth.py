@@ -11,6 +11,9 @@ on that measurement. The shares are printed in the test summary.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections import Counter
 
 import numpy as np
@@ -18,9 +21,11 @@ import pytest
 
 from simfarm.plan.camera_path import camera_path
 from simfarm.plan.models import RenderSettings, RequestPlan
+from simfarm.plan.sharding import plan_shards
 from simfarm.plan.vocabulary import CAMERA_ANIMATIONS, FRAMINGS
+from simfarm.storage import RequestLayout
 
-from render_helpers import probe_scenes
+from render_helpers import probe_scenes, render, run_worker
 
 SETTINGS = RenderSettings(width=320, height=180, frames=48, fps=24, engine="WORKBENCH", samples=1)
 VARIANTS = 3
@@ -158,3 +163,21 @@ def test_blender_puts_the_camera_where_the_camera_path_says(planned, probed):
                 for obj, matrix, offset in zip(variant.objects, roots, path.object_offsets[frame]):
                     assert np.array(matrix)[:3, 3] == pytest.approx(np.array(obj.position) + offset, abs=1e-4)
     assert worst < 1e-4
+
+
+def test_a_rendered_request_carries_ground_truth_that_verify_accepts(planner, tmp_path):
+    """Two shards and an assembly: annotations.json covers every frame, and `simfarm verify` re-checks it."""
+    settings = SETTINGS.model_copy(update={"frames": 20, "width": 160, "height": 90})
+    plan = planner.plan("a red car drives to the right past a small tree, slow pan left", variants=1, seed=2,
+                        settings=settings, frames_per_shard=10).plan
+    for shard in plan_shards(plan):
+        render(plan, tmp_path, shard.index)
+    assembled = run_worker("assemble", "--plan", str(tmp_path / "plan.json"), "--variant", "0")
+    assert assembled.returncode == 0, assembled.stderr
+    truth = json.loads(open(RequestLayout(str(tmp_path)).annotations(0)).read())
+    assert [entry["frame"] for entry in truth["per_frame"]] == list(range(1, 21))
+    assert truth["claims"] and all(claim["holds"] for claim in truth["claims"])
+    verified = subprocess.run([sys.executable, "-m", "simfarm", "verify", str(tmp_path)], capture_output=True,
+                              text=True, timeout=300)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert verified.stdout.count(" annotations ") == len(plan.variants[0].claims)

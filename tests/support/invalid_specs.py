@@ -2,7 +2,8 @@
 
 One list for every layer that refuses them: tests/unit/test_crd.py (the CRD's schema under jsonschema,
 and the pydantic model) and tests/e2e/test_e2e_validation.py (a real API server). ``field`` is written
-as the API server writes it after ``spec.``: ``render.width``, ``tolerations[0].effect``.
+as the API server writes it after ``spec.``: ``render.width``, ``tolerations[0].effect``; ``""`` is the
+spec as a whole (exactly one of prompt, story or shots).
 """
 
 from __future__ import annotations
@@ -31,12 +32,22 @@ def _changed(field: str, value: Any) -> InvalidSpec:
     return InvalidSpec(spec, field)
 
 
+def _film(**source: Any) -> InvalidSpec:
+    """A film spec (a story or shots instead of the prompt) whose one source field is bad."""
+    (field, value), = source.items()
+    return InvalidSpec({field: value, "render": {"frames": 8}}, field)
+
+
 def _toleration(**toleration: Any) -> dict[str, Any]:
     return {**copy.deepcopy(VALID_SPEC), "tolerations": [toleration]}
 
 
 INVALID_SPECS: dict[str, InvalidSpec] = {
-    "no prompt": InvalidSpec({"render": {"frames": 8}}, "prompt"),
+    # spec-wide: exactly one of prompt, story or shots (the error is the spec's own, field "")
+    "no prompt, story or shots": InvalidSpec({"render": {"frames": 8}}, ""),
+    "prompt and story": InvalidSpec({**VALID_SPEC, "story": "A dog runs. It stops."}, ""),
+    "story and shots": InvalidSpec({"story": "A cat sits.", "shots": [{"prompt": "a cat"}], "render": {"frames": 8}},
+                                   ""),
     "empty prompt": _changed("prompt", ""),
     "prompt too long": _changed("prompt", "x" * 4001),
     "odd width": _changed("render.width", 641),
@@ -65,4 +76,22 @@ INVALID_SPECS: dict[str, InvalidSpec] = {
     "toleration effect typo": InvalidSpec(_toleration(key="gpu", effect="NoSchedul"), "tolerations[0].effect"),
     "toleration operator": InvalidSpec(_toleration(key="gpu", operator="Sometimes"), "tolerations[0].operator"),
     "unknown field": _changed("colour", "red"),
+    "empty story": _film(story=""),
+    "story too long": _film(story="A dog runs. " * 700),
+    "no shots": _film(shots=[]),
+    "51 shots": _film(shots=[{"prompt": "a cat"}] * 51),
+    "shot without prompt": InvalidSpec(_film(shots=[{"seconds": 2}]).spec, "shots[0].prompt"),
+    "shot with seconds and frames": InvalidSpec(_film(shots=[{"prompt": "a cat", "seconds": 1, "frames": 8}]).spec,
+                                                "shots[0]"),
+    "shot camera typo": InvalidSpec(_film(shots=[{"prompt": "a cat", "camera": "orbit"}]).spec, "shots[0].camera"),
+    "unknown shot field": InvalidSpec(_film(shots=[{"prompt": "a cat", "lens": "50mm"}]).spec, "shots[0].lens"),
+}
+
+# Refused by the CRD's CEL rules (the API server runs them; jsonschema cannot) and by the model: a pass the
+# engine cannot make. ``field`` is where the rule sits; ``message`` is what the API server says.
+RULE_REFUSED_SPECS: dict[str, tuple[InvalidSpec, str]] = {
+    "segmentation with EEVEE": (_changed("render", {"frames": 8, "engine": "EEVEE", "passes": ["segmentation"]}),
+                                "the segmentation pass needs engine CYCLES"),
+    "flow with Workbench": (_changed("render", {"frames": 8, "engine": "WORKBENCH", "passes": ["depth", "flow"]}),
+                            "the flow pass needs engine EEVEE or CYCLES"),
 }

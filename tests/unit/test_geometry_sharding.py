@@ -34,7 +34,7 @@ def test_cell_size_keeps_huge_objects_apart():
 
 
 def test_shards_cover_every_frame_once_in_variant_major_order():
-    shards = [sharding.shard_at(k, 3, 50, 20) for k in range(sharding.shard_count(3, 50, 20))]
+    shards = [sharding.shard_at(k, 3, [50], 20) for k in range(sharding.shard_count(3, [50], 20))]
     assert len(shards) == 9
     assert [(s.variant, s.first_frame, s.last_frame) for s in shards[:3]] == [(0, 1, 20), (0, 21, 40), (0, 41, 50)]
     for variant in range(3):
@@ -44,10 +44,10 @@ def test_shards_cover_every_frame_once_in_variant_major_order():
 
 @pytest.mark.parametrize("frames_per_shard", [0, 48, 100])
 def test_one_shard_per_variant_when_chunks_cover_the_clip(frames_per_shard):
-    assert sharding.shard_count(4, 48, frames_per_shard) == 4
-    assert sharding.shard_at(3, 4, 48, frames_per_shard) == sharding.Shard(3, 3, 1, 48)
+    assert sharding.shard_count(4, [48], frames_per_shard) == 4
+    assert sharding.shard_at(3, 4, [48], frames_per_shard) == sharding.Shard(3, 3, 1, 48)
 
 
 def test_shard_index_out_of_range_says_how_many():
     with pytest.raises(IndexError, match="has 2 shards"):
-        sharding.shard_at(2, 2, 10, 0)
+        sharding.shard_at(2, 2, [10], 0)

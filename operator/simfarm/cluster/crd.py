@@ -76,7 +76,7 @@ def custom_resource_definition() -> dict[str, Any]:
                 "additionalPrinterColumns": PRINTER_COLUMNS,
                 "schema": {"openAPIV3Schema": {
                     "type": "object",
-                    "description": "A text prompt rendered into one or more videos.",
+                    "description": "A prompt, a story or a shot list rendered into one or more videos.",
                     "required": ["spec"],
                     "properties": {
                         "apiVersion": {"type": "string"},

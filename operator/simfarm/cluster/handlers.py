@@ -175,10 +175,15 @@ async def plan_and_render(body: kopf.Body, spec: kopf.Spec, status: kopf.Status,
         shards={"total": plan.shards, "succeeded": 0, "failed": 0, "running": 0}, progress=f"0/{plan.shards}",
         timings=timings,
         conditions=merge_conditions(status.get("conditions") or [], condition(
-            "Planned", True, "Planned", f"{plan.variants} variants in {plan.shards} shards",
+            "Planned", True, "Planned", f"{_planned(plan)} in {plan.shards} shards",
             generation=meta.get("generation"), now=planned_at.isoformat())))
     kopf.info(body, reason="Rendering",
-              message=f"Planned {plan.variants} variants as {plan.shards} shards; Job {job['metadata']['name']}")
+              message=f"Planned {_planned(plan)} as {plan.shards} shards; Job {job['metadata']['name']}")
+
+
+def _planned(plan: PlanSummary) -> str:
+    shots = f" of {len(plan.shot_frames)} shots" if plan.shot_frames else ""
+    return f"{plan.variants} variants{shots}"
 
 
 async def _ensure_job(owner: kopf.Body, manifest: dict[str, Any], memo: kopf.Memo) -> dict[str, Any]:
@@ -254,11 +259,11 @@ async def track(body: kopf.Body, meta: kopf.Meta, status: kopf.Status, patch: ko
         failed = sorted(set(status.get("failedVariants") or []) | set(broken))
         patch.status.update(failedVariants=failed, failures=reasons[:MAX_REASONS], timings=timings)
     metrics.track_shards(uid, None)
-    await _complete(body, spec, request, status, patch, memo, succeeded, failed, reasons, timings, at)
+    await _complete(body, spec, plan, request, status, patch, memo, succeeded, failed, reasons, timings, at)
 
 
-async def _complete(body: kopf.Body, spec: VideoRequestSpec, request: RequestRef, status: kopf.Status,
-                    patch: kopf.Patch, memo: kopf.Memo, succeeded: list[int], failed: list[int],
+async def _complete(body: kopf.Body, spec: VideoRequestSpec, plan: PlanSummary, request: RequestRef,
+                    status: kopf.Status, patch: kopf.Patch, memo: kopf.Memo, succeeded: list[int], failed: list[int],
                     reasons: list[str], timings: dict[str, float], at: datetime) -> None:
     if not succeeded:
         metrics.count_videos(succeeded=0, failed=len(failed))
@@ -268,7 +273,8 @@ async def _complete(body: kopf.Body, spec: VideoRequestSpec, request: RequestRef
     layout = reconcile.output_layout(spec, request, memo.config)
     expiry = timedelta(seconds=memo.config.presign_seconds)
     try:
-        outputs = await run_blocking(memo, reconcile.collect_outputs, layout, succeeded, memo.storage, expiry)
+        outputs = await run_blocking(memo, reconcile.collect_outputs, layout, succeeded, memo.storage, expiry,
+                                     len(plan.shot_frames or ()))
     except StorageError as error:
         metrics.ERRORS.labels(reason="storage").inc()
         raise kopf.TemporaryError(f"reading outputs, retrying: {error}", delay=30)

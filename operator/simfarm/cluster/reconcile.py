@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
+import os
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -18,12 +19,12 @@ from pydantic import ValidationError
 
 from ..errors import InputError
 from ..plan.models import Engine, RenderSettings, RequestPlan
-from ..plan.sharding import plan_shards
+from ..plan.sharding import clip_lengths, plan_shards
 from ..rewriter.llm import LLMConfig
 from ..storage import ObjectNotFound, RequestLayout, Storage
 from .config import OperatorConfig
 from .manifests import LABEL_REQUEST_UID, RequestRef
-from .spec import MAX_STATUS_OUTPUTS, PlanSummary, Rewriter, VariantOutput, VideoRequestSpec
+from .spec import MAX_STATUS_OUTPUTS, FilmOutput, PlanSummary, Rewriter, VariantOutput, VideoRequestSpec
 
 if TYPE_CHECKING:
     from ..plan.planner import Planner
@@ -56,10 +57,12 @@ def output_layout(spec: VideoRequestSpec, request: RequestRef, config: OperatorC
 
 
 def load_planner() -> "Planner":
-    """The planner, with its models loaded (seconds): made once per operator process."""
+    """The planner, with its models and the asset catalog's index loaded (seconds): made once per
+    operator process. It retrieves assets as ``simfarm plan`` does (catalog in ``$SIMFARM_HOME``)."""
+    from ..plan.cli import catalog_resolver
     from ..plan.planner import Planner
 
-    planner = Planner()
+    planner = Planner(resolver=catalog_resolver(os.environ.get("SIMFARM_HOME")))
     planner.warm()
     return planner
 
@@ -120,15 +123,20 @@ def plan_request(spec: VideoRequestSpec, layout: RequestLayout, storage: Storage
     try:
         plan, timings = RequestPlan.model_validate_json(storage.get_bytes(layout.plan)), {}
     except ObjectNotFound:
-        result = planner.plan(spec.prompt, variants=spec.variants, seed=spec.seed, settings=settings,
-                              frames_per_shard=spec.frames_per_shard, rewriter=spec.rewriter.backend, llm=llm,
-                              licenses=spec.assets.licenses)
+        common = dict(variants=spec.variants, seed=spec.seed, settings=settings, frames_per_shard=spec.frames_per_shard,
+                      rewriter=spec.rewriter.backend, llm=llm, licenses=spec.assets.licenses)
+        if spec.is_film:
+            shots = [shot.request(settings.fps, settings.frames) for shot in spec.shots or ()]
+            result = planner.plan_film(shots, story=spec.story, **common)
+        else:
+            result = planner.plan(spec.prompt, **common)
         plan, timings = result.plan, result.timings
         storage.ensure_bucket(layout.base)  # a new S3 server (the chart's bundled MinIO) has no buckets
         storage.put_bytes(layout.plan, plan.to_json().encode(), content_type="application/json")
-    summary = PlanSummary(uri=layout.plan, variants=len(plan.variants), shards=len(plan_shards(plan)),
+    summary = PlanSummary(uri=layout.plan, variants=plan.variant_count, shards=len(plan_shards(plan)),
                           frames_per_variant=plan.settings.frames, frames_per_shard=plan.frames_per_shard,
-                          rewriter=plan.rewriter, warnings=plan.warnings[:20])
+                          shot_frames=clip_lengths(plan) if plan.film else None, rewriter=plan.rewriter,
+                          warnings=plan.warnings[:20])
     return Planned(summary, timings, fell_back=bool(timings) and spec.rewriter.backend != plan.rewriter)
 
 
@@ -149,10 +157,10 @@ def ensure_job(batch: BatchV1Api, manifest: dict[str, Any]) -> dict[str, Any]:
     return job
 
 
-def collect_outputs(layout: RequestLayout, variants: list[int], storage: Storage, expiry: timedelta
-                    ) -> list[VariantOutput]:
+def collect_outputs(layout: RequestLayout, variants: list[int], storage: Storage, expiry: timedelta,
+                    shots: int = 0) -> list[VariantOutput]:
     """The first ``MAX_STATUS_OUTPUTS`` videos: URI, presigned URL, caption, and where its credits and
-    ground truth are."""
+    ground truth are (with ``shots``, a film's: its script, film.json and per-shot ground truth)."""
     outputs = []
     for variant in variants[:MAX_STATUS_OUTPUTS]:
         try:
@@ -160,7 +168,9 @@ def collect_outputs(layout: RequestLayout, variants: list[int], storage: Storage
         except ObjectNotFound:
             caption = ""
         uri = layout.video(variant)
+        film = FilmOutput(shots=shots, script=layout.script(variant), film=layout.film(variant),
+                          ground_truth=layout.shots_dir(variant)) if shots else None
         outputs.append(VariantOutput(variant=variant, uri=uri, url=storage.presign_get(uri, expiry),
                                      caption=caption, credits=layout.credits(variant),
-                                     annotations=layout.annotations(variant)))
+                                     annotations="" if shots else layout.annotations(variant), film=film))
     return outputs

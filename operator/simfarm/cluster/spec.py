@@ -15,7 +15,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
-from ..plan.models import MAX_PROMPT_CHARS, Engine, RenderSettings
+from ..plan import vocabulary as vocab
+from ..plan.models import (ENGINES, MAX_PROMPT_CHARS, MAX_SHOTS, MAX_STORY_CHARS, Engine, PassName, RenderSettings,
+                           check_passes)
+from ..plan.shots import ShotSpec
 
 GROUP = "simfarm.dev"
 VERSION = "v1alpha1"
@@ -48,6 +51,19 @@ def _same_as_render_settings(name: str, description: str | None = None, **extra:
     return Field(description=description or setting.description, **bounds, **extra)
 
 
+def _pass_rules() -> list[dict[str, str]]:
+    """CEL rules, from ``vocabulary.ENGINE_PASSES``: the API server refuses a pass the engine cannot make
+    (the engine is defaulted before rules run)."""
+    rules = []
+    for name in vocab.PASSES:
+        engines = [engine for engine in ENGINES if name in vocab.ENGINE_PASSES[engine]]
+        if len(engines) < len(ENGINES):
+            listed = ", ".join(f"'{engine}'" for engine in engines)
+            rules.append({"rule": f"!has(self.passes) || !('{name}' in self.passes) || self.engine in [{listed}]",
+                          "message": f"the {name} pass needs engine {' or '.join(engines)}"})
+    return rules
+
+
 class RenderSpec(ApiModel):
     """Render settings; the length is given either in seconds or in frames, never both."""
 
@@ -56,7 +72,7 @@ class RenderSpec(ApiModel):
         "x-kubernetes-validations": [{
             "rule": "has(self.seconds) != has(self.frames)",
             "message": "set exactly one of seconds or frames",
-        }],
+        }, *_pass_rules()],
     })
 
     width: int = _same_as_render_settings("width", default=RenderSettings().width, multiple_of=2)
@@ -69,6 +85,9 @@ class RenderSpec(ApiModel):
                                                     "(real-time), CYCLES (path tracing, denoised); default: the "
                                                     "operator's (chart value render.defaultEngine, CYCLES)")
     samples: int = _same_as_render_settings("samples", default=RenderSettings().samples)
+    passes: list[PassName] = Field(default_factory=list, max_length=len(vocab.PASSES),
+                                   json_schema_extra={"x-kubernetes-list-type": "set"},
+                                   description=RenderSettings.model_fields["passes"].description)
 
     @model_validator(mode="after")
     def _one_length(self) -> "RenderSpec":
@@ -76,12 +95,18 @@ class RenderSpec(ApiModel):
             raise ValueError("render: set exactly one of seconds or frames")
         return self
 
+    @model_validator(mode="after")
+    def _passes_the_engine_makes(self) -> "RenderSpec":
+        if self.engine is not None:  # else checked against the operator's default engine by settings()
+            check_passes(self.engine, self.passes)
+        return self
+
     def settings(self, default_engine: Engine = RenderSettings().engine) -> RenderSettings:
         """The plan's render settings (checks the limits the CRD cannot express, e.g. seconds × fps);
         ``default_engine`` when the spec names none."""
         frames = self.frames if self.frames is not None else math.ceil(self.seconds * self.fps)
         return RenderSettings(width=self.width, height=self.height, fps=self.fps, frames=frames,
-                              engine=self.engine or default_engine, samples=self.samples)
+                              engine=self.engine or default_engine, samples=self.samples, passes=self.passes)
 
 
 class Resources(ApiModel):
@@ -133,12 +158,34 @@ class Assets(ApiModel):
                                                                   "without attribution duties; empty: any")
 
 
+SOURCES = ("prompt", "story", "shots")
+
+
 class VideoRequestSpec(ApiModel):
-    prompt: str = Field(min_length=1, max_length=MAX_PROMPT_CHARS, description="What the videos show, in words")
-    variants: int = Field(1, ge=1, le=MAX_VARIANTS, description="How many differently seeded videos to make")
+    """What to render: a prompt (one shot per video), or a film — a story or a shot list."""
+
+    model_config = ConfigDict(json_schema_extra={
+        "oneOf": [{"required": [source]} for source in SOURCES],
+        "x-kubernetes-validations": [{
+            "rule": " + ".join(f"(has(self.{source}) ? 1 : 0)" for source in SOURCES) + " == 1",
+            "message": "set exactly one of prompt, story or shots",
+        }],
+    })
+
+    prompt: str | None = Field(None, min_length=1, max_length=MAX_PROMPT_CHARS,
+                               description="What the videos show, in words (one shot each)")
+    story: str | None = Field(None, min_length=1, max_length=MAX_STORY_CHARS,
+                              description="A film instead: a story told in shots, one per sentence (or as the llm "
+                                          "rewriter splits it); every shot is render's length")
+    shots: list[ShotSpec] | None = Field(None, min_length=1, max_length=MAX_SHOTS,
+                                         description="A film instead: its shots in order, each with its own words "
+                                                     "and optionally length, camera move and framing")
+    variants: int = Field(1, ge=1, le=MAX_VARIANTS, description="How many differently seeded videos to make "
+                                                                "(a film's variants keep the story)")
     seed: int = Field(0, ge=0, description="Same prompt, seed and settings give the same videos")
     render: RenderSpec = Field(default_factory=lambda: RenderSpec(frames=RenderSettings().frames),
-                               description="Size, length, frame rate and engine of every video")
+                               description="Size, length, frame rate and engine of every video (the length of "
+                                           "each shot of a film that gives none)")
     frames_per_shard: int = Field(0, ge=0, description="Frames per render pod; 0 renders each variant in one pod")
     parallelism: int = Field(4, ge=1, le=1000, description="Render pods running at once")
     resources: Resources = Field(default_factory=Resources, description="Compute of each render pod")
@@ -159,6 +206,17 @@ class VideoRequestSpec(ApiModel):
     retries: int = Field(2, ge=0, le=10, description="Retries per shard (the Job's backoffLimitPerIndex)")
     ttl_seconds_after_finished: int | None = Field(None, ge=0, description="Delete finished Jobs after this long")
 
+    @model_validator(mode="after")
+    def _one_source(self) -> "VideoRequestSpec":
+        given = [source for source in SOURCES if getattr(self, source) is not None]
+        if len(given) != 1:
+            raise ValueError(f"set exactly one of prompt, story or shots, got {' and '.join(given) or 'none'}")
+        return self
+
+    @property
+    def is_film(self) -> bool:
+        return self.prompt is None
+
 
 class Condition(ApiModel):
     type: str = Field(description="Planned, Ready, PartiallyFailed or SpecRejected")
@@ -176,6 +234,13 @@ class ShardCounts(ApiModel):
     running: int = Field(0, description="Shards with a pod running now")
 
 
+class FilmOutput(ApiModel):
+    shots: int = Field(description="Shots of the film, cut at the frames film.json lists")
+    script: str = Field(description="The timed script: WebVTT, one cue per shot with its caption (captions.vtt)")
+    film: str = Field(description="Shots with frame ranges, entities with their assets, sets (film.json)")
+    ground_truth: str = Field(description="Where each shot's annotations.json is: <this>/<shot>/annotations.json")
+
+
 class VariantOutput(ApiModel):
     variant: int = Field(description="Variant index, from 0")
     uri: str = Field(description="Where the video is (s3:// URI)")
@@ -183,6 +248,7 @@ class VariantOutput(ApiModel):
     caption: str = Field("", description="What the video shows, generated from its plan")
     credits: str = Field("", description="Where the credits of the video's assets are (credits.txt)")
     annotations: str = Field("", description="Where the video's per-frame ground truth is (annotations.json)")
+    film: FilmOutput | None = Field(None, description="A film's timed script, shot list and per-shot ground truth")
 
 
 class PlanSummary(ApiModel):
@@ -190,9 +256,16 @@ class PlanSummary(ApiModel):
     variants: int = Field(description="Variants planned")
     shards: int = Field(description="Render shards (pods) in all")
     frames_per_variant: int = Field(description="Frames of each video")
-    frames_per_shard: int = Field(description="Frames per render shard; 0: one shard per variant")
+    frames_per_shard: int = Field(description="Frames per render shard; 0: one shard per variant (per shot of a "
+                                              "film)")
+    shot_frames: list[int] | None = Field(None, description="A film's shots: the frames of each, in order")
     rewriter: str = Field(description="The rewriter that made the scenes (rules after an llm failure)")
     warnings: list[str] = Field(default_factory=list, description="What planning could not honour (the first 20)")
+
+    @property
+    def clips(self) -> list[int]:
+        """Frames of each clip of a variant (see ``sharding``): the shots', or the one video's."""
+        return self.shot_frames or [self.frames_per_variant]
 
 
 class VideoRequestStatus(ApiModel):

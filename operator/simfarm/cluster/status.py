@@ -128,7 +128,7 @@ def variant_outcome(plan: PlanSummary, render: JobProgress, failures: Mapping[in
     """Once rendering is over: a variant succeeded when all its shards did, else failed with the first reason."""
     failed: dict[int, str] = {}
     for index in sorted(render.failed):
-        variant = shard_at(index, plan.variants, plan.frames_per_variant, plan.frames_per_shard).variant
+        variant = shard_at(index, plan.variants, plan.clips, plan.frames_per_shard).variant
         if variant not in failed:
             failed[variant] = failures[index].describe() if index in failures else f"shard {index}: failed"
     return VariantOutcome(succeeded=[v for v in range(plan.variants) if v not in failed], failed=failed)
@@ -142,7 +142,8 @@ def assemble_failures(variants: list[int], assemble: JobProgress, failures: Mapp
 
 
 def needs_assembly(plan: PlanSummary) -> bool:
-    return plan.shards > plan.variants
+    """Variants rendered in several shards are joined; a film always is (its script and film.json too)."""
+    return plan.shards > plan.variants or bool(plan.shot_frames)
 
 
 def condition(type_: str, status: bool, reason: str, message: str, *, generation: int | None,

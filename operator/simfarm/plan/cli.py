@@ -1,4 +1,4 @@
-"""`simfarm plan`: print the scene plans for a prompt, or for every line of a file."""
+"""`simfarm plan`: print the scene plans for a prompt, a film (story or shot list), or every line of a file."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from ..errors import EXIT_INPUT_ERROR, InputError
 from ..rewriter import BACKENDS
 from ..rewriter.llm import LLMConfig
 from .combiner import CombineOptions
-from .models import RequestPlan
-from .planner import Planner
+from .models import RenderSettings, RequestPlan
+from .planner import Planner, PlanResult
+from .shots import load_shots
 
 MAX_VARIANTS = 10_000
 
@@ -20,11 +21,20 @@ MAX_VARIANTS = 10_000
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("plan", help="print scene plans for a prompt as JSON",
                                    description="Rewrite a prompt into scene plans and print them as JSON.")
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("prompt", nargs="?", help="the video prompt")
+    source = add_source_arguments(parser)
     source.add_argument("--batch", type=Path, metavar="FILE", help="one prompt per line; one JSON object per line out")
     add_planning_arguments(parser)
     parser.set_defaults(func=run)
+
+
+def add_source_arguments(parser: argparse.ArgumentParser) -> argparse._MutuallyExclusiveGroup:
+    """What to plan: a prompt, or a film from a story or a shot list (exactly one)."""
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("prompt", nargs="?", help="the video prompt")
+    source.add_argument("--story", metavar="TEXT", help="a film instead: a story, one shot per sentence")
+    source.add_argument("--shots", type=Path, metavar="FILE",
+                        help="a film instead: a JSON or YAML list of shots, as in a VideoRequest's spec.shots")
+    return source
 
 
 def add_planning_arguments(parser: argparse.ArgumentParser) -> None:
@@ -65,21 +75,30 @@ def catalog_resolver(home: str | None):
 
 
 def variants_document(plan: RequestPlan) -> str:
-    return json.dumps({"variants": [scene.model_dump(mode="json") for scene in plan.variants]},
-                      separators=(",", ":"), ensure_ascii=False)
+    document = {"variants": [scene.model_dump(mode="json") for scene in plan.variants]}
+    if plan.film is not None:
+        document = {"film": plan.film.model_dump(mode="json"), **document}
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
 
 
 def run(args: argparse.Namespace) -> int:
     planner = planner_from_args(args)
     if args.batch is None:
-        print(variants_document(_plan(planner, args.prompt, args)))
+        print(variants_document(plan_from_args(planner, args).plan))
         return 0
     return _run_batch(planner, args)
 
 
-def _plan(planner: Planner, prompt: str, args: argparse.Namespace) -> RequestPlan:
-    return planner.plan(prompt, variants=args.variants, seed=args.seed, rewriter=args.rewriter,
-                        licenses=args.licenses).plan
+def plan_from_args(planner: Planner, args: argparse.Namespace, settings: RenderSettings | None = None,
+                   frames_per_shard: int = 0, prompt: str | None = None) -> PlanResult:
+    """The plan the command line asks for: of ``prompt`` (default ``args.prompt``), or a film."""
+    common = dict(variants=args.variants, seed=args.seed, settings=settings, frames_per_shard=frames_per_shard,
+                  rewriter=args.rewriter, licenses=args.licenses)
+    if prompt is None and (args.story is not None or args.shots is not None):
+        clip = settings or RenderSettings()
+        shots = [shot.request(clip.fps, clip.frames) for shot in load_shots(args.shots)] if args.shots else ()
+        return planner.plan_film(shots, story=args.story, **common)
+    return planner.plan(args.prompt if prompt is None else prompt, **common)
 
 
 def _run_batch(planner: Planner, args: argparse.Namespace) -> int:
@@ -95,7 +114,7 @@ def _run_batch(planner: Planner, args: argparse.Namespace) -> int:
             failures += _report(args.batch, number, f"not valid UTF-8 (byte {error.start})")
             continue
         try:
-            print(variants_document(_plan(planner, prompt, args)), flush=True)
+            print(variants_document(plan_from_args(planner, args, prompt=prompt).plan), flush=True)
         except InputError as error:
             failures += _report(args.batch, number, str(error))
     return EXIT_INPUT_ERROR if failures else 0

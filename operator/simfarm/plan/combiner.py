@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ..errors import InputError
 from . import geometry
@@ -20,8 +20,12 @@ from . import vocabulary as vocab
 from .draft import DraftObject, SceneDraft
 from .models import (
     AmbientOcclusion, Animation, Background, Bloom, Framing, MotionBlur, Movement, ObjectScale,
-    Orientation, Postprocessing, Reflections, RigKeyframe, ScenePlan, SceneObject, Stage, StageMaterial,
+    Orientation, Postprocessing, Reflections, RenderSettings, RigKeyframe, ScenePlan, SceneObject, Stage,
+    StageMaterial,
 )
+
+if TYPE_CHECKING:
+    from .continuity import YawRange
 
 DEFAULT_PITCH = vocab.Range(5, 40)
 GROUND_DIRECTIONS = (vocab.Direction.left, vocab.Direction.right, vocab.Direction.forward, vocab.Direction.backward)
@@ -52,11 +56,14 @@ def variant_seed(seed: int, index: int) -> int:
     return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
 
 
-def combine(draft: SceneDraft, *, variants: int, seed: int, options: CombineOptions = CombineOptions()) -> list[ScenePlan]:
-    return [combine_variant(draft, index, variant_seed(seed, index), options) for index in range(variants)]
+def combine(draft: SceneDraft, *, variants: int, seed: int, options: CombineOptions = CombineOptions(),
+            without: frozenset[str] = frozenset()) -> list[ScenePlan]:
+    """``without``: effects left at none where the prompt says nothing of them (flow needs no motion blur)."""
+    return [combine_variant(draft, index, variant_seed(seed, index), options, without) for index in range(variants)]
 
 
-def combine_variant(draft: SceneDraft, index: int, seed: int, options: CombineOptions) -> ScenePlan:
+def combine_variant(draft: SceneDraft, index: int, seed: int, options: CombineOptions,
+                    without: frozenset[str] = frozenset()) -> ScenePlan:
     rng = random.Random(seed)
     modes = _modes_for_variant(options, rng)
     yaw = rng.randrange(0, 360)
@@ -85,7 +92,7 @@ def combine_variant(draft: SceneDraft, index: int, seed: int, options: CombineOp
         orientation=Orientation(yaw=yaw, pitch=pitch),
         framing=_framing(draft, rng),
         animation=_animation(draft, rng),
-        postprocessing=_postprocessing(draft, rng),
+        postprocessing=_postprocessing(draft, rng, without),
         warnings=warnings,
     )
 
@@ -149,9 +156,11 @@ def _scales(draft: SceneDraft) -> list[vocab.Scale]:
     return [vocab.SCALES_BY_NAME[obj.scale or UNSAID_SCALE] for obj in draft.objects]
 
 
-def draw_arrangement(draft: SceneDraft, supports: list[int | None], rng: random.Random) -> tuple[int, list[int]]:
-    """A fresh camera bearing and grid cells for the layout step to try when the first ones fail."""
-    yaw = rng.randrange(0, 360)
+def draw_arrangement(draft: SceneDraft, supports: list[int | None], rng: random.Random,
+                     yaws: YawRange | None = None) -> tuple[int, list[int]]:
+    """A fresh camera bearing (inside ``yaws`` when given) and grid cells for the layout step to try when
+    the first ones fail."""
+    yaw = yaws.draw(rng) if yaws else rng.randrange(0, 360)
     cells, _ = _placements(draft, supports, yaw, rng)
     return yaw, cells
 
@@ -264,11 +273,22 @@ def engine_warnings(draft: SceneDraft, engine: str) -> list[str]:
             if name not in vocab.ENGINE_EFFECTS[engine] and getattr(draft.effects, name) not in (None, vocab.Level.none)]
 
 
-def _postprocessing(draft: SceneDraft, rng: random.Random) -> Postprocessing:
+def effects_the_passes_exclude(draft: SceneDraft, settings: RenderSettings) -> frozenset[str]:
+    """Blender makes no motion vectors under motion blur: a flow pass rules motion blur out."""
+    if "flow" not in settings.passes:
+        return frozenset()
+    if draft.effects.motionblur not in (None, vocab.Level.none):
+        raise InputError("the prompt asks for motion blur, which Blender cannot render with the flow pass; "
+                         "drop one of them")
+    return frozenset({"motionblur"})
+
+
+def _postprocessing(draft: SceneDraft, rng: random.Random, without: frozenset[str]) -> Postprocessing:
     levels = {}
     for name in vocab.EFFECTS:
         fixed = getattr(draft.effects, name)
-        levels[name] = fixed or rng.choices(list(OPEN_EFFECT_WEIGHTS), weights=list(OPEN_EFFECT_WEIGHTS.values()))[0]
+        drawn = rng.choices(list(OPEN_EFFECT_WEIGHTS), weights=list(OPEN_EFFECT_WEIGHTS.values()))[0]
+        levels[name] = fixed or (vocab.Level.none if name in without else drawn)
 
     def strength(name: str) -> float:
         return _draw(rng, vocab.EFFECTS[name].bands[levels[name]])

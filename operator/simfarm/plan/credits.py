@@ -37,10 +37,13 @@ def _credit(role: str, ref: CatalogRef) -> Credit | None:
     return Credit(role, ref.name, ref.creator, ref.license, ref.catalog, ref.id)
 
 
-def credits(plan: ScenePlan) -> list[Credit]:
-    """One credit per distinct asset of the variant (copies of an object share one), procedural ones left out."""
-    refs = [("object", obj.asset) for obj in plan.objects]
-    refs += [("background", plan.background), ("floor", plan.stage.material)]
+def credits(*plans: ScenePlan) -> list[Credit]:
+    """One credit per distinct asset of the variant (copies of an object share one), procedural ones left out.
+
+    A film passes every shot's scene: an asset several shots show is credited once.
+    """
+    refs = [("object", obj.asset) for plan in plans for obj in plan.objects]
+    refs += [ref for plan in plans for ref in (("background", plan.background), ("floor", plan.stage.material))]
     found: dict[tuple[str, str], Credit] = {}
     for role, ref in refs:
         credit = _credit(role, ref)
@@ -49,12 +52,12 @@ def credits(plan: ScenePlan) -> list[Credit]:
     return list(found.values())
 
 
-def credits_text(plan: ScenePlan) -> str:
+def credits_text(*plans: ScenePlan) -> str:
     """``credits.txt``: one line per asset, then the licenses in full words."""
-    lines = [credit.line() for credit in credits(plan)]
+    lines = [credit.line() for credit in credits(*plans)]
     if not lines:
         return f"All assets in this video are {PROCEDURAL_NOTE}; nothing to credit.\n"
-    licenses = sorted({credit.license for credit in credits(plan) if credit.license})
+    licenses = sorted({credit.license for credit in credits(*plans) if credit.license})
     header = "Assets used in this video" + (" (credit the creators of CC-BY assets wherever it is shown):"
                                             if any(license.upper().startswith("CC-BY") for license in licenses) else ":")
     return "\n".join([header, *lines, "", f"Licenses: {', '.join(licenses)}"]) + "\n"

@@ -16,9 +16,13 @@ from . import vocabulary as vocab
 
 PLAN_SCHEMA_VERSION = 1
 MAX_PROMPT_CHARS = 4000
+MAX_STORY_CHARS = 8000
+MAX_SHOTS = 50
+MAX_FRAMES = 100_000  # of a video, a film's shots together
 
 Engine = Literal["EEVEE", "CYCLES", "WORKBENCH"]
 ENGINES: tuple[str, ...] = ("EEVEE", "CYCLES", "WORKBENCH")
+PassName = Literal["depth", "segmentation", "flow"]
 Placement = Annotated[int, Field(ge=0, le=8, description="Cell on the 3×3 grid, row-major from back-left")]
 Degrees = Annotated[float, Field(description="Angle in degrees")]
 Vec3 = tuple[float, float, float]
@@ -198,9 +202,10 @@ class Claim(Model):
 
 
 class ScenePlan(Model):
-    """One variant: everything the worker needs to build and animate the scene."""
+    """One variant, or one shot of a film variant: everything the worker needs to build and animate the scene."""
 
-    index: int = Field(ge=0)
+    index: int = Field(ge=0, description="The variant (the video) this scene belongs to")
+    shot: int | None = Field(None, ge=0, description="The film shot this scene is; None outside films")
     seed: int = Field(ge=0)
     objects: list[SceneObject] = Field(min_length=1)
     background: Background = Field(default_factory=Background)
@@ -245,10 +250,14 @@ class RenderSettings(Model):
     width: int = Field(640, ge=16, le=7680, description="Pixels; even (H.264 4:2:0)")
     height: int = Field(360, ge=16, le=7680, description="Pixels; even (H.264 4:2:0)")
     fps: int = Field(24, ge=1, le=120)
-    frames: int = Field(48, ge=1, le=100_000)
+    frames: int = Field(48, ge=1, le=MAX_FRAMES)
     engine: Engine = Field("CYCLES", description="CYCLES (path traced, denoised; the default), EEVEE, or "
                                                  "WORKBENCH (flat shading, fastest; previews and tests)")
     samples: int = Field(16, ge=1, le=65_536, description="Samples per pixel (EEVEE/CYCLES)")
+    passes: list[PassName] = Field(
+        default_factory=list, max_length=len(vocab.PASSES),
+        description="Ground-truth passes written beside the video, losslessly: depth (metres, 32-bit EXR), "
+                    "segmentation (instance ids of annotations.json), flow (forward optical flow in pixels)")
 
     @model_validator(mode="after")
     def _even_size(self) -> "RenderSettings":
@@ -257,9 +266,83 @@ class RenderSettings(Model):
                 raise ValueError(f"{axis} must be even for H.264 yuv420p, got {getattr(self, axis)}")
         return self
 
+    @model_validator(mode="after")
+    def _passes_the_engine_makes(self) -> "RenderSettings":
+        check_passes(self.engine, self.passes)
+        return self
+
+
+def check_passes(engine: str, passes: list[str]) -> None:
+    """Refuse a pass the engine cannot make, saying which engines can (an empty file is no answer)."""
+    if len(set(passes)) != len(passes):
+        raise ValueError(f"passes are listed twice: {passes}")
+    missing = [name for name in passes if name not in vocab.ENGINE_PASSES[engine]]
+    if missing:
+        makers = {name: [e for e in ENGINES if name in vocab.ENGINE_PASSES[e]] for name in missing}
+        raise ValueError("; ".join(f"{engine} cannot render the {name} pass (use {' or '.join(makers[name])})"
+                                   for name in missing))
+
+
+class Entity(Model):
+    """Someone or something of a film, the same in every shot it appears in (same asset, colour and size)."""
+
+    id: str = Field(pattern=r"^e[0-9]+$")
+    name: str = Field(min_length=1, description="Head noun, e.g. 'car'")
+    description: str = Field(min_length=1, description="What every shot calls it, e.g. 'red vintage car'")
+    color: str | None = None
+    material: str | None = None
+    scale: str = Field("medium", description="Size word every shot renders it at (a name of vocabulary.SCALES)")
+    shots: list[int] = Field(min_length=1, description="The shots it appears in")
+
+
+class FilmShot(Model):
+    """One shot of a film: its words, where it lies in the film and who is in it."""
+
+    index: int = Field(ge=0)
+    prompt: str = Field(min_length=1, max_length=MAX_PROMPT_CHARS, description="What the shot shows, in words")
+    frames: int = Field(ge=1)
+    first_frame: int = Field(ge=1, description="The shot's first frame in the film (1-based)")
+    last_frame: int = Field(ge=1, description="The shot's last frame in the film")
+    entities: list[str] = Field(min_length=1, description="The entity each of the shot's objects is, in object order")
+    set: int = Field(0, ge=0, description="The set (background and floor) it plays in; shots of one set share it")
+    cross_axis: bool = Field(False, description="The shot crosses the 180° line on purpose")
+
+
+class Film(Model):
+    """The story side of a multi-shot request: shots in order and the entities they share."""
+
+    story: str = Field("", max_length=MAX_STORY_CHARS, description="The story the shots were read from, if any")
+    shots: list[FilmShot] = Field(min_length=1, max_length=MAX_SHOTS)
+    entities: list[Entity] = Field(min_length=1)
+
+    @property
+    def frames(self) -> int:
+        return sum(shot.frames for shot in self.shots)
+
+    @model_validator(mode="after")
+    def _timeline(self) -> "Film":
+        frame = 1
+        known = {entity.id for entity in self.entities}
+        for number, shot in enumerate(self.shots):
+            if shot.index != number or (shot.first_frame, shot.last_frame) != (frame, frame + shot.frames - 1):
+                raise ValueError(f"shot {number} must be index {number} spanning frames {frame}.."
+                                 f"{frame + shot.frames - 1}, got index {shot.index}, "
+                                 f"{shot.first_frame}..{shot.last_frame}")
+            unknown = set(shot.entities) - known
+            if unknown:
+                raise ValueError(f"shot {number} names unknown entities {sorted(unknown)}")
+            frame += shot.frames
+        return self
+
 
 class RequestPlan(Model):
-    """Contents of ``plan.json``: one request, all its variants and how to render them."""
+    """Contents of ``plan.json``: one request, all its variants and how to render them.
+
+    A film (``film`` set) keeps "a shot is planned like a variant" literally: ``variants`` holds one
+    ScenePlan per (variant, shot), variant-major, so ``variants[v * len(film.shots) + s]`` is shot ``s``
+    of video ``v``; each shot is a clip of its own (``clip_settings``) and ``settings.frames`` is the
+    film's length.
+    """
 
     schema_version: Literal[1] = PLAN_SCHEMA_VERSION
     prompt: str = Field(min_length=1, max_length=MAX_PROMPT_CHARS)
@@ -269,9 +352,66 @@ class RequestPlan(Model):
     frames_per_shard: int = Field(0, ge=0, description="0 renders each variant as one shard")
     licenses: list[str] = Field(default_factory=list, description="Only assets under these licenses or versions "
                                                                   "of them (CC0, CC-BY, …); empty: any")
+    film: Film | None = Field(None, description="The shots and entities of a multi-shot request")
     variants: list[ScenePlan] = Field(min_length=1)
     warnings: list[str] = Field(default_factory=list)
 
     def to_json(self) -> str:
         """Canonical JSON: same plan, same bytes."""
         return self.model_dump_json(indent=None)
+
+    @property
+    def variant_count(self) -> int:
+        """How many videos the request makes."""
+        return len(self.variants) // len(self.film.shots) if self.film else len(self.variants)
+
+    def scenes_of(self, variant: int) -> list[ScenePlan]:
+        """The scenes of one video: its shots in order, or its one scene."""
+        if not 0 <= variant < self.variant_count:
+            raise IndexError(f"variant {variant} is out of range: the plan has {self.variant_count} "
+                             f"(0..{self.variant_count - 1})")
+        count = len(self.film.shots) if self.film else 1
+        return self.variants[variant * count:(variant + 1) * count]
+
+    def clip_settings(self, scene: ScenePlan) -> RenderSettings:
+        """The render settings of one scene's own clip: a film shot is as long as the shot."""
+        if self.film is None or scene.shot is None:
+            return self.settings
+        return self.settings.model_copy(update={"frames": self.film.shots[scene.shot].frames})
+
+    @model_validator(mode="after")
+    def _film_scenes(self) -> "RequestPlan":
+        if self.film is None:
+            stray = [scene.index for scene in self.variants if scene.shot is not None]
+            if stray:
+                raise ValueError(f"variants {stray} name a shot, but the plan has no film")
+            return self
+        shots = self.film.shots
+        if len(self.variants) % len(shots):
+            raise ValueError(f"a film of {len(shots)} shots needs a multiple of {len(shots)} scenes, "
+                             f"got {len(self.variants)}")
+        if self.settings.frames != self.film.frames:
+            raise ValueError(f"settings.frames is {self.settings.frames}, the shots add up to {self.film.frames}")
+        for position, scene in enumerate(self.variants):
+            variant, shot = divmod(position, len(shots))
+            if (scene.index, scene.shot) != (variant, shot):
+                raise ValueError(f"variants[{position}] must be variant {variant} shot {shot}, "
+                                 f"got variant {scene.index} shot {scene.shot}")
+            if len(scene.objects) != len(shots[shot].entities):
+                raise ValueError(f"variant {variant} shot {shot} has {len(scene.objects)} objects for "
+                                 f"{len(shots[shot].entities)} entities")
+        for variant in range(self.variant_count):
+            _same_entities_everywhere(self.film, self.scenes_of(variant), variant)
+        return self
+
+
+def _same_entities_everywhere(film: Film, scenes: list[ScenePlan], variant: int) -> None:
+    """An entity is one asset, colour and size in every shot of a video."""
+    looks: dict[str, tuple] = {}
+    for shot, scene in zip(film.shots, scenes):
+        for entity, obj in zip(shot.entities, scene.objects):
+            look = (obj.asset.catalog, obj.asset.id, obj.asset.uri, obj.color, obj.material, obj.scale.factor,
+                    obj.dimensions)
+            if looks.setdefault(entity, look) != look:
+                raise ValueError(f"variant {variant}: entity {entity} looks different in shot {shot.index} "
+                                 f"({obj.description}) than before")

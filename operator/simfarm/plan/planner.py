@@ -11,12 +11,14 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
+from ..errors import InputError
 from ..rewriter import Rewritten
 from ..rewriter.llm import LLMConfig, LLMRewriter
 from ..rewriter.prompt import check_prompt
 from ..rewriter.rules import RulesRewriter
 from .captions import describe
-from .combiner import CombineOptions, combine, engine_warnings
+from .combiner import CombineOptions, combine, effects_the_passes_exclude, engine_warnings
+from .film import ShotRequest, plan_film, story_requests
 from .layout import lay_out
 from .models import RenderSettings, RequestPlan
 
@@ -31,7 +33,7 @@ WARM_UP_PROMPTS = (
 @dataclass
 class PlanResult:
     plan: RequestPlan
-    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage: rewrite, retrieve, combine
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage: rewrite, combine, retrieve, layout, caption
     backend: str = "rules"
 
 
@@ -57,7 +59,8 @@ class Planner:
         """``llm``: this call's endpoint and model instead of the planner's own (e.g. one request's)."""
         if backend == "llm":
             return (self.llm if llm is None else LLMRewriter(llm, self.rules)).rewrite(prompt)
-        return Rewritten(self.rules.rewrite(prompt), backend="rules")
+        draft, found_objects = self.rules.read(prompt)
+        return Rewritten(draft, backend="rules", found_objects=found_objects)
 
     def plan(self, prompt: str, *, variants: int = 1, seed: int = 0, settings: RenderSettings | None = None,
              frames_per_shard: int = 0, rewriter: str = "rules", llm: LLMConfig | None = None,
@@ -70,7 +73,8 @@ class Planner:
 
         started = time.perf_counter()
         settings = settings or RenderSettings()
-        scenes = combine(rewritten.draft, variants=variants, seed=seed, options=self.options)
+        scenes = combine(rewritten.draft, variants=variants, seed=seed, options=self.options,
+                         without=effects_the_passes_exclude(rewritten.draft, settings))
         warnings = list(rewritten.warnings) + engine_warnings(rewritten.draft, settings.engine)
         plan = RequestPlan(prompt=prompt, seed=seed, rewriter=rewritten.backend, settings=settings,
                            frames_per_shard=frames_per_shard, licenses=list(licenses), variants=scenes,
@@ -85,9 +89,28 @@ class Planner:
         for scene in plan.variants:
             lay_out(scene, rewritten.draft, settings)
         timings["layout"] = time.perf_counter() - started
+        started = time.perf_counter()
         for scene in plan.variants:
             scene.caption, scene.claims = describe(scene, settings, rewritten.draft)
+        timings["caption"] = time.perf_counter() - started
         return PlanResult(plan, timings, rewritten.backend)
+
+    def plan_film(self, shots: Sequence[ShotRequest] = (), *, story: str | None = None, variants: int = 1,
+                  seed: int = 0, settings: RenderSettings | None = None, frames_per_shard: int = 0,
+                  rewriter: str = "rules", llm: LLMConfig | None = None,
+                  licenses: Sequence[str] = ()) -> PlanResult:
+        """A multi-shot film from a shot list or a story (exactly one of them); see ``plan.film``."""
+        if bool(shots) == (story is not None):
+            raise InputError("a film needs either a story or a list of shots" + (", not both" if shots else ""))
+        warnings: list[str] = []
+        started = time.perf_counter()
+        requests = list(shots) or story_requests(self, story, rewriter, llm, warnings)
+        split = time.perf_counter() - started
+        plan, timings, backend = plan_film(self, requests, story=story or "", variants=variants, seed=seed,
+                                           settings=settings, frames_per_shard=frames_per_shard, rewriter=rewriter,
+                                           llm=llm, licenses=licenses, warnings=warnings)
+        timings["rewrite"] += split
+        return PlanResult(plan, timings, backend)
 
 
 def make_request_plan(prompt: str, *, variants: int = 1, seed: int = 0, settings: RenderSettings | None = None,

@@ -3,8 +3,10 @@
 Give it a ``plan.json``, a request's output folder (or ``s3://`` prefix)
 holding one, or one variant's ``annotations.json``. Claims are checked on
 the plan's own camera path and, wherever the worker left an
-``annotations.json``, on the geometry it measured in Blender. It prints one
-row per claim and exits 1 if any is false, so it can gate a dataset.
+``annotations.json``, on the geometry it measured in Blender (a film's
+shots each on their own clip and ``shots/<s>/annotations.json``; rows say
+``variant/shot``). It prints one row per claim and exits 1 if any is false,
+so it can gate a dataset.
 """
 
 from __future__ import annotations
@@ -32,6 +34,11 @@ class Row:
     variant: int
     source: str  # "plan" or "annotations"
     check: ClaimCheck
+    shot: int | None = None  # the film shot, None outside films
+
+    @property
+    def where(self) -> str:
+        return str(self.variant) if self.shot is None else f"{self.variant}/{self.shot}"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -80,15 +87,17 @@ def _rows(target: str, store: Storage):
         plan = RequestPlan.model_validate_json(text)
     except ValidationError as error:
         raise InputError(f"{layout.plan}: not a simfarm plan: {error.errors()[0]['msg']}") from None
-    for variant in plan.variants:
-        track = track_from_plan(variant, plan.settings, sample_frames(plan.settings.frames, PLAN_FRAMES))
-        for check in check_all(variant.claims, track, plan.settings.fps):
-            yield Row(variant.index, "plan", check)
-        measured = _read(store, layout.annotations(variant.index))
+    for variant in plan.variants:  # a film's shots are scenes of their own, each with its own clip
+        settings = plan.clip_settings(variant)
+        track = track_from_plan(variant, settings, sample_frames(settings.frames, PLAN_FRAMES))
+        for check in check_all(variant.claims, track, settings.fps):
+            yield Row(variant.index, "plan", check, variant.shot)
+        measured = _read(store, layout.annotations(variant.index) if variant.shot is None
+                         else layout.shot_annotations(variant.index, variant.shot))
         if measured is not None:
             doc = json.loads(measured)
-            for check in check_all(variant.claims, annotations.track_from_document(doc), plan.settings.fps):
-                yield Row(variant.index, "annotations", check)
+            for check in check_all(variant.claims, annotations.track_from_document(doc), settings.fps):
+                yield Row(variant.index, "annotations", check, variant.shot)
 
 
 def _annotation_rows(doc: dict, where: str):
@@ -101,15 +110,15 @@ def _annotation_rows(doc: dict, where: str):
     except (KeyError, TypeError, ValueError, ValidationError) as error:
         raise InputError(f"{where}: not a simfarm annotations file: {error}") from None
     for check in check_all(claims, track, doc["fps"]):
-        yield Row(doc.get("variant", 0), "annotations", check)
+        yield Row(doc.get("variant", 0), "annotations", check, doc.get("shot"))
 
 
 def _print(rows: list[Row], as_json: bool) -> None:
     if as_json:
         for row in rows:
             claim = row.check.claim
-            print(json.dumps({"variant": row.variant, "source": row.source, "kind": claim.kind, "value": claim.value,
-                              "objects": claim.objects, "first_frame": claim.first_frame,
+            print(json.dumps({"variant": row.variant, "shot": row.shot, "source": row.source, "kind": claim.kind,
+                              "value": claim.value, "objects": claim.objects, "first_frame": claim.first_frame,
                               "last_frame": claim.last_frame, "holds": row.check.holds,
                               "frames": annotations.frame_ranges(row.check.frames), "measured": row.check.measured,
                               "sentence": claim.sentence}))
@@ -119,5 +128,5 @@ def _print(rows: list[Row], as_json: bool) -> None:
         claim = row.check.claim
         what = f"{claim.kind} {claim.value}".strip()
         spans = ",".join(f"{a}-{b}" if a != b else f"{a}" for a, b in annotations.frame_ranges(row.check.frames))
-        print(f"{row.variant:>7}  {row.source:<11}  {what:<22}  {spans or '-':<16}  "
+        print(f"{row.where:>7}  {row.source:<11}  {what:<22}  {spans or '-':<16}  "
               f"{'yes' if row.check.holds else 'NO':<5}  {claim.sentence}")

@@ -290,6 +290,16 @@ ENGINE_EFFECTS: Mapping[str, frozenset[str]] = {
 }
 
 
+# Ground-truth passes each engine can render (Blender's Depth, Object Index and Vector
+# outputs): Workbench makes depth only, EEVEE has no object index; Cycles makes all three.
+PASSES: tuple[str, ...] = ("depth", "segmentation", "flow")
+ENGINE_PASSES: Mapping[str, frozenset[str]] = {
+    "EEVEE": frozenset({"depth", "flow"}),
+    "CYCLES": frozenset(PASSES),
+    "WORKBENCH": frozenset({"depth"}),
+}
+
+
 def level_of(effect: str, value: float) -> Level:
     for level, band in EFFECTS[effect].bands.items():
         if value in band:

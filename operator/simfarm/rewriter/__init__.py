@@ -13,4 +13,5 @@ class Rewritten:
     draft: SceneDraft
     backend: str  # the backend that produced the draft (llm may fall back to rules)
     warnings: list[str] = field(default_factory=list)
+    found_objects: bool = True  # False: the prompt named no object and one stands in for the whole prompt
 

@@ -73,19 +73,20 @@ class LLMRewriter:
         try:
             answer = self._ask(prompt)
         except LLMError as error:
-            return Rewritten(rules, backend="rules", warnings=[f"llm rewriter failed ({error}); used the rules rewriter"])
+            return Rewritten(rules, backend="rules", warnings=[f"llm rewriter failed ({error}); used the rules rewriter"],
+                             found_objects=rules_found_objects)
         draft, dropped = merge(answer, rules, prompt, rules_found_objects=rules_found_objects)
         warnings = []
         if dropped:
             shown = "; ".join(dropped[:4]) + ("; …" if len(dropped) > 4 else "")
             warnings.append(f"llm answer: dropped {len(dropped)} claim(s) the prompt does not support ({shown}); "
                             "the rules reading stands there")
-        return Rewritten(draft, backend="llm", warnings=warnings)
+        return Rewritten(draft, backend="llm", warnings=warnings,
+                         found_objects=rules_found_objects or draft.objects != rules.objects)
 
     def _ask(self, prompt: str) -> LLMAnswer:
         """A schema-valid answer, after at most one repair round for its syntax and one for its meaning."""
-        if not self.config.base_url or not self.config.model:
-            raise LLMError("no endpoint configured: set --llm-base-url/--llm-model or SIMFARM_LLM_BASE_URL/SIMFARM_LLM_MODEL")
+        check_endpoint(self.config)
         messages = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": prompt}]
         reply = self._complete(messages)
         try:
@@ -115,34 +116,44 @@ class LLMRewriter:
             return answer
 
     def _complete(self, messages: list[dict]) -> str:
-        body = {
-            "model": self.config.model,
-            "messages": messages,
-            "temperature": 0,
-            "response_format": {
-                "type": "json_schema",
-                "json_schema": {"name": "scene_draft", "schema": LLMAnswer.model_json_schema(), "strict": False},
-            },
-        }
-        request = urllib.request.Request(
-            f"{self.config.base_url}/chat/completions",
-            data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.config.api_key}"},
-            method="POST",
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=self.config.timeout) as response:
-                payload = json.load(response)
-        except urllib.error.HTTPError as error:
-            raise LLMError(f"endpoint answered HTTP {error.code}") from None
-        except (urllib.error.URLError, TimeoutError, OSError) as error:
-            raise LLMError(f"endpoint unreachable: {getattr(error, 'reason', error)}") from None
-        except json.JSONDecodeError:
-            raise LLMError("endpoint answered with a body that is not JSON") from None
-        try:
-            return payload["choices"][0]["message"]["content"] or ""
-        except (KeyError, IndexError, TypeError):
-            raise LLMError("endpoint answer has no choices[0].message.content") from None
+        return complete(self.config, messages, "scene_draft", LLMAnswer.model_json_schema())
+
+
+def check_endpoint(config: LLMConfig) -> None:
+    if not config.base_url or not config.model:
+        raise LLMError("no endpoint configured: set --llm-base-url/--llm-model or SIMFARM_LLM_BASE_URL/SIMFARM_LLM_MODEL")
+
+
+def complete(config: LLMConfig, messages: list[dict], schema_name: str, schema: dict) -> str:
+    """One chat completion asking for JSON matching ``schema``; the answer's text, or LLMError."""
+    body = {
+        "model": config.model,
+        "messages": messages,
+        "temperature": 0,
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {"name": schema_name, "schema": schema, "strict": False},
+        },
+    }
+    request = urllib.request.Request(
+        f"{config.base_url}/chat/completions",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {config.api_key}"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=config.timeout) as response:
+            payload = json.load(response)
+    except urllib.error.HTTPError as error:
+        raise LLMError(f"endpoint answered HTTP {error.code}") from None
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        raise LLMError(f"endpoint unreachable: {getattr(error, 'reason', error)}") from None
+    except json.JSONDecodeError:
+        raise LLMError("endpoint answered with a body that is not JSON") from None
+    try:
+        return payload["choices"][0]["message"]["content"] or ""
+    except (KeyError, IndexError, TypeError):
+        raise LLMError("endpoint answer has no choices[0].message.content") from None
 
 
 def _parse(answer: str) -> LLMAnswer:

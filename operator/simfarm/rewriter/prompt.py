@@ -10,14 +10,14 @@ from ..plan.models import MAX_PROMPT_CHARS
 ALLOWED_CONTROLS = {"\t", "\n", "\r"}  # read as spaces
 
 
-def check_prompt(prompt: str) -> str:
-    """The prompt with whitespace folded, or InputError saying what is wrong with it."""
+def check_prompt(prompt: str, what: str = "prompt", limit: int = MAX_PROMPT_CHARS) -> str:
+    """The prompt (or another text: ``what``) with whitespace folded, or InputError saying what is wrong with it."""
     for position, char in enumerate(prompt):
         if unicodedata.category(char) == "Cc" and char not in ALLOWED_CONTROLS:
-            raise InputError(f"prompt contains control character U+{ord(char):04X} at position {position}")
+            raise InputError(f"{what} contains control character U+{ord(char):04X} at position {position}")
     folded = " ".join(prompt.split())
     if not folded:
-        raise InputError("prompt is empty: describe the scene, e.g. 'a red car drives past a cabin at sunset'")
-    if len(folded) > MAX_PROMPT_CHARS:
-        raise InputError(f"prompt is {len(folded)} characters long; the limit is {MAX_PROMPT_CHARS}")
+        raise InputError(f"{what} is empty: describe the scene, e.g. 'a red car drives past a cabin at sunset'")
+    if len(folded) > limit:
+        raise InputError(f"{what} is {len(folded)} characters long; the limit is {limit}")
     return folded

@@ -62,6 +62,25 @@ class RequestLayout:
     def annotations(self, variant: int) -> str:
         return posixpath.join(self.variant_dir(variant), "annotations.json")
 
+    def script(self, variant: int) -> str:
+        """A film's timed script (WebVTT, one cue per shot)."""
+        return posixpath.join(self.variant_dir(variant), "captions.vtt")
+
+    def film(self, variant: int) -> str:
+        """A film's shots, entities and sets (``plan.film_outputs``)."""
+        return posixpath.join(self.variant_dir(variant), "film.json")
+
+    def shots_dir(self, variant: int) -> str:
+        return posixpath.join(self.variant_dir(variant), "shots")
+
+    def shot_annotations(self, variant: int, shot: int) -> str:
+        """One film shot's ground truth, in the shot's own frame numbers."""
+        return posixpath.join(self.shots_dir(variant), str(int(shot)), "annotations.json")
+
+    def pass_frame(self, variant: int, name: str, frame: int) -> str:
+        """One frame of a ground-truth pass: ``variants/<i>/passes/<name>/<frame>.exr``."""
+        return posixpath.join(self.variant_dir(variant), "passes", _safe_part(name, "pass"), f"{int(frame):06d}.exr")
+
     def segments_dir(self, variant: int) -> str:
         return self._join("segments", str(int(variant)))
 
