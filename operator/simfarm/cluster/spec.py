@@ -52,14 +52,17 @@ def _same_as_render_settings(name: str, description: str | None = None, **extra:
 
 
 def _pass_rules() -> list[dict[str, str]]:
-    """CEL rules, from ``vocabulary.ENGINE_PASSES``: the API server refuses a pass the engine cannot make
-    (the engine is defaulted before rules run)."""
+    """CEL rules, from ``vocabulary.ENGINE_PASSES``: the API server refuses a pass the engine cannot make.
+
+    A spec without an engine gets the operator's default (``render.defaultEngine``), which the API server
+    does not know: the operator checks those when it plans."""
     rules = []
     for name in vocab.PASSES:
         engines = [engine for engine in ENGINES if name in vocab.ENGINE_PASSES[engine]]
         if len(engines) < len(ENGINES):
             listed = ", ".join(f"'{engine}'" for engine in engines)
-            rules.append({"rule": f"!has(self.passes) || !('{name}' in self.passes) || self.engine in [{listed}]",
+            rules.append({"rule": f"!has(self.passes) || !('{name}' in self.passes) || !has(self.engine) "
+                                  f"|| self.engine in [{listed}]",
                           "message": f"the {name} pass needs engine {' or '.join(engines)}"})
     return rules
 
@@ -97,6 +100,8 @@ class RenderSpec(ApiModel):
 
     @model_validator(mode="after")
     def _passes_the_engine_makes(self) -> "RenderSpec":
+        if len(set(self.passes)) != len(self.passes):
+            raise ValueError(f"passes are listed twice: {self.passes}")
         if self.engine is not None:  # else checked against the operator's default engine by settings()
             check_passes(self.engine, self.passes)
         return self
