@@ -95,7 +95,7 @@ def scene_track(built: BuiltScene, frames: np.ndarray) -> SceneTrack:
         corners = np.array([frame_boxes[index] for frame_boxes in boxes3d])
         _, centre_depth = project(corners.mean(axis=1, keepdims=True), extrinsics, K)
         objects.append(ObjectTrack(box=box, in_view=in_view, depth=centre_depth[:, 0], corners=corners,
-                                   occluded=np.zeros(len(frames))))
+                                   occluded=np.zeros(len(frames)), top_share=built.top_shares[index]))
     for index, obj in enumerate(objects):
         obj.occluded = _occlusion(index, obj.box, trees, shifts, camera_to_world, K, width, height)
     return SceneTrack(frames=np.asarray(frames, dtype=float), width=width, height=height, K=K,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -21,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 import bpy
+import numpy as np
 from mathutils import Matrix
 
 from simfarm.retrieval.library_uris import (BLENDER_SCHEME, IDENTITY, LibraryUriError, is_library_model,
@@ -102,34 +104,77 @@ def prepare(root: bpy.types.Object, uri: str, colour: str | None) -> None:
 
 
 def _materials_named(root: bpy.types.Object, name: str) -> list[bpy.types.Material]:
-    """The imported materials called ``name`` (Blender suffixes repeats: ``name.001``)."""
+    """The materials under ``root`` imported from the MTL material ``name``.
+
+    Blender numbers a repeated name (the second chair's ``RED_OAK.001`` becomes ``RED_OAK.002``), so names are
+    compared without their number suffix."""
+    wanted = _unnumbered(name)
     found = {}
     for obj in root.children_recursive:
         for slot in getattr(obj, "material_slots", ()):
             material = slot.material
-            if material is not None and (material.name == name or material.name.rpartition(".")[0] == name):
+            if material is not None and _unnumbered(material.name) == wanted:
                 found[material.name] = material
     return list(found.values())
 
 
+def _unnumbered(name: str) -> str:
+    return re.sub(r"\.\d{3,}$", "", name)
+
+
 def recolour(material: bpy.types.Material, rgb: tuple[float, float, float]) -> None:
-    """Give ``material`` the colour ``rgb``: a plain colour is replaced; a texture keeps its light and shade
-    (its value) and takes the colour's hue and saturation."""
+    """Give ``material`` the linear colour ``rgb``, in every engine.
+
+    A plain colour is replaced. A texture is replaced by a copy painted
+    ``rgb`` that keeps its light and shade: each texel is ``rgb`` times its
+    luminance over the texture's mean luminance, so a wood grain or a fabric
+    weave stays visible and the average colour is ``rgb`` (black and white
+    too, which a hue blend cannot give). Workbench shows the image and the
+    viewport colour, so both are set.
+    """
+    material.diffuse_color = (*rgb, 1.0)
     if not material.use_nodes:
-        material.diffuse_color = (*rgb, 1.0)
         return
-    nodes, links = material.node_tree.nodes, material.node_tree.links
-    bsdf = next((node for node in nodes if node.type == "BSDF_PRINCIPLED"), None)
+    bsdf = next((node for node in material.node_tree.nodes if node.type == "BSDF_PRINCIPLED"), None)
     if bsdf is None:
         return
     base = bsdf.inputs["Base Color"]
     if not base.is_linked:
         base.default_value = (*rgb, 1.0)
         return
-    texture = base.links[0].from_socket
-    mix = nodes.new("ShaderNodeMix")
-    mix.data_type, mix.blend_type = "RGBA", "COLOR"
-    mix.inputs["Factor"].default_value = 1.0
-    links.new(texture, mix.inputs["A"])
-    mix.inputs["B"].default_value = (*rgb, 1.0)
-    links.new(mix.outputs["Result"], base)
+    source = base.links[0].from_node
+    if source.type == "TEX_IMAGE" and source.image is not None and source.image.size[0] > 0:
+        source.image = painted(source.image, rgb)
+    else:  # some other node graph: drop it and paint the plain colour
+        material.node_tree.links.remove(base.links[0])
+        base.default_value = (*rgb, 1.0)
+
+
+def painted(image: bpy.types.Image, rgb: tuple[float, float, float]) -> bpy.types.Image:
+    """A copy of ``image`` in the colour ``rgb`` (linear) with the image's light and shade."""
+    width, height = image.size
+    pixels = np.empty(width * height * 4, dtype=np.float32)
+    image.pixels.foreach_get(pixels)
+    pixels = pixels.reshape(-1, 4)
+    encoded = not image.is_float and image.colorspace_settings.name == "sRGB"
+    linear = _to_linear(pixels[:, :3]) if encoded else pixels[:, :3]
+    luminance = linear @ _LUMINANCE
+    shade = np.clip(luminance / max(float(luminance.mean()), 1e-4), 0.0, _MAX_SHADE)
+    colour = np.clip(shade[:, None] * np.array(rgb, dtype=np.float32), 0.0, 1.0)
+    pixels[:, :3] = _to_srgb(colour) if encoded else colour
+    copy = bpy.data.images.new(f"{image.name}:painted", width, height, alpha=True, float_buffer=image.is_float)
+    copy.colorspace_settings.name = image.colorspace_settings.name
+    copy.pixels.foreach_set(pixels.ravel())
+    return copy
+
+
+_LUMINANCE = np.array((0.2126, 0.7152, 0.0722), dtype=np.float32)
+_MAX_SHADE = 3.0  # highlights brighter than this many times the mean are clipped
+
+
+def _to_linear(srgb: np.ndarray) -> np.ndarray:
+    return np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+
+
+def _to_srgb(linear: np.ndarray) -> np.ndarray:
+    return np.where(linear <= 0.0031308, linear * 12.92, 1.055 * np.power(linear, 1 / 2.4) - 0.055)

@@ -17,6 +17,10 @@ from .assets import AssetCache
 
 MIN_FLOOR = 60.0  # metres
 FLOOR_DISTANCES = 40  # the floor spans this many camera distances, so its edge stays out of the frame
+# Under an HDRI the floor is a patch of this many camera distances' radius (it reaches under the camera) that
+# fades into the HDRI's ground; Workbench shows no HDRI and keeps the whole floor.
+PATCH_DISTANCES = 1.2
+MIN_PATCH = 3.0  # metres
 
 
 @dataclass
@@ -51,6 +55,7 @@ class BuiltScene:
     scene: bpy.types.Scene
     roots: list[bpy.types.Object]  # one per plan object, in plan order
     camera: bpy.types.Object
+    top_shares: list[float]  # per root, where stacked objects rest on it (``SceneObject.top_share``)
 
 
 def build(plan: ScenePlan, settings: RenderSettings, assets: SceneAssets, key_frames: np.ndarray) -> BuiltScene:
@@ -63,8 +68,11 @@ def build(plan: ScenePlan, settings: RenderSettings, assets: SceneAssets, key_fr
     collection = bpy.data.collections.new("objects")
     scene.collection.children.link(collection)
     roots = objects.add_objects(plan.objects, assets.models, collection)
-    stage.add_floor(scene, plan.stage, assets.floor_maps, max(MIN_FLOOR, FLOOR_DISTANCES * plan.framing.distance))
+    patch = (max(MIN_PATCH, PATCH_DISTANCES * plan.framing.distance)
+             if assets.hdri is not None and settings.engine != "WORKBENCH" else None)
+    stage.add_floor(scene, plan.stage, assets.floor_maps, max(MIN_FLOOR, FLOOR_DISTANCES * plan.framing.distance),
+                    patch)
     motion.animate_movement(plan, roots, settings.fps, settings.frames)
     rig_camera, _ = camera.add_camera_rig(scene, plan, settings, key_frames)
     postprocessing.apply(scene, plan.postprocessing, settings.engine)
-    return BuiltScene(scene, roots, rig_camera)
+    return BuiltScene(scene, roots, rig_camera, [obj.top_share for obj in plan.objects])

@@ -1,4 +1,10 @@
-"""The stage: a floor plane under the objects with a procedural or image-map material."""
+"""The stage: a floor plane under the objects with a procedural or image-map material.
+
+Under an HDRI (Cycles and EEVEE) the floor is a patch around the scene that
+fades out towards its rim: the objects stand and cast their shadows on the
+plan's floor material, and beyond it the HDRI's own ground and horizon are
+seen, as in a photograph, instead of a plane running to the horizon.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ from .generators import generator_for
 
 DEFAULT_FLOOR = "procedural://floor/concrete"
 TILE_METRES = 2.0  # one texture repeat covers this much floor at uv_scale 1
+FADE_SHARE = 0.35  # of the patch radius, at its rim, over which the floor fades out
 
 
 @dataclass(frozen=True)
@@ -46,8 +53,12 @@ FLOORS: Mapping[str, Floor] = {
 }
 
 
-def add_floor(scene: bpy.types.Scene, stage: Stage, image_maps: Mapping[str, Path], size: float) -> bpy.types.Object:
-    """A square floor of side ``size`` centred under the scene at z = 0."""
+def add_floor(scene: bpy.types.Scene, stage: Stage, image_maps: Mapping[str, Path], size: float,
+              patch_radius: float | None = None) -> bpy.types.Object:
+    """A square floor of side ``size`` centred under the scene at z = 0, or a patch of ``patch_radius`` that
+    fades out at its rim."""
+    if patch_radius is not None:
+        size = 2 * patch_radius
     mesh = bpy.data.meshes.new("floor")
     bm = bmesh.new()
     bmesh.ops.create_grid(bm, x_segments=1, y_segments=1, size=size / 2, calc_uvs=True)
@@ -60,8 +71,31 @@ def add_floor(scene: bpy.types.Scene, stage: Stage, image_maps: Mapping[str, Pat
         material = materials.image_maps("floor", image_maps, repeat, stage.uv_rotation)
     else:
         material = _procedural(stage.material.uri or DEFAULT_FLOOR, repeat, stage.uv_rotation)
+    if patch_radius is not None:
+        _fade_out(material, patch_radius)
     mesh.materials.append(material)
     return floor
+
+
+def _fade_out(material: bpy.types.Material, radius: float) -> None:
+    """Blend the material into a transparent surface towards ``radius`` from the floor's centre."""
+    nodes, links = material.node_tree.nodes, material.node_tree.links
+    output = next(node for node in nodes if node.type == "OUTPUT_MATERIAL")
+    surface = output.inputs["Surface"].links[0].from_socket
+    coordinates, mapping = nodes.new("ShaderNodeTexCoord"), nodes.new("ShaderNodeMapping")
+    mapping.inputs["Scale"].default_value = (1 / radius,) * 3
+    gradient = nodes.new("ShaderNodeTexGradient")
+    gradient.gradient_type = "SPHERICAL"  # 1 at the centre, 0 from `radius` on
+    ramp = nodes.new("ShaderNodeValToRGB")
+    ramp.color_ramp.elements[1].position = FADE_SHARE
+    mix, transparent = nodes.new("ShaderNodeMixShader"), nodes.new("ShaderNodeBsdfTransparent")
+    links.new(coordinates.outputs["Object"], mapping.inputs["Vector"])
+    links.new(mapping.outputs["Vector"], gradient.inputs["Vector"])
+    links.new(gradient.outputs["Fac"], ramp.inputs["Fac"])
+    links.new(ramp.outputs["Color"], mix.inputs["Fac"])
+    links.new(transparent.outputs["BSDF"], mix.inputs[1])
+    links.new(surface, mix.inputs[2])
+    links.new(mix.outputs["Shader"], output.inputs["Surface"])
 
 
 def _procedural(uri: str, repeat: tuple[float, float], rotation: float) -> bpy.types.Material:

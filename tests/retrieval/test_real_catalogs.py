@@ -1,34 +1,34 @@
 """Retrieval on real catalogs: Poly Haven HDRI and texture records and the Sweet Home 3D libraries.
 
-Each judged query lists the entries a person would accept; half the queries
-were held out while the ranking was built and are reported on their own.
-Precision@5 counts relevant entries in the top five, out of five or out of
-how many relevant entries exist when fewer. The ancestor-style baseline
-(each record as one plain document, MiniLM embedding, cosine ranking) runs
-on the same entries in the same test and is printed beside it.
+Each judged query lists the entries a person would accept (see
+``simfarm.retrieval.judged``): ``tune`` queries shaped the ranking,
+``heldout`` ones were kept out of it, ``blind`` ones were written before the
+last round of tuning and never looked at query by query; each is reported on
+its own, with the ancestor-style baseline measured beside it in the same run.
+The same catalog then plans a CC0-only request.
 """
 
 from __future__ import annotations
 
-import json
 import os
-from fnmatch import fnmatch
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from simfarm.retrieval import embedding
+from simfarm.plan.credits import credits
+from simfarm.plan.planner import Planner
+from simfarm.retrieval import judged
 from simfarm.retrieval.catalog import Catalog
-from simfarm.retrieval.entries import CatalogEntry, CatalogKind
+from simfarm.retrieval.entries import CatalogKind, license_allowed
 from simfarm.retrieval.importers import read_import
 from simfarm.retrieval.library import import_libraries, installed_libraries
+from simfarm.retrieval.resolve import resolve_assets
 
 DATA = Path(__file__).parent / "data"
-JUDGED = json.loads((DATA / "judged_real_catalogs.json").read_text())
-K = 5
 RECORDS = {CatalogKind.hdri: DATA / "polyhaven_hdri_records.json",
            CatalogKind.material: DATA / "polyhaven_texture_records.json"}
+# The floor this suite guards (the issue asks 0.90 overall; see the report for what is reached per split).
+PRECISION_FLOOR = 0.85
 
 
 @pytest.fixture(scope="module")
@@ -48,49 +48,31 @@ def real_catalog(tmp_path_factory) -> Catalog:
     return catalog
 
 
-def plain_document(entry: CatalogEntry) -> str:
-    """The ancestor's document: the record's fields in one string."""
-    return f"{entry.name} {' '.join(entry.categories)} {' '.join(entry.tags)} {entry.description}".strip()
-
-
-def _precision(keys: list[str], relevant: list[str]) -> float:
-    hits = sum(any(fnmatch(key, pattern) for pattern in relevant) for key in keys[:K])
-    return hits / K
-
-
-def _relevant_count(entries: list[CatalogEntry], relevant: list[str]) -> int:
-    return sum(any(fnmatch(entry.key, pattern) for pattern in relevant) for entry in entries)
-
-
 def test_real_catalog_precision_beats_the_baseline(real_catalog, report):
-    scores: dict[tuple[str, str], list[tuple[float, float]]] = {}
-    misses = []
-    for kind in CatalogKind:
-        items = [item for item in JUDGED if item["kind"] == kind.value]
-        entries = real_catalog.entries(kind)
-        vectors = embedding.embed([plain_document(entry) for entry in entries])
-        queries = [item["query"] for item in items]
-        ours = real_catalog.search_many(kind, queries, top=K)
-        query_vectors = embedding.embed(queries)
-        for item, hits, vector in zip(items, ours, query_vectors):
-            best = min(K, _relevant_count(entries, item["relevant"]))
-            assert best > 0, f"judged query {item['query']!r} names no entry of the catalog"
-            baseline = [entries[i].key for i in np.argsort(-(vectors @ vector))[:K]]
-            mine = [hit.entry.key for hit in hits]
-            pair = (_precision(mine, item["relevant"]) * K / best, _precision(baseline, item["relevant"]) * K / best)
-            scores.setdefault((item["catalog"], item["split"]), []).append(pair)
-            if pair[0] < 1:
-                misses.append(f"  {item['catalog']} {item['split']} {item['query']!r}: p@5 {pair[0]:.2f} "
-                              f"(baseline {pair[1]:.2f}) top: {', '.join(mine[:3])}")
-    overall = [pair for pairs in scores.values() for pair in pairs]
-    for (catalog, split), pairs in sorted(scores.items()):
-        ours_mean = sum(p[0] for p in pairs) / len(pairs)
-        base_mean = sum(p[1] for p in pairs) / len(pairs)
-        report.append(f"{catalog:20} {split:8} {len(pairs):3} queries: precision@5 {ours_mean:.3f}, "
-                      f"ancestor baseline {base_mean:.3f}")
-    ours_all = sum(p[0] for p in overall) / len(overall)
-    base_all = sum(p[1] for p in overall) / len(overall)
-    report.append(f"all real-catalog queries ({len(overall)}): precision@5 {ours_all:.3f}, baseline {base_all:.3f}")
-    report.extend(misses)
-    # The issue asks for 0.90; measured here 0.876 overall (see the report): the floor guards what is reached.
-    assert ours_all >= 0.85 and ours_all > base_all, "\n".join(misses)
+    results = judged.evaluate(real_catalog, judged.load(DATA / "judged_real_catalogs.json"))
+    report.extend(judged.table(results))
+    report.extend(judged.misses(results))
+    ours, baseline = judged.overall(results)
+    for split in ("tune", "heldout", "blind"):
+        members = [j for j in results if j.item.split == split]
+        assert members and sum(j.ours for j in members) >= sum(j.baseline for j in members), split
+    assert ours >= PRECISION_FLOOR and ours > baseline, "\n".join(judged.misses(results))
+
+
+PROMPTS = ("a red car parked next to a wooden bench in a park at sunset",
+           "a dog and a cat on a sofa in a living room",
+           "a woman standing beside a bicycle on a city street at night")
+
+
+def test_a_cc0_only_request_uses_and_credits_only_cc0_assets(real_catalog):
+    planner = Planner(resolver=lambda plan: resolve_assets(plan, real_catalog))
+    for prompt in PROMPTS:
+        free = planner.plan(prompt, variants=3, seed=5, licenses=["CC0"]).plan
+        anything = planner.plan(prompt, variants=3, seed=5).plan
+        assert free.licenses == ["CC0"]
+        for variant in free.variants:
+            refs = [obj.asset for obj in variant.objects] + [variant.background, variant.stage.material]
+            assert all(license_allowed(ref.license, ["CC0"]) for ref in refs), [(r.name, r.license) for r in refs]
+            assert all(credit.license.startswith("CC0") for credit in credits(variant))
+        # Without the restriction the same prompts reach CC-BY models: the filter, not the catalog, kept them out.
+        assert any(credit.license.startswith("CC-BY") for variant in anything.variants for credit in credits(variant))

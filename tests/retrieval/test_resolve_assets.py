@@ -73,10 +73,11 @@ def test_unmatched_phrase_falls_back_with_a_warning(catalog):
     assert any("purple xylophone" in warning for warning in scene.warnings)
 
 
-def test_unknown_colour_keeps_the_catalog_colour_and_says_so(catalog):
+def test_unknown_colour_keeps_the_catalog_colour_says_so_and_leaves_the_caption(catalog):
     scene = resolve_assets(_plan([_object("mauve chair", "chair", 4, color="mauve")]), catalog).variants[0]
     assert parse_procedural_uri(scene.objects[0].asset.uri).params["color"] in scene.objects[0].asset.name
-    assert any("'mauve' has no procedural equivalent" in warning for warning in scene.warnings)
+    assert scene.objects[0].color is None and scene.objects[0].description == "chair"
+    assert any("cannot show the colour 'mauve'" in warning for warning in scene.warnings)
 
 
 @pytest.mark.parametrize("kind", list(CatalogKind))

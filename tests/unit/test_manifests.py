@@ -64,6 +64,7 @@ DEFAULTS = OperatorConfig.from_environ({
     "SIMFARM_DEFAULT_TOLERATIONS": '[{"key": "gpu", "operator": "Exists", "effect": "NoSchedule"}]',
     "SIMFARM_RUNTIME_CLASS": "nvidia",
     "SIMFARM_DEFAULT_QUEUE": "farm",
+    "SIMFARM_DEFAULT_ENGINE": "EEVEE",
 })
 
 
@@ -71,9 +72,17 @@ def test_operator_defaults_are_read_from_the_environment():
     assert (DEFAULTS.gpu_resource, DEFAULTS.node_selector, DEFAULTS.runtime_class, DEFAULTS.default_queue) == (
         "nvidia.com/mig-1g.10gb", {"pool": "gpu"}, "nvidia", "farm")
     assert DEFAULTS.tolerations == (Toleration(key="gpu", operator="Exists", effect="NoSchedule"),)
+    assert DEFAULTS.default_engine == "EEVEE"
     unset = OperatorConfig.from_environ({})
     assert (unset.gpu_resource, unset.node_selector, unset.tolerations, unset.runtime_class,
-            unset.default_queue) == ("nvidia.com/gpu", {}, (), None, None)
+            unset.default_queue, unset.default_engine) == ("nvidia.com/gpu", {}, (), None, None, "CYCLES")
+
+
+def test_the_default_engine_applies_when_the_spec_names_none():
+    assert spec().render.settings(DEFAULTS.default_engine).engine == "EEVEE"
+    assert spec().render.settings().engine == "CYCLES"
+    named = spec(render={"seconds": 1, "engine": "WORKBENCH"})
+    assert named.render.settings(DEFAULTS.default_engine).engine == "WORKBENCH"
 
 
 def test_operator_defaults_fill_what_the_spec_leaves_empty_on_both_jobs():
@@ -104,6 +113,7 @@ def test_the_spec_wins_over_the_operator_defaults():
     ("SIMFARM_DEFAULT_TOLERATIONS", '[{"key": "gpu", "effect": "Never"}]', "[0][effect]"),
     ("SIMFARM_RUNTIME_CLASS", "Nvidia_Runtime", "not a RuntimeClass name"),
     ("SIMFARM_DEFAULT_QUEUE", "team.queue", "not a LocalQueue name"),
+    ("SIMFARM_DEFAULT_ENGINE", "cycles", "not a render engine"),
 ])
 def test_a_bad_operator_default_is_an_error_naming_it(name, value, problem):
     with pytest.raises(InputError, match=f"bad operator setting: {name}") as error:

@@ -1,7 +1,7 @@
 """Operator settings, read once from the environment (the Helm chart sets them).
 
 The render defaults (GPU resource name, nodeSelector, tolerations, Kueue
-queue) apply to a request whose spec leaves that field empty: the spec wins.
+queue, render engine) apply to a request whose spec leaves that field empty: the spec wins.
 The RuntimeClass has no spec field; it applies to every render and assemble
 pod. A bad value stops the operator at startup with a message naming it.
 """
@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from ..errors import InputError
+from ..plan.models import ENGINES, Engine, RenderSettings
 from .spec import Toleration
 
 DEFAULT_RENDER_IMAGE = "ghcr.io/simfarm/render:0.1.0"
@@ -39,6 +40,7 @@ class OperatorConfig:
     tolerations: tuple[Toleration, ...] = ()  # when spec.tolerations is empty
     runtime_class: str | None = None  # runtimeClassName of every render and assemble pod
     default_queue: str | None = None  # Kueue LocalQueue when spec.queueName is unset
+    default_engine: Engine = RenderSettings().engine  # when spec.render.engine is unset
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> "OperatorConfig":
@@ -56,6 +58,7 @@ class OperatorConfig:
                 tolerations=_tolerations(env, "SIMFARM_DEFAULT_TOLERATIONS"),
                 runtime_class=_matching(env, "SIMFARM_RUNTIME_CLASS", DNS_SUBDOMAIN, 253, "a RuntimeClass name"),
                 default_queue=_matching(env, "SIMFARM_DEFAULT_QUEUE", DNS_LABEL, 63, "a LocalQueue name"),
+                default_engine=_engine(env, "SIMFARM_DEFAULT_ENGINE") or cls.default_engine,
             )
         except ValueError as error:
             raise InputError(f"bad operator setting: {error}") from None
@@ -66,6 +69,13 @@ def _matching(env: Mapping[str, str], name: str, pattern: re.Pattern[str], max_l
     value = env.get(name) or None
     if value is not None and (len(value) > max_length or not pattern.match(value)):
         raise ValueError(f"{name}={value!r} is not {what}")
+    return value
+
+
+def _engine(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name) or None
+    if value is not None and value not in ENGINES:
+        raise ValueError(f"{name}={value!r} is not a render engine ({', '.join(ENGINES)})")
     return value
 
 

@@ -146,7 +146,8 @@ async def plan_and_render(body: kopf.Body, spec: kopf.Spec, status: kopf.Status,
         layout = reconcile.output_layout(parsed, request, memo.config)
         llm = await run_blocking(memo, reconcile.request_llm, memo.core, request.namespace, parsed.rewriter,
                                  memo.planner.llm.config)
-        planned = await run_blocking(memo, reconcile.plan_request, parsed, layout, memo.storage, memo.planner, llm)
+        planned = await run_blocking(memo, reconcile.plan_request, parsed, layout, memo.storage, memo.planner, llm,
+                                     memo.config.default_engine)
     except reconcile.EndpointSecretError as error:
         metrics.ERRORS.labels(reason="endpoint_secret").inc()
         raise kopf.TemporaryError(f"{error}; retrying", delay=30)

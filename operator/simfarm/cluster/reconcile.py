@@ -18,7 +18,7 @@ from kubernetes.client import ApiException, BatchV1Api, CoreV1Api
 from pydantic import ValidationError
 
 from ..errors import InputError
-from ..plan.models import RequestPlan
+from ..plan.models import Engine, RenderSettings, RequestPlan
 from ..plan.sharding import clip_lengths, plan_shards
 from ..rewriter.llm import LLMConfig
 from ..storage import ObjectNotFound, RequestLayout, Storage
@@ -107,14 +107,15 @@ def _secret_data(core: CoreV1Api, namespace: str, name: str) -> dict[str, str]:
 
 
 def plan_request(spec: VideoRequestSpec, layout: RequestLayout, storage: Storage, planner: "Planner",
-                 llm: LLMConfig | None = None) -> Planned:
+                 llm: LLMConfig | None = None, default_engine: Engine = RenderSettings().engine) -> Planned:
     """Rewrite (with ``llm``, the request's endpoint, if it has one), combine, retrieve; publish ``plan.json``
     (creating the bucket if need be). Safe to repeat: a published plan is read back.
 
-    (The same spec gives the same plan byte for byte, so reading it back only saves the work.)
+    (The same spec gives the same plan byte for byte, so reading it back only saves the work.) A spec naming
+    no engine gets ``default_engine`` (the chart's ``render.defaultEngine``).
     """
     try:
-        settings = spec.render.settings()
+        settings = spec.render.settings(default_engine)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "render"

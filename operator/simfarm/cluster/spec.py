@@ -52,14 +52,17 @@ def _same_as_render_settings(name: str, description: str | None = None, **extra:
 
 
 def _pass_rules() -> list[dict[str, str]]:
-    """CEL rules, from ``vocabulary.ENGINE_PASSES``: the API server refuses a pass the engine cannot make
-    (the engine is defaulted before rules run)."""
+    """CEL rules, from ``vocabulary.ENGINE_PASSES``: the API server refuses a pass the engine cannot make.
+
+    A spec without an engine gets the operator's default (``render.defaultEngine``), which the API server
+    does not know: the operator checks those when it plans."""
     rules = []
     for name in vocab.PASSES:
         engines = [engine for engine in ENGINES if name in vocab.ENGINE_PASSES[engine]]
         if len(engines) < len(ENGINES):
             listed = ", ".join(f"'{engine}'" for engine in engines)
-            rules.append({"rule": f"!has(self.passes) || !('{name}' in self.passes) || self.engine in [{listed}]",
+            rules.append({"rule": f"!has(self.passes) || !('{name}' in self.passes) || !has(self.engine) "
+                                  f"|| self.engine in [{listed}]",
                           "message": f"the {name} pass needs engine {' or '.join(engines)}"})
     return rules
 
@@ -81,8 +84,9 @@ class RenderSpec(ApiModel):
     seconds: float | None = Field(None, gt=0, le=MAX_SECONDS, description="Clip length; frames = ceil(seconds × fps)")
     frames: int | None = _same_as_render_settings("frames", "Clip length in frames (instead of seconds)",
                                                   default=None)
-    engine: Engine = Field(RenderSettings().engine, description="Blender render engine: WORKBENCH (fastest, flat "
-                                                                "shading), EEVEE (real-time), CYCLES (path tracing)")
+    engine: Engine | None = Field(None, description="Blender render engine: WORKBENCH (fastest, flat shading), EEVEE "
+                                                    "(real-time), CYCLES (path tracing, denoised); default: the "
+                                                    "operator's (chart value render.defaultEngine, CYCLES)")
     samples: int = _same_as_render_settings("samples", default=RenderSettings().samples)
     passes: list[PassName] = Field(default_factory=list, max_length=len(vocab.PASSES),
                                    json_schema_extra={"x-kubernetes-list-type": "set"},
@@ -96,14 +100,18 @@ class RenderSpec(ApiModel):
 
     @model_validator(mode="after")
     def _passes_the_engine_makes(self) -> "RenderSpec":
-        check_passes(self.engine, self.passes)
+        if len(set(self.passes)) != len(self.passes):
+            raise ValueError(f"passes are listed twice: {self.passes}")
+        if self.engine is not None:  # else checked against the operator's default engine by settings()
+            check_passes(self.engine, self.passes)
         return self
 
-    def settings(self) -> RenderSettings:
-        """The plan's render settings (checks the limits the CRD cannot express, e.g. seconds × fps)."""
+    def settings(self, default_engine: Engine = RenderSettings().engine) -> RenderSettings:
+        """The plan's render settings (checks the limits the CRD cannot express, e.g. seconds × fps);
+        ``default_engine`` when the spec names none."""
         frames = self.frames if self.frames is not None else math.ceil(self.seconds * self.fps)
         return RenderSettings(width=self.width, height=self.height, fps=self.fps, frames=frames,
-                              engine=self.engine, samples=self.samples, passes=self.passes)
+                              engine=self.engine or default_engine, samples=self.samples, passes=self.passes)
 
 
 class Resources(ApiModel):

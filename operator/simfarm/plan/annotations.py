@@ -13,7 +13,9 @@ caption's claims on it. The format (also in the README):
   is z-up, in metres;
 - ``objects``: one per plan object — ``id`` (the instance id of the
   segmentation pass; 0 is the background), ``index`` in the plan, ``name``,
-  ``description`` and the ``asset`` it was built from;
+  ``description``, the ``asset`` it was built from and ``top_share`` (the
+  share of its box height where what is stacked on it rests: 1 for its box
+  top, less for a chair's seat);
 - ``per_frame``: for each frame, ``frame`` (1-based), ``K``,
   ``world_to_camera`` and per object ``id``, ``box`` (its tight 2D box
   ``[x0, y0, x1, y1]`` in pixels, not clipped to the image), ``in_view``
@@ -78,7 +80,8 @@ def document(plan: ScenePlan, track: SceneTrack, fps: int, clip_frames: int) -> 
         "conventions": CONVENTIONS,
         "objects": [{"id": index + 1, "index": index, "name": obj.name, "description": obj.description,
                      "asset": {"catalog": obj.asset.catalog, "id": obj.asset.id, "name": obj.asset.name,
-                               "license": obj.asset.license, "creator": obj.asset.creator}}
+                               "license": obj.asset.license, "creator": obj.asset.creator},
+                     "top_share": round(obj.top_share, 4)}
                     for index, obj in enumerate(plan.objects)],
         "per_frame": per_frame,
     }
@@ -107,7 +110,8 @@ def track_from_document(doc: dict[str, Any]) -> SceneTrack:
                                    in_view=np.array([row["in_view"] for row in rows], dtype=float),
                                    depth=np.array([row["depth"] for row in rows], dtype=float),
                                    corners=np.array([row["box_3d"] for row in rows], dtype=float),
-                                   occluded=np.array([row["occluded"] for row in rows], dtype=float)))
+                                   occluded=np.array([row["occluded"] for row in rows], dtype=float),
+                                   top_share=doc["objects"][index].get("top_share", 1.0)))
     return SceneTrack(frames=np.array([entry["frame"] for entry in entries], dtype=float),
                       width=doc["image"]["width"], height=doc["image"]["height"],
                       K=np.array([entry["K"] for entry in entries], dtype=float),

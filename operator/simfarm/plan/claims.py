@@ -11,8 +11,9 @@ the planner, the worker and ``simfarm verify`` agree on what "in view",
   half of them;
 - ``relation``: left/right by the boxes' centres on screen, in front/behind
   by depth, on ≥ 90 % of the claimed frames, both objects seen;
-- ``stacked``: the top object's bottom rests on the support's top, its
-  centre over the support's footprint, on every claimed frame;
+- ``stacked``: the top object's bottom rests on the support's top surface
+  (its box top, or where the catalog says things rest on it: a chair's
+  seat), its centre over the support's footprint, on every claimed frame;
 - ``motion``: the object's on-screen travel over the claimed frames (left,
   right, up in the picture; towards/away from the camera by depth);
 - ``speed``: its travel in the world, in its own lengths per second, is in
@@ -148,8 +149,8 @@ def _extent(corners: np.ndarray) -> np.ndarray:
 
 def _stacked(track: SceneTrack, top: int, support: int) -> np.ndarray:
     upper, lower = track.objects[top].corners, track.objects[support].corners
-    gap = np.abs(upper[:, :, 2].min(axis=1) - lower[:, :, 2].max(axis=1))
-    height = lower[:, :, 2].max(axis=1) - lower[:, :, 2].min(axis=1)
+    bottom, height = lower[:, :, 2].min(axis=1), lower[:, :, 2].max(axis=1) - lower[:, :, 2].min(axis=1)
+    gap = np.abs(upper[:, :, 2].min(axis=1) - (bottom + track.objects[support].top_share * height))
     centre = upper[:, :, :2].mean(axis=1)
     inside = np.all((centre >= lower[:, :, :2].min(axis=1)) & (centre <= lower[:, :, :2].max(axis=1)), axis=1)
     return (gap <= STACK_TOLERANCE + 0.02 * height) & inside

@@ -58,5 +58,6 @@ def credits_text(*plans: ScenePlan) -> str:
     if not lines:
         return f"All assets in this video are {PROCEDURAL_NOTE}; nothing to credit.\n"
     licenses = sorted({credit.license for credit in credits(*plans) if credit.license})
-    header = "Assets used in this video (credit the creators of CC-BY assets wherever it is shown):"
+    header = "Assets used in this video" + (" (credit the creators of CC-BY assets wherever it is shown):"
+                                            if any(license.upper().startswith("CC-BY") for license in licenses) else ":")
     return "\n".join([header, *lines, "", f"Licenses: {', '.join(licenses)}"]) + "\n"

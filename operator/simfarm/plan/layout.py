@@ -8,7 +8,7 @@ everything here):
 3. the grid cells the combiner drew become positions on a grid whose rows
    and columns are as wide as what stands in them, so a cup beside a house
    is not lost in a cell sized for the house; stacked objects stand on
-   their support's top;
+   their support's top surface (a chair's seat, from the catalog);
 4. the framing is fitted: the target is the centre of what the shot is
    about (the followed object, else everything, including where moving
    objects go), the distance follows the framing's coverage, and the camera
@@ -292,7 +292,8 @@ def _place(plan: ScenePlan) -> None:
         obj = plan.objects[i]
         if obj.on_top_of is not None:
             below = plan.objects[obj.on_top_of]
-            obj.position = (below.position[0], below.position[1], round(below.position[2] + below.dimensions[2], 4))
+            obj.position = (below.position[0], below.position[1],
+                            round(below.position[2] + below.top_share * below.dimensions[2], 4))
 
 
 def _centres(extents: list[float], gap: float) -> list[float]:

@@ -95,6 +95,12 @@ class SceneObject(Model):
     heading: Degrees = Field(0.0, ge=0, lt=360, description="Turn about z; 0 faces the front towards -y")
     position: Vec3 | None = Field(None, description="World position of the bottom centre of the box at frame 1")
 
+    @property
+    def top_share(self) -> float:
+        """Share of the box height at which objects stacked on this one rest (a chair's seat); 1: the box top."""
+        size, top = self.asset.size_m, self.asset.top_m
+        return min(1.0, top / size[2]) if size and top else 1.0
+
 
 class Background(CatalogRef):
     """World lighting and backdrop (an HDRI or a procedural sky)."""

@@ -35,6 +35,7 @@ class ObjectTrack:
     depth: np.ndarray  # (F,) mean camera-space depth of the object (metres, along the view axis)
     corners: np.ndarray  # (F, 8, 3) world corners of its 3D box
     occluded: np.ndarray  # (F,) fraction of its visible part hidden behind nearer objects
+    top_share: float = 1.0  # share of the box height where what stands on it rests (``SceneObject.top_share``)
 
     @property
     def centre(self) -> np.ndarray:
@@ -154,12 +155,15 @@ def _ray_box_entry(origins: np.ndarray, directions: np.ndarray, centres: np.ndar
 
 
 def occlusion_by_boxes(boxes: np.ndarray, centres: np.ndarray, turns: np.ndarray, halves: np.ndarray,
-                       camera_to_world: np.ndarray, K: np.ndarray) -> np.ndarray:
+                       camera_to_world: np.ndarray, K: np.ndarray,
+                       supports: dict[int, tuple[int, np.ndarray, np.ndarray]] | None = None) -> np.ndarray:
     """(F, N) share of each object hidden behind others, by casting rays through its on-screen box.
 
     Objects are taken as their 3D boxes (which are larger than their shapes, so
     this errs towards calling an object hidden). Rays through an object's 2D box
-    that miss its own 3D box are not counted.
+    that miss its own 3D box are not counted. ``supports`` maps an object resting
+    inside its support's box (a cat on a chair's seat) to (support, centres, halves)
+    of the part of that box below the seat, which is what can hide it.
     """
     frames, count = boxes.shape[:2]
     steps = (np.arange(OCCLUSION_SAMPLES) + 0.5) / OCCLUSION_SAMPLES
@@ -176,7 +180,10 @@ def occlusion_by_boxes(boxes: np.ndarray, centres: np.ndarray, turns: np.ndarray
         blocked = np.zeros(own.shape, dtype=bool)
         for j in range(count):
             if j != i:
-                blocked |= _ray_box_entry(origins, directions, centres[:, j], turns[j], halves[j]) < own
+                centre, half = centres[:, j], halves[j]
+                if supports and i in supports and supports[i][0] == j:
+                    _, centre, half = supports[i]
+                blocked |= _ray_box_entry(origins, directions, centre, turns[j], half) < own
         on_object = np.isfinite(own)
         with np.errstate(invalid="ignore", divide="ignore"):
             hidden[:, i] = np.where(on_object.any(axis=1), (blocked & on_object).sum(axis=1) / on_object.sum(axis=1), 0.0)
@@ -206,7 +213,8 @@ def track_from_plan(plan: ScenePlan, settings: RenderSettings, frames: np.ndarra
     if occlusion:
         hidden = _occlusion_of_plan(plan, path, K, box_array, settings)
     objects = [ObjectTrack(box=box_array[:, i], in_view=fractions[i], depth=depth_array[:, i], corners=moved[:, i],
-                           occluded=hidden[:, i]) for i in range(len(plan.objects))]
+                           occluded=hidden[:, i], top_share=plan.objects[i].top_share)
+               for i in range(len(plan.objects))]
     return SceneTrack(frames=path.frames, width=settings.width, height=settings.height, K=K,
                       world_to_camera=extrinsics, objects=objects, path=path)
 
@@ -218,7 +226,14 @@ def _occlusion_of_plan(plan: ScenePlan, path: CameraPath, K: np.ndarray, box_arr
     centres = (np.array([obj.position for obj in plan.objects]) + halves * (0, 0, 1))[None] + path.object_offsets
     visible_part = np.clip(np.nan_to_num(box_array), [0, 0, 0, 0],
                            [settings.width, settings.height, settings.width, settings.height])
-    return occlusion_by_boxes(visible_part, centres, turns, halves, path.camera_to_world, K)
+    supports = {}
+    for i, obj in enumerate(plan.objects):
+        below = plan.objects[obj.on_top_of] if obj.on_top_of is not None else None
+        if below is not None and below.top_share < 1:
+            half = halves[obj.on_top_of] * (1, 1, below.top_share)
+            centre = centres[:, obj.on_top_of] - (0, 0, halves[obj.on_top_of][2] - half[2])
+            supports[i] = (obj.on_top_of, centre, half)
+    return occlusion_by_boxes(visible_part, centres, turns, halves, path.camera_to_world, K, supports)
 
 
 def sample_frames(clip_frames: int, most: int) -> np.ndarray:

@@ -21,7 +21,9 @@ from ..errors import InputError
 from . import builtin, embedding
 from .entries import CatalogEntry, CatalogKind, license_allowed
 from .index import CatalogIndex, SyncReport
-from .ranking import facet_scores, hybrid_score, lexical_scores, query_facets, terms
+from .facets import FACETS_BY_KIND
+from .ranking import (facet_scores, head_scores, hybrid_score, lexical_scores, object_word_importance, query_facets,
+                      query_head, terms)
 
 HOME_ENV = "SIMFARM_HOME"
 DEFAULT_HOME = Path("~/.simfarm")
@@ -31,9 +33,6 @@ MIN_CANDIDATES = 100
 CANDIDATES_PER_RESULT = 4
 LICENSE_POOL_FACTOR = 4  # a license restriction drops candidates: fetch more of them
 _BUILTIN_MARKER = "embedded_digest"
-# Which query facets count per kind: time of day and weather describe a background, not a chair or a floor.
-FACETS_BY_KIND = {CatalogKind.hdri: ("time", "weather", "place"), CatalogKind.object: ("place",),
-                  CatalogKind.material: ("place",)}
 
 
 def resolve_home(home: str | os.PathLike | None = None) -> Path:
@@ -156,10 +155,13 @@ class Catalog:
             if licenses:
                 candidates = [c for c in candidates if license_allowed(c.license, licenses)]
             words, fields = terms(query), [candidate.lexical for candidate in candidates]
-            lexical = lexical_scores(words, fields)
-            facet = facet_scores(query_facets(words, FACETS_BY_KIND[kind]), fields)
-            ranked = sorted(((hybrid_score(candidate.cosine, lex, fac), candidate, lex)
-                             for candidate, lex, fac in zip(candidates, lexical, facet)),
+            lexical = lexical_scores(words, fields, object_word_importance if kind is CatalogKind.object
+                                     else lambda word: 1.0)
+            facet = facet_scores(query_facets(words, FACETS_BY_KIND[kind.value]), fields)
+            head = query_head(query) if kind is CatalogKind.object else None
+            heads = head_scores(head, fields, lambda i: candidates[i].name)
+            ranked = sorted(((hybrid_score(candidate.cosine, lex, fac, hed), candidate, lex)
+                             for candidate, lex, fac, hed in zip(candidates, lexical, facet, heads)),
                             key=lambda ranked: (-ranked[0], ranked[1].key))
             results.append([SearchHit(candidate.entry(), score, candidate.cosine, lex)
                             for score, candidate, lex in ranked[:top]])

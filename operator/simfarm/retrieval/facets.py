@@ -8,14 +8,23 @@ the gap that an embedding of the record alone leaves open:
 * **Word families**: a query word also matches the words people use for the
   same thing ("harbour" finds "harbor", "port", "pier"; "person" finds
   "human", "woman"), at a lower weight than the word itself.
-* **Facets**: time of day, weather and indoor/outdoor, read from the query's
-  words and from the entry's name, tags and categories. An entry of the
-  facet value the query asks for gains; an entry that clearly has another
-  value of that facet (a sunrise for "sunset", a studio for "outdoors")
-  loses. Facets are only compared when both sides state one.
+* **Facets**: time of day, weather, indoor/outdoor and the setting (coast,
+  water, city, park, field, forest, hills, desert, road, snow), read from
+  the query's words and from the entry's name, tags and categories. An
+  entry of the facet value the query asks for gains; an entry that clearly
+  has another value of that facet (a sunrise for "sunset", a studio for
+  "outdoors", a park for "a beach") loses. Facets are only compared when
+  both sides state one.
+* **Head nouns** (objects): the thing a phrase names is its head noun, the
+  last noun before any qualifier ("car" in "a family car parked on the
+  street"); an entry whose name ends in it (or in one of its family) gains,
+  one whose name has it only as a modifier ("Dog house" for "a dog",
+  "Parking slot" for "parked") loses.
 """
 
 from __future__ import annotations
+
+import re
 
 from typing import Iterable, Mapping
 
@@ -26,6 +35,7 @@ WORD_FAMILIES: tuple[str, ...] = (
     "dog puppy bulldog canine", "cat kitten feline", "horse pony stallion", "bird chicken hen",
     # vehicles
     "car automobile sedan coupe hatchback suv", "truck lorry", "bus coach", "bicycle bike cycle",
+    "television tv", "refrigerator fridge freezer", "bath bathtub tub",
     "motorbike motorcycle scooter", "boat rowboat ship",
     # buildings and structures
     "cabin hut shed cottage shack lodge", "house home", "fence railing barrier",
@@ -37,7 +47,7 @@ WORD_FAMILIES: tuple[str, ...] = (
     # places
     "harbour harbor port pier dock marina wharf quay", "sea ocean coast shore beach seaside",
     "lake pond river canal water", "city urban downtown street town", "desert arid dunes dune canyon",
-    "forest woods woodland", "field meadow grassland plains", "mountain mountains hill hilltop valley alps",
+    "forest woodland", "field meadow grassland plains", "mountain mountains hill hilltop valley alps",
     "park garden", "road highway asphalt", "room interior indoor", "studio photostudio",
     "factory industrial warehouse workshop",
     # floors and textures
@@ -66,11 +76,37 @@ FACETS: Mapping[str, Mapping[str, str]] = {
                   "kitchen warehouse workshop factory",
         "outdoor": "outdoor outdoors outside sky skies street city park field beach forest mountain desert garden",
     },
+    "setting": {
+        "coast": "beach coast shore seaside ocean sea wave waves bay harbour harbor port pier",
+        "water": "lake pond river dam canal",
+        "city": "city urban town downtown street building buildings architecture skyscraper skyline square plaza "
+                "roof rooftop",
+        "park": "park garden gardens",
+        "field": "field fields meadow grassland plains farm farmland countryside rural golf fairway",
+        "forest": "forest woodland jungle",
+        "hills": "hill hills hilltop",
+        "mountains": "mountain mountains valley alps cliff canyon",
+        "desert": "desert dune dunes arid",
+        "snow": "snow snowy winter",
+        "sky": "pure",  # Poly Haven's "pure skies": nothing but sky, no ground of any setting
+    },
 }
+# Facets each catalog kind is ranked by: time of day, weather and setting describe a background, not a chair or a floor.
+FACETS_BY_KIND: Mapping[str, tuple[str, ...]] = {"hdri": ("time", "weather", "place", "setting"),
+                                                  "object": ("place",), "material": ("place",)}
 
+EXCLUSIVE = (("setting", "sky"),)
 FAMILY_WEIGHT = 0.7  # a family member counts this much of the word itself
+HEAD_MATCH = 0.25  # an object whose name ends in the query's head noun (a family member: FAMILY_WEIGHT of it)
+HEAD_AS_MODIFIER = 0.15  # penalty for an object whose name has the head noun only before its own head
+# Words after which a phrase's head noun has been said: prepositions, relative words, and -ing/-ed qualifiers.
+_QUALIFIERS = frozenset("on in at by with without under over near beside behind inside outside of from for to "
+                        "that which who whose while and or".split())
+_PARTICIPLE = re.compile(r"..+(ing|ed)$")
 FACET_MATCH = 0.12  # per facet the entry shares with the query
 FACET_CONFLICT = 0.2  # per facet the entry contradicts
+# The setting is what a background query is mostly about: an entry that states none is a weaker match for one.
+FACET_MISSING = {"setting": 0.06}
 
 
 def _stem_all(words: str, stem) -> frozenset[str]:
@@ -94,21 +130,56 @@ def facet_words(stem) -> dict[str, tuple[str, str]]:
 
 
 def facets_of(words: Iterable[str], vocabulary: Mapping[str, tuple[str, str]]) -> dict[str, frozenset[str]]:
-    """Facet → the values ``words`` state (an entry tagged both sunrise and sunset states two)."""
+    """Facet → the values ``words`` state (an entry tagged both sunrise and sunset states two).
+
+    An exclusive value stands alone: a pure sky named after the field it was shot over shows no field."""
     found: dict[str, set[str]] = {}
     for word in words:
         if word in vocabulary:
             facet, value = vocabulary[word]
             found.setdefault(facet, set()).add(value)
+    for facet, value in EXCLUSIVE:
+        if value in found.get(facet, ()):
+            found[facet] = {value}
     return {facet: frozenset(values) for facet, values in found.items()}
 
 
 def facet_score(query: Mapping[str, frozenset[str]], entry: Mapping[str, frozenset[str]]) -> float:
-    """Bonus for each facet the entry shares with the query, penalty for each it contradicts."""
+    """Bonus for each facet the entry shares with the query, penalty for each it contradicts.
+
+    The bonus is shared out over the values the entry states: an entry filed under "sunrise-sunset" is
+    less surely a sunrise than one tagged only "sunrise"."""
     score = 0.0
     for facet, wanted in query.items():
         have = entry.get(facet)
         if not have:
+            score -= FACET_MISSING.get(facet, 0.0)
             continue
-        score += FACET_MATCH if wanted & have else -FACET_CONFLICT
+        score += FACET_MATCH * len(wanted & have) / len(have) if wanted & have else -FACET_CONFLICT
     return score
+
+
+def head_noun(words: list[str]) -> str | None:
+    """The head noun of a phrase's words (articles and stopwords already out): the last word before the first
+    preposition, relative word or participle that follows a noun ("car" in "family car parked on the street")."""
+    head = None
+    for word in words:
+        if head is not None and (word in _QUALIFIERS or _PARTICIPLE.match(word)):
+            break
+        if word not in _QUALIFIERS:
+            head = word
+    return head
+
+
+def head_score(head: str | None, related: frozenset[str], name: list[str]) -> float:
+    """Bonus for a name that ends in the head noun (or a family member), penalty for one that has it only
+    before its own last word; ``name`` is the entry name's words in order."""
+    if head is None or not name:
+        return 0.0
+    if name[-1] == head:
+        return HEAD_MATCH
+    if name[-1] in related:
+        return FAMILY_WEIGHT * HEAD_MATCH
+    if head in name[:-1] or related.intersection(name[:-1]):
+        return -HEAD_AS_MODIFIER
+    return 0.0

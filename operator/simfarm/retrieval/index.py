@@ -9,6 +9,7 @@ embedding function (which would download a model) is never used.
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,10 @@ class Candidate:
 
     def entry(self) -> CatalogEntry:
         return _entry(self.metadata)
+
+    @property
+    def name(self) -> str:
+        return json.loads(self.metadata["entry"])["name"]
 
     @property
     def license(self) -> str:

@@ -5,7 +5,9 @@ exact. The lexical term rewards an entry whose name, tags or categories
 contain the query's words (or words of their family, see ``facets``), so a
 "night" query ranks the night sky above daytime skies that merely sound
 similar. Facets (time of day, weather, indoor/outdoor) then reward entries
-that agree with what the query states and demote those that contradict it.
+that agree with what the query states and demote those that contradict it,
+and for objects the query's head noun rewards names that end in it (see
+``facets``).
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from . import facets
+from .procedural import normalize_color, normalize_finish
 
 LEXICAL_WEIGHT = 0.3
 # How much a query word counts when found in each field of an entry.
@@ -80,12 +83,14 @@ class LexicalFields:
         return cls(*(frozenset(str(metadata.get(f"lex_{field}", "")).split()) for field in FIELD_WEIGHTS))
 
 
-def lexical_scores(query_terms: list[str], pool: Sequence[LexicalFields]) -> list[float]:
+def lexical_scores(query_terms: list[str], pool: Sequence[LexicalFields],
+                   importance: Callable[[str], float] = lambda word: 1.0) -> list[float]:
     """Per entry of ``pool``, the IDF-weighted share of query words it contains (0–1).
 
     Each query word counts with the best field weight it is found in. Word
     rarity is measured over the candidate pool itself, so a generic word
-    ("sky", shared by most backgrounds) counts less than a telling one ("night").
+    ("sky", shared by most backgrounds) counts less than a telling one
+    ("night"); ``importance`` scales a word's weight further.
     """
     if not query_terms:
         return [0.0] * len(pool)
@@ -93,8 +98,8 @@ def lexical_scores(query_terms: list[str], pool: Sequence[LexicalFields]) -> lis
     idf = {}
     for word in set(query_terms):
         frequency = sum(1 for fields in pool if fields.contains(word))
-        idf[word] = math.log(1.0 + len(pool) / (1.0 + frequency))
-    total = sum(idf[word] for word in query_terms)
+        idf[word] = importance(word) * math.log(1.0 + len(pool) / (1.0 + frequency))
+    total = sum(idf[word] for word in query_terms) or 1.0
     return [sum(idf[word] * fields.related_weight(word, related[word]) for word in query_terms) / total
             for fields in pool]
 
@@ -121,5 +126,37 @@ def facet_scores(wanted: Mapping[str, frozenset[str]], pool: Sequence[LexicalFie
     return [facets.facet_score(wanted, facets.facets_of(fields.words(), _facet_words())) for fields in pool]
 
 
-def hybrid_score(cosine: float, lexical: float, facet: float = 0.0) -> float:
-    return cosine + LEXICAL_WEIGHT * lexical + facet
+LOOK_WORD_IMPORTANCE = 0.3  # of a colour or finish word in an object query: paint and finish are chosen apart
+
+
+def object_word_importance(word: str) -> float:
+    """A colour or finish word says less about which object is meant ("wooden cabin": a cabin, not a table)."""
+    return LOOK_WORD_IMPORTANCE if normalize_color(word) or normalize_finish(word) else 1.0
+
+
+_DETERMINERS = frozenset("a an the some this these those its very".split())
+
+
+def query_head(query: str) -> str | None:
+    """The stemmed head noun of a query ("car" in "a family car parked on the street")."""
+    head = facets.head_noun([word for word in _WORD.findall(query.lower()) if word not in _DETERMINERS])
+    return _stem(head) if head else None
+
+
+def head_scores(head: str | None, pool: Sequence[LexicalFields], name_of: Callable[[int], str]) -> list[float]:
+    """Per entry of ``pool``, the head-noun term (``facets.head_score``); ``name_of(i)`` gives entry i's name,
+    read only for the few entries whose name holds the head noun or one of its family."""
+    if head is None:
+        return [0.0] * len(pool)
+    related = _families().get(head, frozenset())
+    scores = []
+    for i, fields in enumerate(pool):
+        if head in fields.name or related & fields.name:
+            scores.append(facets.head_score(head, related, terms(name_of(i))))
+        else:
+            scores.append(0.0)
+    return scores
+
+
+def hybrid_score(cosine: float, lexical: float, facet: float = 0.0, head: float = 0.0) -> float:
+    return cosine + LEXICAL_WEIGHT * lexical + facet + head

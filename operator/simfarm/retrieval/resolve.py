@@ -8,6 +8,11 @@ a variant's seed but not always the top hit: every entry scoring within
 so N variants of one prompt do not all look alike. Inside one scene two
 different descriptions never share an asset while an unused good one
 exists; objects with the same description are copies and share one.
+
+An object's colour and finish words choose among the good matches too (see
+``appearance``): a model that has them as it comes, else one the worker
+can paint; a word no chosen asset can show leaves the object's description
+(the caption's words) with a warning, so the caption never claims it.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..plan.models import CatalogRef, RequestPlan, SceneObject, ScenePlan
-from . import builtin, procedural
+from . import appearance, builtin, procedural
+from .appearance import Looks
 from .catalog import Catalog, SearchHit
 from .entries import CatalogEntry, CatalogKind, license_allowed
 
@@ -38,11 +44,13 @@ class _Choice:
 class _Resolver:
     """Searches each distinct phrase once per plan, then chooses per variant.
 
-    An object is searched twice: by its full phrase ("purple xylophone"),
-    which ranks, and by its identity, the phrase without colour and finish
-    words ("xylophone"), which decides whether anything matches at all. The
-    embedded objects are recoloured per plan, so a colour word alone must not
-    make a purple cone pass for a purple xylophone.
+    An object is searched by its identity, the phrase without colour and
+    finish words ("xylophone" for "purple xylophone"), which decides whether
+    anything matches and ranks what does; the colour and finish then choose
+    among the good matches (``appearance``). Shapes are recoloured per plan
+    and library models have their body painted, so a colour word must not
+    make a purple cone pass for a purple xylophone, nor a white clothes horse
+    for a white horse.
     """
 
     def __init__(self, catalog: Catalog, plan: RequestPlan) -> None:
@@ -53,7 +61,7 @@ class _Resolver:
         wanted: dict[CatalogKind, set[str]] = {kind: set() for kind in CatalogKind}
         for variant in plan.variants:
             for obj in variant.objects:
-                wanted[CatalogKind.object].update((_object_query(obj), _identity(_object_query(obj))))
+                wanted[CatalogKind.object].add(_identity(_object_query(obj)))
             wanted[CatalogKind.hdri].add(variant.background.query.strip())
             wanted[CatalogKind.material].add(variant.stage.material.query.strip())
         for kind, queries in wanted.items():
@@ -62,7 +70,7 @@ class _Resolver:
                 self._hits[kind, query] = hits
 
     def choose(self, kind: CatalogKind, query: str, rng: random.Random, used: set[str],
-               warnings: list[str], identity: str | None = None) -> _Choice:
+               warnings: list[str], identity: str | None = None, looks: Looks = Looks()) -> _Choice:
         if not query:
             if kind not in self._all:
                 self._all[kind] = [entry for entry in self.catalog.entries(kind)
@@ -74,9 +82,10 @@ class _Resolver:
             return self._fallback(kind, query, identity, warnings)
         if kind is CatalogKind.object:
             matching = _real_first(matching)
-        accepted = {hit.entry.key for hit in matching}
-        matches = [hit for hit in self._hits[kind, query] if hit.entry.key in accepted] or matching
+        matches = matching
         good = [hit for hit in matches if hit.score >= matches[0].score - CHOICE_MARGIN][:CHOICE_POOL]
+        if looks != Looks():
+            good = _best_looking(good, looks)
         fresh = [hit for hit in good if hit.entry.key not in used]
         if fresh:
             hit = rng.choice(fresh)
@@ -91,6 +100,12 @@ class _Resolver:
         shown = "no entries" if best is None else f"best score {best:.2f} < {SCORE_THRESHOLD}"
         warnings.append(f"no {kind.value} in the catalog matches {query!r} ({shown}); using {entry.name!r}")
         return _Choice(entry, best, fallback=True)
+
+
+def _best_looking(good: list[SearchHit], looks: Looks) -> list[SearchHit]:
+    """The good matches that best show the asked colour and finish (``appearance.rank``)."""
+    best = min(appearance.rank(hit.entry, looks) for hit in good)
+    return [hit for hit in good if appearance.rank(hit.entry, looks) == best]
 
 
 def _real_first(matching: list[SearchHit]) -> list[SearchHit]:
@@ -129,8 +144,10 @@ def _fill_object(obj: SceneObject, choice: _Choice, warnings: list[str]) -> None
     """Fill ``obj.asset``; a procedural object takes the plan object's own colour and finish, where known.
 
     The name then follows the URI ("red wooden chair"), so a caption made
-    from it describes what is rendered.
+    from it describes what is rendered. A colour or finish the asset cannot
+    show leaves the object (``_drop_unshown``).
     """
+    _drop_unshown(obj, choice.entry, warnings)
     if not procedural.is_procedural(choice.entry.uri):
         _fill(obj.asset, choice)
         return
@@ -141,14 +158,26 @@ def _fill_object(obj: SceneObject, choice: _Choice, warnings: list[str]) -> None
         if not word:
             continue
         value = normalise(word)
-        if value is None:
-            warning = f"{obj.name}: {key} {word!r} has no procedural equivalent; rendering {params.get(key)}"
-            if warning not in warnings:  # copies of one object warn once
-                warnings.append(warning)
-        else:
+        if value is not None:
             params[key] = value
     _fill(obj.asset, choice, name=builtin.object_name(ref.type, params.get("color"), params.get("material")),
           uri=procedural.procedural_uri(ref.kind, ref.type, **params))
+
+
+def _drop_unshown(obj: SceneObject, entry: CatalogEntry, warnings: list[str]) -> None:
+    """Take the colour or finish the chosen asset cannot show out of ``obj`` (its description is the caption's
+    wording; ``color``/``material`` tell the worker what to paint), and say so once per description."""
+    colour, finish = appearance.shown(entry, Looks(obj.color, obj.material))
+    for ok, field, word in ((colour, "color", obj.color), (finish, "material", obj.material)):
+        if ok or word is None:
+            continue
+        what = "colour" if field == "color" else "finish"
+        warning = (f"{obj.description}: the chosen asset ({entry.name}) cannot show the {what} {word!r}; "
+                   f"it is rendered as it comes and the caption leaves {word!r} out")
+        if warning not in warnings:  # copies of one object warn once
+            warnings.append(warning)
+        setattr(obj, field, None)
+        obj.description = appearance.without(obj.description, word) or obj.name
 
 
 def _resolve_variant(variant: ScenePlan, resolver: _Resolver) -> None:
@@ -162,7 +191,8 @@ def _resolve_variant(variant: ScenePlan, resolver: _Resolver) -> None:
         if copy_of not in by_description:
             query = _object_query(obj)
             by_description[copy_of] = resolver.choose(CatalogKind.object, query, rng(f"object:{copy_of}"),
-                                                      used, variant.warnings, identity=_identity(query))
+                                                      used, variant.warnings, identity=_identity(query),
+                                                      looks=Looks(obj.color, obj.material))
             used.add(by_description[copy_of].entry.key)
         choice = by_description[copy_of]
         obj.asset.query = _object_query(obj)
