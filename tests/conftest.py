@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from support.chroma import ChromaServer
 from support.minio import MinioServer, require_binary
 
 
@@ -19,6 +20,17 @@ def minio_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MinioServ
     """A MinIO server on 127.0.0.1 for the whole session; use ``.env()`` to point simfarm at it."""
     server = MinioServer(require_binary("minio"), tmp_path_factory.mktemp("minio"))
     server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+# --- catalogs: a real ChromaDB server (tests/support/chroma.py) --------------
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
+    """``chroma run`` on 127.0.0.1 for the whole session: the shared vector store of a cluster."""
+    server = ChromaServer(tmp_path_factory.mktemp("chroma")).start()
     try:
         yield server
     finally:

@@ -27,7 +27,7 @@ from pydantic import ValidationError
 from tqdm import tqdm
 
 from .errors import InputError
-from .plan.cli import add_planning_arguments, planner_from_args
+from .plan.cli import add_planning_arguments, planner_from_args, searched_catalogs
 from .plan.models import ENGINES, RenderSettings, RequestPlan
 from .plan.sharding import Shard, plan_shards, variant_shards
 from .storage import RequestLayout, Storage, is_s3_uri
@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     plan = planner_from_args(args).plan(args.prompt, variants=args.variants, seed=args.seed, settings=settings,
                                         frames_per_shard=frames_per_shard, rewriter=args.rewriter,
-                                        licenses=args.licenses).plan
+                                        licenses=args.licenses, catalogs=searched_catalogs(args)).plan
     layout = request_layout(args.out, plan)
     store = Storage()
     store.ensure_bucket(layout.base)

@@ -40,6 +40,11 @@ def add_planning_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--camera-follow", action="store_true", help="follow a moving object when the prompt allows")
     parser.add_argument("--mix", action="store_true", help="per variant, randomly apply movement, stacking and follow")
     parser.add_argument("--home", help="catalog home (default $SIMFARM_HOME or ~/.simfarm)")
+    parser.add_argument("--store", metavar="URL", help="take assets from a ChromaDB server (http://host:port, e.g. "
+                                                       "a cluster's vector store) instead of the home's catalog")
+    parser.add_argument("--catalog", action="append", default=[], metavar="SOURCE", dest="catalogs",
+                        help="search only this catalog source and the embedded catalog, e.g. renders/objaverse "
+                             "(repeatable; default: every source)")
     parser.add_argument("--license", action="append", default=[], metavar="LICENSE", dest="licenses",
                         help="use only assets under this license or a version of it (cc0, cc-by…); repeatable")
 
@@ -52,16 +57,21 @@ def planner_from_args(args: argparse.Namespace) -> Planner:
     options = CombineOptions(movement=args.movement, stacking=args.stacking, camera_follow=args.camera_follow,
                              mix=args.mix)
     llm = LLMConfig.from_env(args.llm_base_url, args.llm_model)
-    return Planner(resolver=catalog_resolver(args.home), options=options, llm=llm)
+    return Planner(resolver=catalog_resolver(args.home, args.store), options=options, llm=llm)
 
 
-def catalog_resolver(home: str | None):
+def catalog_resolver(home: str | None, store: str | None = None):
     """Asset retrieval, when the retrieval package is installed with its index."""
     try:
         from ..retrieval.resolve import resolver_for_home
     except ImportError:
         return None
-    return resolver_for_home(home)
+    return resolver_for_home(home, store)
+
+
+def searched_catalogs(args: argparse.Namespace) -> list[str] | None:
+    """``--catalog`` sources plus the embedded catalog, or None (every source)."""
+    return ["embedded", *dict.fromkeys(args.catalogs)] if args.catalogs else None
 
 
 def variants_document(plan: RequestPlan) -> str:
@@ -79,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _plan(planner: Planner, prompt: str, args: argparse.Namespace) -> RequestPlan:
     return planner.plan(prompt, variants=args.variants, seed=args.seed, rewriter=args.rewriter,
-                        licenses=args.licenses).plan
+                        licenses=args.licenses, catalogs=searched_catalogs(args)).plan
 
 
 def _run_batch(planner: Planner, args: argparse.Namespace) -> int:

@@ -61,7 +61,8 @@ class Planner:
 
     def plan(self, prompt: str, *, variants: int = 1, seed: int = 0, settings: RenderSettings | None = None,
              frames_per_shard: int = 0, rewriter: str = "rules", llm: LLMConfig | None = None,
-             licenses: Sequence[str] = ()) -> PlanResult:
+             licenses: Sequence[str] = (), catalogs: Sequence[str] | None = None) -> PlanResult:
+        """``catalogs``: the catalog sources the resolver may take assets from (None: all)."""
         prompt = check_prompt(prompt)
         timings = {}
         started = time.perf_counter()
@@ -75,7 +76,8 @@ class Planner:
         for scene in scenes:
             warnings += [w for w in fit_to_engine(scene, rewritten.draft, settings.engine) if w not in warnings]
         plan = RequestPlan(prompt=prompt, seed=seed, rewriter=rewritten.backend, settings=settings,
-                           frames_per_shard=frames_per_shard, licenses=list(licenses), variants=scenes,
+                           frames_per_shard=frames_per_shard, licenses=list(licenses),
+                           catalogs=None if catalogs is None else list(catalogs), variants=scenes,
                            warnings=warnings)
         timings["combine"] = time.perf_counter() - started
 

@@ -29,7 +29,7 @@ from pydantic import ValidationError
 
 from ..errors import InputError
 from .entries import CatalogEntry, CatalogKind
-from .importers import ParsedImport, RejectedRecord, _one_line
+from .importers import ParsedImport, RecordError, RejectedRecord, rejection
 from .library_uris import ModelRef
 from .procedural import COLORS
 
@@ -214,17 +214,21 @@ def read_library(data: bytes | BinaryIO, library: str, source: str) -> ParsedImp
         except ValueError as error:
             raise InputError(f"{library}: {error}") from None
         parsed = ParsedImport(source)
-        for number in _record_numbers(properties):
+        for position, number in enumerate(_record_numbers(properties), start=1):
             record = {key.rpartition("#")[0]: value for key, value in properties.items()
                       if key.endswith(f"#{number}")}
             location = f"record #{number} ({record.get('name', '?')})"
             try:
                 entry = _entry(record, archive, names, library, source, license_id)
-            except (ValidationError, ValueError, KeyError) as error:
-                parsed.rejected.append(RejectedRecord(location, _one_line(error)))
+            except KeyError as missing:  # the keys looked up are this module's own property names
+                parsed.rejected.append(rejection(location, position, RecordError(f"missing {missing.args[0]}")))
+                continue
+            except (ValidationError, ValueError) as error:
+                parsed.rejected.append(rejection(location, position, error))
                 continue
             if entry.id in parsed.mentioned_ids:
-                parsed.rejected.append(RejectedRecord(location, f"duplicate model {entry.id!r}"))
+                parsed.rejected.append(RejectedRecord(location, f"duplicate model {entry.id!r}", position,
+                                                      "duplicate model (an earlier record has it)"))
                 continue
             parsed.mentioned_ids.add(entry.id)
             parsed.entries.append(entry)
@@ -240,16 +244,16 @@ def _entry(record: dict[str, str], archive: zipfile.ZipFile, names: set[str], li
            license_id: str) -> CatalogEntry:
     member = record["model"].lstrip("/")
     if member not in names:
-        raise ValueError(f"model file {member!r} is not in the library")
+        raise RecordError(f"model file {member!r} is not in the library", "its model file is not in the library")
     if not member.lower().endswith(".obj"):
-        raise ValueError(f"model {member!r} is not an OBJ file")
+        raise RecordError(f"model {member!r} is not an OBJ file", "its model is not an OBJ file")
     folder = PurePosixPath(member).parent
     mtl_names = [name for name in names if PurePosixPath(name).parent == folder and name.lower().endswith(".mtl")]
     mtl = archive.read(mtl_names[0]).decode("latin-1") if mtl_names else ""
     body, colour = body_material(archive.read(member), mtl)
     rotation = tuple(float(value) for value in record["modelRotation"].split()) if "modelRotation" in record else None
     if rotation is not None and len(rotation) != 9:
-        raise ValueError("modelRotation must hold 9 numbers")
+        raise RecordError("modelRotation must hold 9 numbers")
     name, note, extra_tags = _CORRECTIONS.get(record.get("id", ""), (record["name"], "", ()))
     tags = [tag.strip() for tag in record.get("tags", "").split(",")]
     tags = [tag for tag in tags if tag and tag.lower() not in _NOISE_TAGS] + list(extra_tags)
