@@ -19,8 +19,8 @@ from simfarm.errors import InputError
 from simfarm.retrieval.catalog import Catalog
 from simfarm.retrieval.entries import CatalogKind
 from simfarm.retrieval.index import CatalogIndex
-from simfarm.retrieval.remote import TooLarge, UrlPolicy, UrlRefused
-from simfarm.retrieval.source_import import ImportFailed, ImportLimits, ImportProgress, SourceSpec, import_source
+from simfarm.retrieval.remote import ImportLimits, TooLarge, UrlPolicy, UrlRefused
+from simfarm.retrieval.source_import import ImportFailed, ImportProgress, SourceSpec, import_source
 from support.catalog_data import (MARKER, corrupt, model_mirror, objaverse_layout, polyhaven_mixed,
                                   require_libraries, write_jsonl)
 from support.file_server import FileServer

@@ -65,4 +65,41 @@ INVALID_SPECS: dict[str, InvalidSpec] = {
     "toleration effect typo": InvalidSpec(_toleration(key="gpu", effect="NoSchedul"), "tolerations[0].effect"),
     "toleration operator": InvalidSpec(_toleration(key="gpu", operator="Sometimes"), "tolerations[0].operator"),
     "unknown field": _changed("colour", "red"),
+    "catalog name not a DNS name": InvalidSpec({**VALID_SPEC, "assets": {"catalogs": ["My_Catalog"]}},
+                                               "assets.catalogs[0]"),
+}
+
+
+# ---- AssetCatalog specs ----
+
+VALID_CATALOG_SPEC: dict[str, Any] = {"source": {"format": "jsonl", "url": "https://assets.example.com/models.jsonl"}}
+
+
+@dataclass(frozen=True)
+class InvalidCatalogSpec:
+    spec: dict[str, Any]
+    field: str
+    cel: bool = False  # refused by a CEL rule, which only a real API server evaluates
+
+
+def _source(**source: Any) -> dict[str, Any]:
+    return {"source": {**VALID_CATALOG_SPEC["source"], **source}}
+
+
+INVALID_CATALOG_SPECS: dict[str, InvalidCatalogSpec] = {
+    "no source": InvalidCatalogSpec({"kinds": ["object"]}, "source"),
+    "unknown format": InvalidCatalogSpec(_source(format="csv"), "source.format"),
+    "file URL": InvalidCatalogSpec(_source(url="file:///etc/passwd"), "source.url"),
+    "ftp URL": InvalidCatalogSpec(_source(url="ftp://mirror.example.com/models.jsonl"), "source.url"),
+    "URL with a space": InvalidCatalogSpec(_source(url="https://mirror.example.com/my models.jsonl"), "source.url"),
+    "unknown kind": InvalidCatalogSpec({**VALID_CATALOG_SPEC, "kinds": ["texture"]}, "kinds[0]"),
+    "unknown field": InvalidCatalogSpec({**VALID_CATALOG_SPEC, "schedule": "daily"}, "schedule"),
+    "refresh interval in days": InvalidCatalogSpec({**VALID_CATALOG_SPEC, "refreshInterval": "1d"},
+                                                   "refreshInterval"),
+    "refresh interval under 5m": InvalidCatalogSpec({**VALID_CATALOG_SPEC, "refreshInterval": "30s"},
+                                                    "refreshInterval", cel=True),
+    "cap3d without object paths": InvalidCatalogSpec(_source(format="cap3d", url="https://x.example/c.csv"),
+                                                     "source", cel=True),
+    "object paths without cap3d": InvalidCatalogSpec(_source(objectPaths="https://x.example/object-paths.json"),
+                                                     "source", cel=True),
 }

@@ -182,3 +182,25 @@ def test_a_closed_port_is_a_retryable_failure():
     with pytest.raises(FetchFailed, match="cannot connect") as failed:
         open_http("http://127.0.0.1:9/x", ALLOW_MAIN, timeout=5)
     assert failed.value.retryable
+
+
+# ---- the render worker's asset cache under the policy a pod gets ----
+
+def test_render_pods_refuse_catalog_assets_on_refused_addresses(servers, tmp_path, monkeypatch):
+    from simfarm_render.assets import AssetCache
+    from simfarm_render.errors import PermanentError
+
+    main, other = servers
+    monkeypatch.setenv("SIMFARM_URL_POLICY", json.dumps({"allowedHosts": ["127.0.0.1"], "deniedNetworks": [SERVICES]}))
+    monkeypatch.setenv("SIMFARM_ASSET_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("SIMFARM_ASSET_MAX_BYTES", "5")
+    cache = AssetCache.from_environment()
+    assert cache.policy.enforce and cache.max_bytes == 5
+    main.redirect("/metadata.glb", "http://169.254.169.254/latest/meta-data/")
+    for uri, why in ((f"{other.url}/a.txt", "loopback"), (f"{main.url}/metadata.glb", "redirect to a link-local"),
+                     (f"{main.url}/a.txt", "5-byte limit"), ("ftp://127.0.0.1/a.txt", "no such file")):
+        with pytest.raises(PermanentError, match=why):
+            cache.fetch(uri)
+    assert other.requests["/a.txt"] == 0
+    monkeypatch.setenv("SIMFARM_ASSET_MAX_BYTES", "1000")
+    assert AssetCache.from_environment().fetch(f"{main.url}/a.txt").read_text() == "the asset\n"

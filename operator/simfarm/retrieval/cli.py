@@ -12,6 +12,8 @@ from ..errors import InputError
 from .entries import KINDS, CatalogKind, parse_kind
 
 STORE_ENV = "SIMFARM_VECTOR_STORE_URL"
+TERMINATION_LOG_ENV = "SIMFARM_TERMINATION_LOG"
+DEFAULT_TERMINATION_LOG = "/dev/termination-log"
 MAX_REPORT_BYTES = 4096  # a container's termination message holds this much
 
 
@@ -62,8 +64,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     remote.add_argument("--run", default="cli", help="name of this run in the recorded progress")
     remote.add_argument("--batch", type=int, default=256, metavar="N",
                         help="entries embedded and written between two progress updates (default 256)")
-    remote.add_argument("--report", type=Path, metavar="FILE",
-                        help="also write the outcome (JSON, at most 4 KiB) to FILE, e.g. /dev/termination-log")
+    remote.add_argument("--termination-log", action="store_true",
+                        help=f"also write the outcome (JSON, at most 4 KiB) to the container's termination log "
+                             f"({DEFAULT_TERMINATION_LOG}, or ${TERMINATION_LOG_ENV})")
     remote.set_defaults(func=_import_url)
 
     lst = commands.add_parser("list", parents=[home], help="list the entries of one kind")
@@ -116,7 +119,8 @@ def _import_url(args: argparse.Namespace) -> int:
     from .builtin import SOURCE
     from .importers import check_source_name
     from .index import StoreUnavailable
-    from .source_import import ImportFailed, ImportLimits, SourceSpec, describe, import_source
+    from .remote import ImportLimits
+    from .source_import import ImportFailed, SourceSpec, describe, import_source
 
     source = check_source_name(args.source)
     if source == SOURCE:
@@ -135,7 +139,7 @@ def _import_url(args: argparse.Namespace) -> int:
                                  licenses=args.licenses, limits=ImportLimits.from_environ(), batch=args.batch,
                                  on_progress=show)
     except (InputError, ImportFailed, StoreUnavailable) as error:
-        _write_report(args.report, {"error": str(error)})
+        _write_report(args, {"error": str(error)})
         if isinstance(error, InputError):
             raise
         print(f"simfarm: error: {error} (retrying may help)", file=sys.stderr)
@@ -143,14 +147,15 @@ def _import_url(args: argparse.Namespace) -> int:
     for sample in progress.samples:
         print(f"simfarm: rejected {sample}", file=sys.stderr)
     print(f"catalog {source!r}: {describe(progress)}")
-    _write_report(args.report, {"counts": progress.counts, "records": progress.records,
-                                "rejected": progress.rejected, "written": progress.written})
+    _write_report(args, {"counts": progress.counts, "records": progress.records,
+                         "rejected": progress.rejected, "written": progress.written})
     return 0
 
 
-def _write_report(path: Path | None, outcome: dict) -> None:
-    if path is not None:
-        path.write_text(json.dumps(outcome)[:MAX_REPORT_BYTES])
+def _write_report(args: argparse.Namespace, outcome: dict) -> None:
+    if args.termination_log:
+        Path(os.environ.get(TERMINATION_LOG_ENV) or DEFAULT_TERMINATION_LOG).write_text(
+            json.dumps(outcome)[:MAX_REPORT_BYTES])
 
 
 def _import(args: argparse.Namespace) -> int:

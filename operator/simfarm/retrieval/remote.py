@@ -43,6 +43,7 @@ from urllib.parse import urljoin, urlsplit
 from ..errors import InputError
 
 POLICY_ENV = "SIMFARM_URL_POLICY"
+LIMITS_ENV = "SIMFARM_IMPORT_LIMITS"
 ALLOWED_SCHEMES = ("https", "http", "s3")
 MAX_REDIRECTS = 5
 CHUNK = 1 << 20
@@ -202,6 +203,37 @@ def _refused_kind(ip: Address) -> str | None:
     if ip.is_multicast:
         return "a multicast address"
     return None
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """Caps on what one source may make an import do (the chart's catalogs.limits)."""
+
+    max_records: int = 200_000
+    max_record_bytes: int = 64 * 1024
+    max_source_bytes: int = 1 << 30
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> "ImportLimits":
+        """``$SIMFARM_IMPORT_LIMITS``: ``{"maxRecords": …, "maxRecordBytes": …, "maxSourceBytes": …}``."""
+        text = (os.environ if environ is None else environ).get(LIMITS_ENV, "")
+        if not text.strip():
+            return cls()
+        try:
+            data = json.loads(text)
+            names = {"maxRecords": "max_records", "maxRecordBytes": "max_record_bytes",
+                     "maxSourceBytes": "max_source_bytes"}
+            values = {names[key]: int(value) for key, value in data.items()}
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
+            raise InputError(f"{LIMITS_ENV} must be a JSON object of maxRecords, maxRecordBytes, "
+                             f"maxSourceBytes (integers)") from None
+        if any(value < 1 for value in values.values()):
+            raise InputError(f"{LIMITS_ENV}: every limit must be at least 1")
+        return cls(**values)
+
+    def to_json(self) -> str:
+        return json.dumps({"maxRecords": self.max_records, "maxRecordBytes": self.max_record_bytes,
+                           "maxSourceBytes": self.max_source_bytes})
 
 
 # ---- fetching ----

@@ -184,6 +184,16 @@ def resolve_assets(plan: RequestPlan, catalog: Catalog) -> RequestPlan:
     return resolved
 
 
+class CatalogResolver:
+    """``resolve_assets`` bound to one catalog (a long-lived process's, e.g. the operator's shared store)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    def __call__(self, plan: RequestPlan) -> RequestPlan:
+        return resolve_assets(plan, self.catalog)
+
+
 def resolver_for_home(home: str | os.PathLike | None = None, store: str | None = None
                       ) -> Callable[[RequestPlan], RequestPlan]:
     """``resolve_assets`` bound to the catalog under ``home`` (or on the ChromaDB server ``store``), opened on

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import json
-import os
 import tempfile
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
@@ -35,43 +33,12 @@ from .entries import CatalogEntry, CatalogKind, license_allowed
 from .importers import (FORMATS, Accepted, ObjectPaths, OtherKind, Record, RecordError, RejectedRecord,
                         iter_cap3d_csv, iter_cap3d_json, iter_jsonl, iter_polyhaven, load_json_object, rejection)
 from .index import CatalogIndex, SourceSync
-from .remote import CappedReader, FetchFailed, TooLarge, UrlPolicy, UrlRefused, copy_capped, open_http, resolve
+from .remote import (CappedReader, FetchFailed, ImportLimits, TooLarge, UrlPolicy, UrlRefused, copy_capped,
+                     open_http, resolve)
 
-LIMITS_ENV = "SIMFARM_IMPORT_LIMITS"
 BATCH = 256  # entries embedded and written between two progress updates
 SAMPLES = 10  # rejection reasons kept in the progress
 GZIP_MAGIC = b"\x1f\x8b"
-
-
-@dataclass(frozen=True)
-class ImportLimits:
-    """Caps on what one source may make an import do (the chart's catalogs.limits)."""
-
-    max_records: int = 200_000
-    max_record_bytes: int = 64 * 1024
-    max_source_bytes: int = 1 << 30
-
-    @classmethod
-    def from_environ(cls, environ: Mapping[str, str] | None = None) -> "ImportLimits":
-        """``$SIMFARM_IMPORT_LIMITS``: ``{"maxRecords": …, "maxRecordBytes": …, "maxSourceBytes": …}``."""
-        text = (os.environ if environ is None else environ).get(LIMITS_ENV, "")
-        if not text.strip():
-            return cls()
-        try:
-            data = json.loads(text)
-            names = {"maxRecords": "max_records", "maxRecordBytes": "max_record_bytes",
-                     "maxSourceBytes": "max_source_bytes"}
-            values = {names[key]: int(value) for key, value in data.items()}
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
-            raise InputError(f"{LIMITS_ENV} must be a JSON object of maxRecords, maxRecordBytes, "
-                             f"maxSourceBytes (integers)") from None
-        if any(value < 1 for value in values.values()):
-            raise InputError(f"{LIMITS_ENV}: every limit must be at least 1")
-        return cls(**values)
-
-    def to_json(self) -> str:
-        return json.dumps({"maxRecords": self.max_records, "maxRecordBytes": self.max_record_bytes,
-                           "maxSourceBytes": self.max_source_bytes})
 
 
 @dataclass(frozen=True)
