@@ -7,16 +7,20 @@ ServiceAccount (so the chart's RBAC is what it gets).
 * ``gpu_nodes``: two Nodes with ``nvidia.com/gpu`` capacity, each run by a ``NodeAgent``
   that runs the pods of Jobs as local processes (the real ``simfarm-render`` worker).
 * ``chart_release``: ``helm install simfarm charts/simfarm -n simfarm-system`` with the
-  bundled MinIO off (``storage.mode: external`` at the session MinIO), serving the
-  namespace ``renders``, and ``replicas: 0``: no kubelet could run the operator's image.
+  bundled MinIO off (``storage.mode: external`` at the session MinIO), the bundled vector store
+  off (``vectorStore.mode: external`` at the session's ``chroma run``), the tests' local HTTP
+  servers on the catalog URL allow-list (they listen on 127.0.0.1), serving the namespace
+  ``renders``, and ``replicas: 0``: no kubelet could run the operator's image.
 * ``operator``: ``simfarm operator --namespace renders`` with a token of the chart's
-  ServiceAccount (``kubectl create token``) and S3 settings read from the chart's Secret. The session
-  MinIO starts without buckets: the operator creates the requests' bucket, as with the chart's MinIO.
+  ServiceAccount (``kubectl create token``), S3 settings read from the chart's Secret and the
+  catalog settings read from the chart's operator Deployment. The session MinIO starts without
+  buckets: the operator creates the requests' bucket, as with the chart's MinIO.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import os
 import subprocess
 from collections.abc import Callable, Iterator
@@ -26,14 +30,15 @@ from typing import Any
 import pytest
 import yaml
 
+from support.chroma import ChromaServer
 from support.cluster import CONTROL_PLANE_BINARIES, LocalCluster
 from support.kube_state import ClusterState
 from support.minio import MinioServer, require_binary
 from support.node_agent import NodeAgent
 from support.operator_process import OperatorProcess
 
-from e2e_config import (CHART, EXAMPLES, GPU_NODES, RELEASE, RELEASE_NAMESPACE, REQUEST_NAMESPACE, S3_SECRET,
-                        SERVICE_ACCOUNT, TINY_RENDER, VENV_BIN)
+from e2e_config import (CATALOG_IMPORT_BATCH, CATALOG_SETTINGS, CHART, EXAMPLES, GPU_NODES, RELEASE,
+                        RELEASE_NAMESPACE, REQUEST_NAMESPACE, S3_SECRET, SERVICE_ACCOUNT, TINY_RENDER, VENV_BIN)
 
 
 
@@ -65,7 +70,7 @@ def gpu_nodes(control_plane: LocalCluster, tmp_path_factory: pytest.TempPathFact
 
 
 @pytest.fixture(scope="session")
-def chart_release(control_plane: LocalCluster, minio_server: MinioServer,
+def chart_release(control_plane: LocalCluster, minio_server: MinioServer, chroma_server: ChromaServer,
                   tmp_path_factory: pytest.TempPathFactory) -> str:
     """The release's namespace, once ``helm install`` is done and the CRD is established."""
     helm = require_binary("helm")
@@ -78,6 +83,9 @@ def chart_release(control_plane: LocalCluster, minio_server: MinioServer,
             "endpoint": minio_server.endpoint_url, "accessKeyId": minio_server.access_key,
             "secretAccessKey": minio_server.secret_key}},
         "metrics": {"serviceMonitor": {"create": "never"}},
+        "vectorStore": {"mode": "external", "url": chroma_server.url},
+        "catalogs": {"urlPolicy": {"allowedHosts": ["127.0.0.1"], "deniedNetworks": ["10.96.0.0/12"]},
+                     "import": {"batchSize": CATALOG_IMPORT_BATCH}},
     }))
     control_plane.kubectl("create", "namespace", REQUEST_NAMESPACE)
     helm_home = {f"HELM_{kind}_HOME": str(workdir / kind.lower()) for kind in ("CACHE", "CONFIG", "DATA")}
@@ -86,6 +94,14 @@ def chart_release(control_plane: LocalCluster, minio_server: MinioServer,
     control_plane.kubectl("wait", "--for=condition=Established", "--timeout=60s",
                           "crd/videorequests.simfarm.dev")
     return RELEASE_NAMESPACE
+
+
+def chart_catalog_settings(control_plane: LocalCluster, namespace: str) -> dict[str, str]:
+    """The catalog settings the chart gives the operator pod (vector store, URL policy, caps, import Jobs)."""
+    deployment = json.loads(control_plane.kubectl("get", "deployment", f"{RELEASE}-operator", "-n", namespace,
+                                                  "-o", "json").stdout)
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    return {item["name"]: item["value"] for item in container["env"] if item["name"] in CATALOG_SETTINGS}
 
 
 def run_helm(helm: Path, args: list[str], env: dict[str, str]) -> str:
@@ -109,6 +125,7 @@ def operator(control_plane: LocalCluster, chart_release: str, gpu_nodes: list[No
         "PATH": f"{VENV_BIN}:/usr/bin:/bin", "HOME": str(workdir), "KUBECONFIG": str(kubeconfig),
         "SIMFARM_S3_SECRET_DIR": str(s3_dir), "SIMFARM_S3_SECRET": S3_SECRET,
         "SIMFARM_POLL_SECONDS": "1", "SIMFARM_HOME": str(workdir / "home"), "HF_HUB_OFFLINE": "1",
+        **chart_catalog_settings(control_plane, chart_release),
     }, workdir=workdir)
     process.start()
     try:

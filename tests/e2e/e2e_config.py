@@ -18,3 +18,7 @@ GPU_NODES = ("gpu-node-a", "gpu-node-b")
 VENV_BIN = Path(sys.executable).parent  # simfarm, simfarm-render
 # Every e2e render: tiny and fast (the examples' own settings take minutes on a CPU).
 TINY_RENDER = {"width": 64, "height": 36, "fps": 8, "frames": 8, "engine": "WORKBENCH", "samples": 1}
+# The catalog settings the operator takes from the chart's Deployment (the rest it gets from the fixture).
+CATALOG_SETTINGS = ("SIMFARM_VECTOR_STORE_URL", "SIMFARM_OPERATOR_IMAGE", "SIMFARM_URL_POLICY", "SIMFARM_IMPORT_LIMITS",
+                    "SIMFARM_ASSET_MAX_BYTES", "SIMFARM_IMPORT_BATCH", "SIMFARM_IMPORT_RESOURCES")
+CATALOG_IMPORT_BATCH = 10  # small batches: a killed import has written some of its entries

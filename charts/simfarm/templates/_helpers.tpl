@@ -135,3 +135,21 @@ helm.sh/chart: {{ printf "%s-%s" $root.Chart.Name $root.Chart.Version | replace 
   verbs: ["list", "watch", "patch"]
 {{- end }}
 {{- end -}}
+
+{{- define "simfarm.vectorStoreName" -}}
+{{- include "simfarm.componentName" (list . "vector-store") -}}
+{{- end -}}
+
+{{/* The operator image, which the import Jobs (and, by default, the bundled vector store) run too. */}}
+{{- define "simfarm.operatorImage" -}}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) -}}
+{{- end -}}
+
+{{/* The vector store's URL: the bundled server's Service, or vectorStore.url. */}}
+{{- define "simfarm.vectorStoreUrl" -}}
+{{- if eq .Values.vectorStore.mode "bundled" -}}
+{{- printf "http://%s.%s.svc:%d" (include "simfarm.vectorStoreName" .) .Release.Namespace (int .Values.vectorStore.port) -}}
+{{- else -}}
+{{- .Values.vectorStore.url | trimSuffix "/" -}}
+{{- end -}}
+{{- end -}}

@@ -112,10 +112,6 @@ def import_job(catalog: RequestRef, spec: AssetCatalogSpec, generation: int, rou
         }],
         "volumes": volumes,
     }
-    if config.node_selector:
-        pod["nodeSelector"] = dict(config.node_selector)
-    if config.tolerations:
-        pod["tolerations"] = [t.to_api() for t in config.tolerations]
     return {
         "apiVersion": "batch/v1",
         "kind": "Job",

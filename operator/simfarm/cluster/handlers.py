@@ -171,7 +171,8 @@ def accept(body: kopf.Body, status: kopf.Status, meta: kopf.Meta, patch: kopf.Pa
 @kopf.on.resume(*VIDEO_REQUEST)
 @kopf.on.create(*VIDEO_REQUEST)
 async def plan_and_render(body: kopf.Body, spec: kopf.Spec, status: kopf.Status, meta: kopf.Meta,
-                          patch: kopf.Patch, memo: kopf.Memo, asset_catalogs: kopf.Index, **_: Any) -> None:
+                          patch: kopf.Patch, memo: kopf.Memo, asset_catalogs: kopf.Index, logger: kopf.Logger,
+                          **_: Any) -> None:
     if status.get("plan") or status.get("phase") in ("Succeeded", "Failed"):
         return  # planned before (e.g. before a restart): the tracking timer carries on
     request = RequestRef(meta["namespace"], meta["name"], meta["uid"])
@@ -223,6 +224,7 @@ async def plan_and_render(body: kopf.Body, spec: kopf.Spec, status: kopf.Status,
             generation=meta.get("generation"), now=planned_at.isoformat())))
     kopf.info(body, reason="Rendering",
               message=f"Planned {plan.variants} variants as {plan.shards} shards; Job {job['metadata']['name']}")
+    logger.info(f"Planned {request.namespace}/{request.name} from the catalogs {', '.join(sources)}")
 
 
 async def _ensure_job(owner: kopf.Body, manifest: dict[str, Any], memo: kopf.Memo,
