@@ -4,7 +4,11 @@
 2. overhead of ``simfarm-render shard`` (plan, scene build, PNG frames, PyAV
    encode, publish) against a bare bpy script that opens the same scene as a
    .blend and renders it straight to MP4 with Blender's FFmpeg output;
-3. speed-up of 2 parallel shards over 1 shard rendering the same frames.
+3. speed-up of 2 parallel shards over 1 shard rendering the same frames;
+4. what ground truth costs: the worker's time for annotations.json (scene
+   measurement and ray-cast occlusion) and for each pass (depth,
+   segmentation, flow: the render with the pass against the same render
+   without, plus writing the EXRs), as fractions of the plain render time.
 
 Comparisons take the best of ``--repeats`` runs, alternating the two sides, so
 that load from other processes on a shared machine skews them less.
@@ -23,19 +27,23 @@ import time
 from pathlib import Path
 
 from simfarm.plan import vocabulary
+from simfarm.plan.layout import lay_out
 from simfarm.plan.models import (
     Animation, Background, CatalogRef, Framing, ObjectScale, Orientation, RenderSettings, RequestPlan, RigKeyframe,
     SceneObject, ScenePlan, Stage, StageMaterial,
 )
+from simfarm.retrieval import builtin
 
 WORKER = [sys.executable, "-m", "simfarm_render"]
 SAVE_SCENE = """
 import sys
 import bpy
+import numpy as np
 from simfarm.plan.models import RequestPlan
 from simfarm_render import scene
 plan = RequestPlan.model_validate_json(open(sys.argv[1]).read())
-built = scene.build(plan.variants[0], plan.settings, scene.SceneAssets())
+frames = np.arange(1, plan.settings.frames + 2, dtype=float)
+built = scene.build(plan.variants[0], plan.settings, scene.SceneAssets(), frames)
 bpy.ops.wm.save_as_mainfile(filepath=sys.argv[2])
 """
 BARE_RENDER = """
@@ -51,10 +59,11 @@ bpy.ops.render.render(animation=True)
 """
 
 
-def bench_plan(engine: str, frames: int, samples: int, frames_per_shard: int = 0) -> RequestPlan:
+def bench_plan(engine: str, frames: int, samples: int, frames_per_shard: int = 0,
+               passes: tuple[str, ...] = ()) -> RequestPlan:
     def obj(kind, placement, scale, colour):
         return SceneObject(name=kind, description=kind, color=colour, placement=placement,
-                           asset=CatalogRef(uri=f"procedural://object/{kind}"),
+                           asset=CatalogRef(uri=f"procedural://object/{kind}", size_m=builtin.real_size(kind)),
                            scale=ObjectScale(factor=vocabulary.SCALES_BY_NAME[scale].factor, name=scale))
 
     orbit = vocabulary.ANIMATIONS_BY_NAME["orbit_left"]
@@ -66,7 +75,9 @@ def bench_plan(engine: str, frames: int, samples: int, frames_per_shard: int = 0
         orientation=Orientation(yaw=30, pitch=15), framing=Framing(name="medium_wide", fov=45, coverage_factor=1.6),
         animation=Animation(name="orbit_left", keyframes=[RigKeyframe(**vars(k)) for k in orbit.keyframes]),
         caption="bench")
-    settings = RenderSettings(width=640, height=360, fps=24, frames=frames, engine=engine, samples=samples)
+    settings = RenderSettings(width=640, height=360, fps=24, frames=frames, engine=engine, samples=samples,
+                              passes=list(passes))
+    lay_out(scene, None, settings)
     return RequestPlan(prompt="bench", seed=0, settings=settings, frames_per_shard=frames_per_shard, variants=[scene])
 
 
@@ -138,6 +149,31 @@ def main() -> None:
         one, two = best_of(args.repeats, lambda: timed(shard(whole, 0))[0],
                            lambda: timed(shard(halves, 0), shard(halves, 1))[0])
         print(f"parallel: 1 shard {one:.2f} s, 2 shards at once {two:.2f} s, speed-up {one / two:.2f}×")
+
+        if args.cycles_frames:
+            ground_truth(work, args.cycles_frames, args.repeats)
+
+
+def ground_truth(work: Path, frames: int, repeats: int) -> None:
+    """Annotations and each pass, as fractions of the plain Cycles render of the same shard."""
+    def run(passes: tuple[str, ...]) -> dict:
+        name = "-".join(passes) or "plain"
+        return timed(shard(write(bench_plan("CYCLES", frames, 8, passes=passes), work / f"gt-{name}"), 0))[1][0]
+
+    cases = [(), ("depth",), ("segmentation",), ("flow",), ("depth", "segmentation", "flow")]
+    best: dict[tuple[str, ...], dict] = {}
+    for _ in range(repeats):
+        for passes in cases:
+            summary = run(passes)
+            if passes not in best or summary["render_seconds"] < best[passes]["render_seconds"]:
+                best[passes] = summary
+    plain = best[()]["render_seconds"]
+    print(f"ground truth on {frames} Cycles frames (8 spp, 640×360), plain render {plain:.2f} s:")
+    print(f"  annotations.json: {best[()]['annotation_seconds']:.2f} s = {best[()]['annotation_seconds'] / plain:.1%}")
+    for passes in cases[1:]:
+        extra = best[passes]["render_seconds"] - plain + best[passes]["pass_seconds"]
+        print(f"  {'+'.join(passes):<24} {extra:+.2f} s = {extra / plain:+.1%} "
+              f"(render {best[passes]['render_seconds']:.2f} s, EXR writing {best[passes]['pass_seconds']:.2f} s)")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ fixture here puts it in its own section with a comment saying whose it is.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -24,6 +25,25 @@ def minio_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MinioServ
         yield server
     finally:
         server.stop()
+
+
+# --- every suite: measurements shown in the terminal summary ----------------
+MEASUREMENTS = pytest.StashKey[dict[str, list[str]]]()
+
+
+@pytest.fixture
+def report(request: pytest.FixtureRequest) -> list[str]:
+    """Lines a test wants shown in the terminal summary (measurements, not assertions), under its suite's name."""
+    suite = Path(str(request.node.path)).parent.name
+    return request.config.stash.setdefault(MEASUREMENTS, {}).setdefault(suite, [])
+
+
+def pytest_terminal_summary(terminalreporter, config) -> None:
+    for suite, lines in config.stash.get(MEASUREMENTS, {}).items():
+        if lines:
+            terminalreporter.section(f"{suite} measurements")
+            for line in lines:
+                terminalreporter.write_line(line)
 
 
 # --- catalogs: a real ChromaDB server (tests/support/chroma.py) --------------

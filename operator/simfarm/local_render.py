@@ -29,6 +29,7 @@ from tqdm import tqdm
 from .errors import InputError
 from .plan.cli import add_planning_arguments, planner_from_args, searched_catalogs
 from .plan.models import ENGINES, RenderSettings, RequestPlan
+from .plan.vocabulary import PASSES
 from .plan.sharding import Shard, plan_shards, variant_shards
 from .storage import RequestLayout, Storage, is_s3_uri
 
@@ -54,6 +55,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--engine", choices=ENGINES, default=RenderSettings().engine,
                         help=f"render engine (default {RenderSettings().engine}, denoised)")
     parser.add_argument("--samples", type=int, default=16, help="samples per pixel (default 16)")
+    parser.add_argument("--passes", type=_pass_list, default=[], metavar="PASS[,PASS…]",
+                        help=f"ground-truth passes beside each video: {', '.join(PASSES)} (lossless EXR)")
     parser.add_argument("--frames-per-shard", type=int, default=None,
                         help="frames per shard; 0 = one shard per variant (default: split so every worker is busy)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
@@ -80,10 +83,18 @@ def auto_frames_per_shard(frames: int, variants: int, workers: int) -> int:
     return math.ceil(frames / math.ceil(workers / variants))
 
 
+def _pass_list(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in PASSES]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown pass {unknown[0]!r}; choose from {', '.join(PASSES)}")
+    return names
+
+
 def _settings(args: argparse.Namespace) -> RenderSettings:
     try:
         return RenderSettings(width=args.width, height=args.height, fps=args.fps, frames=max(1, round(args.seconds * args.fps)),
-                              engine=args.engine, samples=args.samples)
+                              engine=args.engine, samples=args.samples, passes=args.passes)
     except ValidationError as error:
         raise InputError("; ".join(e["msg"] for e in error.errors())) from None
 

@@ -28,8 +28,9 @@ REGISTRY = CollectorRegistry(auto_describe=True)
 REQUESTS = Gauge("simfarm_requests", "VideoRequests by phase", ["phase"], registry=REGISTRY)
 STAGE_SECONDS = Histogram(
     "simfarm_stage_duration_seconds",
-    "Seconds per request and stage: rewrite, combine, retrieve (asset retrieval latency), plan (all three "
-    "and plan.json), render, assemble, total (creation to final phase)",
+    "Seconds per request and stage: rewrite, combine, retrieve (asset retrieval latency), layout (framing "
+    "checked along the camera path), caption, plan (all of these and plan.json), render, assemble, total "
+    "(creation to final phase)",
     ["stage"], registry=REGISTRY,
     buckets=(0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400))
 SHARDS = Gauge("simfarm_shards", "Render shards of unfinished requests by state", ["state"], registry=REGISTRY)

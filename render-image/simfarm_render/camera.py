@@ -31,9 +31,10 @@ def focal_length(fov_degrees: float) -> float:
     return SENSOR_WIDTH_MM / 2 / math.tan(math.radians(fov_degrees) / 2)
 
 
-def shard_key_frames(first: int, last: int, clip_frames: int) -> np.ndarray:
-    """The frames to key for rendering ``first..last``: those and one either side within the clip."""
-    return np.arange(max(1, first - 1), min(clip_frames, last + 1) + 1, dtype=float)
+def shard_key_frames(first: int, last: int) -> np.ndarray:
+    """The frames to key for rendering ``first..last``: those and one either side (the one after the
+    clip's last frame too: its motion vectors point there)."""
+    return np.arange(max(1, first - 1), last + 2, dtype=float)
 
 
 def add_camera_rig(scene: bpy.types.Scene, plan: ScenePlan, settings: RenderSettings,
@@ -60,4 +61,6 @@ def add_camera_rig(scene: bpy.types.Scene, plan: ScenePlan, settings: RenderSett
             keyframes.insert(rig[part], "rotation_euler", float(frame))
         lens.lens = focal_length(float(path.fov[position]))
         keyframes.insert(lens, "lens", float(frame))
+    for owner in (*rig.values(), lens):
+        keyframes.set_interpolation(owner)
     return rig[CameraRigPart.camera], path

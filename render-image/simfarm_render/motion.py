@@ -28,4 +28,5 @@ def animate_movement(plan: ScenePlan, roots: list[bpy.types.Object], fps: int, f
         keyframes.insert(root, "location", 1)
         root.location = start + type(start)(travel)
         keyframes.insert(root, "location", frames)
+        keyframes.set_interpolation(root)
         root.location = start

@@ -6,7 +6,7 @@
 - reflections: EEVEE ray tracing (max roughness, screen-trace thickness);
   Cycles traces reflections anyway; Workbench shows specular highlights;
 - motion blur: render motion blur with the plan's shutter (EEVEE, Cycles;
-  ``vocabulary.ENGINE_EFFECTS`` says so, and the planner drops it for Workbench).
+  ``vocabulary.ENGINE_EFFECTS`` says so; for Workbench the plan keeps it, the caption leaves it out).
 
 An effect at level ``none`` changes nothing.
 """

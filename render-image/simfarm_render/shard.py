@@ -25,7 +25,7 @@ from simfarm.plan.models import ScenePlan
 from simfarm.plan.sharding import shard_of, variant_shards
 from simfarm.plan.visibility import sample_frames
 
-from . import camera, encode, engine, groundtruth, locations, plans, scene
+from . import camera, encode, engine, groundtruth, locations, passes, plans, scene
 from .assets import AssetCache
 from .errors import PermanentError
 
@@ -60,15 +60,23 @@ def run(plan_uri: str, index: int, out: str | None) -> dict[str, Any]:
     assets = scene.fetch_assets(variant, AssetCache.from_environment())
     claim_frames = sample_frames(settings.frames, CLAIM_FRAMES)
     own_frames = np.arange(shard.first_frame, shard.last_frame + 1, dtype=float)
-    key_frames = np.union1d(camera.shard_key_frames(shard.first_frame, shard.last_frame, settings.frames), claim_frames)
+    key_frames = np.union1d(camera.shard_key_frames(shard.first_frame, shard.last_frame), claim_frames)
     built = scene.build(variant, settings, assets, key_frames)
     check_claims(variant, groundtruth.scene_track(built, claim_frames), settings.fps)
     device = engine.select_cycles_device(built.scene) if settings.engine == "CYCLES" else None
     with tempfile.TemporaryDirectory(prefix="simfarm-shard-") as scratch:
         work = Path(scratch)
+        passes.enable(built.scene, passes.require_depth_for_flow(settings.passes), built.roots, work / "raw-passes")
         render_started = time.monotonic()
         frames = render_frames(built.scene, shard.first_frame, shard.last_frame, work)
         render_seconds = time.monotonic() - render_started
+        pass_started = time.monotonic()
+        for frame in range(shard.first_frame, shard.last_frame + 1):
+            written = passes.convert(settings.passes, work / "raw-passes", frame, work / "passes",
+                                     built.camera.data.clip_end)
+            for name, path in written.items():
+                locations.publish(path, layout.pass_frame(shard.variant, name, frame))
+        pass_seconds = time.monotonic() - pass_started
         annotation_started = time.monotonic()
         truth = annotations.document(variant, groundtruth.scene_track(built, own_frames), settings.fps, settings.frames)
         annotation_seconds = time.monotonic() - annotation_started
@@ -92,7 +100,7 @@ def run(plan_uri: str, index: int, out: str | None) -> dict[str, Any]:
         "command": "shard", "shard": shard.index, "variant": shard.variant,
         "first_frame": shard.first_frame, "last_frame": shard.last_frame, "frames": shard.frames,
         "seconds": round(seconds, 3), "render_seconds": round(render_seconds, 3),
-        "annotation_seconds": round(annotation_seconds, 3),
+        "annotation_seconds": round(annotation_seconds, 3), "pass_seconds": round(pass_seconds, 3),
         "seconds_per_frame": round(render_seconds / shard.frames, 4),
         "engine": settings.engine, "device": device, "output": output, "output_bytes": output_bytes,
     }

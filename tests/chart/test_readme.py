@@ -58,6 +58,8 @@ COMMAND_COVERAGE: dict[str, ByTest | ByCI | NeedsCluster] = {
     "simfarm render": ByTest("tests/chart/test_readme.py::test_readme_render_command_makes_a_video"),
     "simfarm plan --batch": ByTest("tests/unit/test_plan_cli.py::test_batch_output_matches_single_prompt_runs"),
     "simfarm plan": ByTest("tests/unit/test_plan_cli.py::test_plan_prints_variants_and_is_byte_identical"),
+    "simfarm eval rewriter": ByTest("tests/unit/test_rewriter_llm.py::test_eval_command_measures_an_endpoint"),
+    "simfarm verify": ByTest("tests/unit/test_passes_and_verify.py::test_verify_checks_every_claim_of_a_plan"),
     "simfarm catalog search": ByTest("tests/retrieval/test_catalog_cli.py::test_search_json"),
     "simfarm catalog list": ByTest("tests/retrieval/test_catalog_cli.py::test_list_and_stats"),
     "simfarm catalog stats": ByTest("tests/retrieval/test_catalog_cli.py::test_list_and_stats"),

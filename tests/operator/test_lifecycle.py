@@ -167,7 +167,8 @@ async def test_request_renders_shards_assembles_and_succeeds(cluster, operator, 
     video = plan_dir / "variants" / "0" / "video.mp4"
     assert status["outputs"][0] == {"variant": 0, "uri": str(video), "url": video.resolve().as_uri(),
                                     "caption": "Caption of variant 0.",
-                                    "credits": str(video.parent / "credits.txt")}
+                                    "credits": str(video.parent / "credits.txt"),
+                                    "annotations": str(video.parent / "annotations.json")}
     assert [o["variant"] for o in status["outputs"]] == [0, 1]
     assert status["progress"] == "4/4" and status["failedVariants"] == []
     assert {c["type"]: c["status"] for c in status["conditions"]} == {"Planned": "True", "Ready": "True"}

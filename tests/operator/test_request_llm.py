@@ -12,8 +12,9 @@ from support.fake_llm import FakeChatServer, Reply
 from operator_support import JOBS_URL, SECRETS_URL, VR_URL, eventually, phase_of, read, write
 from operator_objects import secret, video_request
 
-DRAFT = {"objects": [{"name": "car", "description": "blue car", "color": "blue"}],
-         "camera_animation": "orbit_right", "framing": "wide", "background": "sunset"}
+# An answer true to the request's prompt ("a red cube spins on a wooden table"): the llm backend keeps only
+# what the prompt says.
+DRAFT = {"objects": [{"name": "cube", "color": "red", "on_top_of": 1}, {"name": "table"}]}
 
 
 async def test_each_request_plans_with_its_endpoint_key_and_model(cluster, operator):

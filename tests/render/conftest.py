@@ -8,6 +8,7 @@ process.
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 
 import pytest
@@ -24,3 +25,13 @@ def isolated_worker_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("SIMFARM_ASSET_CACHE", str(tmp_path / "asset-cache"))
     monkeypatch.setenv("SIMFARM_TERMINATION_LOG", str(tmp_path / "termination-log"))
     monkeypatch.delenv("JOB_COMPLETION_INDEX", raising=False)
+
+
+@pytest.fixture(scope="session")
+def planner(tmp_path_factory: pytest.TempPathFactory):
+    """The real planner: rules rewriter and retrieval over the embedded catalog, in a fresh home."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from simfarm.plan.planner import Planner
+    from simfarm.retrieval.resolve import resolver_for_home
+
+    return Planner(resolver=resolver_for_home(tmp_path_factory.mktemp("catalog-home")))

@@ -102,3 +102,16 @@ def difference(a: np.ndarray, b: np.ndarray) -> float:
     same picture differ by ~1–2 levels per pixel at 64×36) but keeps motion.
     """
     return float(np.abs(_blocks(a) - _blocks(b)).mean())
+
+
+PROBE = Path(__file__).parent / "scene_probe.py"
+
+
+def probe_scenes(plan: RequestPlan, directory: Path, env: dict[str, str] | None = None) -> list[dict]:
+    """What the worker's Blender scene of each variant shows (see scene_probe.py)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    plan_path, out = write_plan(plan, directory), directory / "probe.json"
+    completed = subprocess.run([sys.executable, str(PROBE), str(plan_path), str(out)], capture_output=True, text=True,
+                               timeout=WORKER_TIMEOUT_S * 4, env={**os.environ, **(env or {})})
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    return json.loads(out.read_text())

@@ -15,7 +15,6 @@ from simfarm.retrieval.importers import read_import  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 SAMPLES = {CatalogKind.hdri: DATA / "polyhaven_hdris.json", CatalogKind.material: DATA / "polyhaven_textures.json"}
-REPORT_KEY = pytest.StashKey[list[str]]()
 
 
 @pytest.fixture(scope="session")
@@ -27,17 +26,3 @@ def catalog(tmp_path_factory) -> Catalog:
         assert not parsed.rejected
         catalog.import_entries(kind, parsed.source, parsed.entries)
     return catalog
-
-
-@pytest.fixture
-def report(request) -> list[str]:
-    """Lines a test wants shown in the terminal summary (measurements, not assertions)."""
-    return request.config.stash.setdefault(REPORT_KEY, [])
-
-
-def pytest_terminal_summary(terminalreporter, config) -> None:
-    lines = config.stash.get(REPORT_KEY, [])
-    if lines:
-        terminalreporter.section("retrieval measurements")
-        for line in lines:
-            terminalreporter.write_line(line)

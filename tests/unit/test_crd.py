@@ -64,7 +64,9 @@ def test_crd_names_and_columns():
     assert VERSION["subresources"] == {"status": {}}
     assert [c["name"] for c in VERSION["additionalPrinterColumns"]] == ["Phase", "Progress", "Variants", "Age"]
     rules = SPEC_SCHEMA["properties"]["render"]["x-kubernetes-validations"]
-    assert rules == [{"rule": "has(self.seconds) != has(self.frames)", "message": "set exactly one of seconds or frames"}]
+    assert rules[0] == {"rule": "has(self.seconds) != has(self.frames)", "message": "set exactly one of seconds or frames"}
+    assert [rule["message"] for rule in rules[1:]] == ["the segmentation pass needs engine CYCLES",
+                                                       "the flow pass needs engine EEVEE or CYCLES"]
 
 
 def test_every_spec_and_status_field_is_described():

@@ -16,33 +16,17 @@ FAMILY_FLOOR = 0.80
 CASES = load_judged()
 
 
-class _SummaryTables:
-    """Prints the accuracy tables at the end of the run, in pytest's terminal summary."""
-
-    def __init__(self) -> None:
-        self.tables: list[str] = []
-
-    def pytest_terminal_summary(self, terminalreporter) -> None:
-        if self.tables:
-            terminalreporter.write_sep("=", "rewriter accuracy on the judged prompt set")
-            for table in self.tables:
-                terminalreporter.write_line(table)
-
-
 @pytest.fixture(scope="module")
-def summary(request):
-    tables = _SummaryTables()
-    request.config.pluginmanager.register(tables, "rewriter-judged-summary")
-    return tables
+def reports(rules):
+    return {split: evaluate(rules.rewrite, [c for c in CASES if c.holdout == holdout])
+            for split, holdout in (("judged", False), ("holdout", True))}
 
 
-@pytest.fixture(scope="module")
-def reports(rules, summary):
-    result = {}
-    for split, holdout in (("judged", False), ("holdout", True)):
-        result[split] = evaluate(rules.rewrite, [c for c in CASES if c.holdout == holdout])
-        summary.tables.append(result[split].table(f"rules rewriter, {split} split"))
-    return result
+def test_accuracy_tables(reports, report):
+    """Shown in the terminal summary: per field and per family, for each split."""
+    for split, result in reports.items():
+        report.extend(result.table(f"rules rewriter, {split} split").splitlines())
+    assert reports["judged"].outcomes
 
 
 def test_the_set_is_large_and_varied():

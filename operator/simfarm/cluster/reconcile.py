@@ -203,7 +203,8 @@ def ensure_job(batch: BatchV1Api, manifest: dict[str, Any], owner_label: str = L
 
 def collect_outputs(layout: RequestLayout, variants: list[int], storage: Storage, expiry: timedelta
                     ) -> list[VariantOutput]:
-    """The first ``MAX_STATUS_OUTPUTS`` videos: URI, presigned URL and caption."""
+    """The first ``MAX_STATUS_OUTPUTS`` videos: URI, presigned URL, caption, and where its credits and
+    ground truth are."""
     outputs = []
     for variant in variants[:MAX_STATUS_OUTPUTS]:
         try:
@@ -212,5 +213,6 @@ def collect_outputs(layout: RequestLayout, variants: list[int], storage: Storage
             caption = ""
         uri = layout.video(variant)
         outputs.append(VariantOutput(variant=variant, uri=uri, url=storage.presign_get(uri, expiry),
-                                     caption=caption, credits=layout.credits(variant)))
+                                     caption=caption, credits=layout.credits(variant),
+                                     annotations=layout.annotations(variant)))
     return outputs

@@ -16,7 +16,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
-from ..plan.models import MAX_PROMPT_CHARS, Engine, RenderSettings
+from ..plan import vocabulary as vocab
+from ..plan.models import ENGINES, MAX_PROMPT_CHARS, Engine, PassName, RenderSettings, check_passes
 
 GROUP = "simfarm.dev"
 VERSION = "v1alpha1"
@@ -52,6 +53,19 @@ def _same_as_render_settings(name: str, description: str | None = None, **extra:
     return Field(description=description or setting.description, **bounds, **extra)
 
 
+def _pass_rules() -> list[dict[str, str]]:
+    """CEL rules, from ``vocabulary.ENGINE_PASSES``: the API server refuses a pass the engine cannot make
+    (the engine is defaulted before rules run)."""
+    rules = []
+    for name in vocab.PASSES:
+        engines = [engine for engine in ENGINES if name in vocab.ENGINE_PASSES[engine]]
+        if len(engines) < len(ENGINES):
+            listed = ", ".join(f"'{engine}'" for engine in engines)
+            rules.append({"rule": f"!has(self.passes) || !('{name}' in self.passes) || self.engine in [{listed}]",
+                          "message": f"the {name} pass needs engine {' or '.join(engines)}"})
+    return rules
+
+
 class RenderSpec(ApiModel):
     """Render settings; the length is given either in seconds or in frames, never both."""
 
@@ -60,7 +74,7 @@ class RenderSpec(ApiModel):
         "x-kubernetes-validations": [{
             "rule": "has(self.seconds) != has(self.frames)",
             "message": "set exactly one of seconds or frames",
-        }],
+        }, *_pass_rules()],
     })
 
     width: int = _same_as_render_settings("width", default=RenderSettings().width, multiple_of=2)
@@ -72,6 +86,9 @@ class RenderSpec(ApiModel):
     engine: Engine = Field(RenderSettings().engine, description="Blender render engine: WORKBENCH (fastest, flat "
                                                                 "shading), EEVEE (real-time), CYCLES (path tracing)")
     samples: int = _same_as_render_settings("samples", default=RenderSettings().samples)
+    passes: list[PassName] = Field(default_factory=list, max_length=len(vocab.PASSES),
+                                   json_schema_extra={"x-kubernetes-list-type": "set"},
+                                   description=RenderSettings.model_fields["passes"].description)
 
     @model_validator(mode="after")
     def _one_length(self) -> "RenderSpec":
@@ -79,11 +96,16 @@ class RenderSpec(ApiModel):
             raise ValueError("render: set exactly one of seconds or frames")
         return self
 
+    @model_validator(mode="after")
+    def _passes_the_engine_makes(self) -> "RenderSpec":
+        check_passes(self.engine, self.passes)
+        return self
+
     def settings(self) -> RenderSettings:
         """The plan's render settings (checks the limits the CRD cannot express, e.g. seconds × fps)."""
         frames = self.frames if self.frames is not None else math.ceil(self.seconds * self.fps)
         return RenderSettings(width=self.width, height=self.height, fps=self.fps, frames=frames,
-                              engine=self.engine, samples=self.samples)
+                              engine=self.engine, samples=self.samples, passes=self.passes)
 
 
 class Resources(ApiModel):
@@ -189,6 +211,7 @@ class VariantOutput(ApiModel):
     url: str = Field("", description="Presigned download URL (expires)")
     caption: str = Field("", description="What the video shows, generated from its plan")
     credits: str = Field("", description="Where the credits of the video's assets are (credits.txt)")
+    annotations: str = Field("", description="Where the video's per-frame ground truth is (annotations.json)")
 
 
 class PlanSummary(ApiModel):

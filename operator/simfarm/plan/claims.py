@@ -26,7 +26,7 @@ the planner, the worker and ``simfarm verify`` agree on what "in view",
   (the claim's object) its travel, which the camera shares, is left out;
 - ``pace``: "slowly" — the camera still moves at the end; "quickly" — its
   move is over before the last fifth of the clip;
-- ``shot``: how much of the picture the objects fill on the first frame;
+- ``shot``: how much of the picture the objects' 3D boxes fill on the first frame;
 - ``angle``: how high the camera is above the objects on the first frame.
 """
 
@@ -42,7 +42,7 @@ import numpy as np
 
 from . import vocabulary as vocab
 from .models import Claim
-from .visibility import SceneTrack
+from .visibility import SceneTrack, project
 
 
 
@@ -71,12 +71,13 @@ class Thresholds:
 
 
 NORMAL = Thresholds()
-STRICT = Thresholds(in_view=0.88, holds=0.95, hidden_frames=0.35, min_size=0.03, side_margin=0.3, depth_margin=0.3,
+STRICT = Thresholds(in_view=0.88, holds=0.95, hidden=0.4, hidden_frames=0.35, min_size=0.03, side_margin=0.3, depth_margin=0.3,
                     screen_travel=0.06, depth_travel=0.06, follow_box=0.2, camera_slide=0.15, dolly=0.05, camera_turn=15.0,
                     turn_fraction=0.15, zoom_change=3.0, shot_tolerance=1.2, angle_tolerance=-1.0)
 _active: contextvars.ContextVar[Thresholds] = contextvars.ContextVar("thresholds", default=NORMAL)
 STACK_TOLERANCE = 0.01  # metres, plus 2 % of the support's height
 STILL = (1e-4, 0.05, 0.05)  # share of distance, degrees of turn, degrees of FOV: no camera move
+MOVE_PURITY = 0.8  # a pan, crane or dolly goes this straight along its own axis (cosine)
 PACE_SLOW_TAIL = 0.1  # "slowly": still moving in the last tenth of the clip
 PACE_FAST_TAIL = 0.2  # "quickly": done before the last fifth
 
@@ -215,6 +216,7 @@ class CameraMotion:
     roll: float  # degrees it rolled anticlockwise as the viewer sees it (top to the left)
     fov: float  # degrees of horizontal FOV gained
     vertical_fov: float  # degrees, at the first frame
+    along: tuple[float, float, float]  # how much of the move is to the right, up, forward (|cosines|; 0 if none)
 
 
 def _angles(camera: np.ndarray) -> tuple[float, float, float]:
@@ -237,9 +239,12 @@ def camera_motion(track: SceneTrack, first: int, last: int, carried_by: int | No
     fov0, fov1 = (2 * math.degrees(math.atan(track.width / 2 / track.K[f, 0, 0])) for f in (first, last))
     vertical = 2 * math.degrees(math.atan(track.height / 2 / track.K[first, 1, 1]))
     turn = (h1 - h0 + 180.0) % 360.0 - 180.0
+    length = float(np.linalg.norm(move))
+    along = tuple(abs(float(move @ axis)) / length if length > 0 else 0.0
+                  for axis in (start[:3, 0], np.array((0.0, 0.0, 1.0)), -start[:3, 2]))
     return CameraMotion(right=float(move @ start[:3, 0]) / half_width, up=float(move[2]) / half_width,
                         forward=float(move @ -start[:3, 2]) / distance, heading=turn, pitch=p1 - p0, roll=r1 - r0,
-                        fov=fov1 - fov0, vertical_fov=vertical)
+                        fov=fov1 - fov0, vertical_fov=vertical, along=along)
 
 
 def camera_move_holds(move: str, motion: CameraMotion) -> bool:
@@ -248,25 +253,26 @@ def camera_move_holds(move: str, motion: CameraMotion) -> bool:
     turn = max(t.turn_fraction * motion.vertical_fov, 0.3)
     level = abs(motion.heading) < 1.0 and abs(motion.pitch) < 1.0
     still = math.hypot(motion.right, motion.up, motion.forward) < STILL[0]
+    sideways, upward, onward = (share >= MOVE_PURITY for share in motion.along)
     tests = {
         "static": still and max(abs(motion.heading), abs(motion.pitch), abs(motion.roll)) < STILL[1]
                   and abs(motion.fov) < STILL[2],
-        "pan_left": motion.right < -t.camera_slide and abs(motion.heading) < 3.0,
-        "pan_right": motion.right > t.camera_slide and abs(motion.heading) < 3.0,
+        "pan_left": motion.right < -t.camera_slide and level and sideways,
+        "pan_right": motion.right > t.camera_slide and level and sideways,
         "orbit_left": motion.heading < -t.camera_turn and motion.right < 0,
         "orbit_right": motion.heading > t.camera_turn and motion.right > 0,
         "orbit_up": motion.up > 0 and motion.pitch < -turn,
         "orbit_down": motion.up < 0 and motion.pitch > turn,
-        "dolly_in": motion.forward > t.dolly and abs(motion.fov) < STILL[2],
-        "dolly_out": motion.forward < -t.dolly and abs(motion.fov) < STILL[2],
+        "dolly_in": motion.forward > t.dolly and abs(motion.fov) < STILL[2] and level and onward,
+        "dolly_out": motion.forward < -t.dolly and abs(motion.fov) < STILL[2] and level and onward,
         "zoom_in": motion.fov < -t.zoom_change and still,
         "zoom_out": motion.fov > t.zoom_change and still,
         "tilt_up": motion.pitch > turn and still,
         "tilt_down": motion.pitch < -turn and still,
         "tilt_left": motion.roll > turn and still,
         "tilt_right": motion.roll < -turn and still,
-        "crane_up": motion.up > t.camera_slide and level,
-        "crane_down": motion.up < -t.camera_slide and level,
+        "crane_up": motion.up > t.camera_slide and level and upward,
+        "crane_down": motion.up < -t.camera_slide and level and upward,
     }
     return tests[move]
 
@@ -279,10 +285,17 @@ def camera_still_after(track: SceneTrack, frame_position: int) -> bool:
 
 
 def coverage(track: SceneTrack, objects: list[int], position: int) -> float:
-    """Frame width over the width of the objects' joint box on screen (or height, whichever fills more)."""
-    boxes = np.array([track.objects[i].box[position] for i in objects])
-    width = boxes[:, 2].max() - boxes[:, 0].min()
-    height = boxes[:, 3].max() - boxes[:, 1].min()
+    """Frame width over the width on screen of the objects' 3D boxes (or height, whichever fills more).
+
+    The 3D boxes, not the tight 2D ones: a shot's size is about the subject's extent, which a horse's
+    thin legs or a chair's open back do not change.
+    """
+    corners = np.concatenate([track.objects[i].corners[position] for i in objects])[None]
+    pixels, _ = project(corners, track.world_to_camera[position:position + 1], track.K[position:position + 1])
+    if np.isnan(pixels).any():
+        return math.inf
+    width = np.ptp(pixels[0, :, 0])
+    height = np.ptp(pixels[0, :, 1])
     fill = max(width / track.width, height / track.height)
     return float(1 / fill) if fill > 0 else math.inf
 

@@ -52,11 +52,14 @@ def variant_seed(seed: int, index: int) -> int:
     return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
 
 
-def combine(draft: SceneDraft, *, variants: int, seed: int, options: CombineOptions = CombineOptions()) -> list[ScenePlan]:
-    return [combine_variant(draft, index, variant_seed(seed, index), options) for index in range(variants)]
+def combine(draft: SceneDraft, *, variants: int, seed: int, options: CombineOptions = CombineOptions(),
+            without: frozenset[str] = frozenset()) -> list[ScenePlan]:
+    """``without``: effects left at none where the prompt says nothing of them (flow needs no motion blur)."""
+    return [combine_variant(draft, index, variant_seed(seed, index), options, without) for index in range(variants)]
 
 
-def combine_variant(draft: SceneDraft, index: int, seed: int, options: CombineOptions) -> ScenePlan:
+def combine_variant(draft: SceneDraft, index: int, seed: int, options: CombineOptions,
+                    without: frozenset[str] = frozenset()) -> ScenePlan:
     rng = random.Random(seed)
     modes = _modes_for_variant(options, rng)
     yaw = rng.randrange(0, 360)
@@ -85,7 +88,7 @@ def combine_variant(draft: SceneDraft, index: int, seed: int, options: CombineOp
         orientation=Orientation(yaw=yaw, pitch=pitch),
         framing=_framing(draft, rng),
         animation=_animation(draft, rng),
-        postprocessing=_postprocessing(draft, rng),
+        postprocessing=_postprocessing(draft, rng, without),
         warnings=warnings,
     )
 
@@ -256,25 +259,20 @@ def _animation(draft: SceneDraft, rng: random.Random) -> Animation:
     return Animation(name=animation.name, keyframes=keyframes, speed_factor=_draw(rng, band, 2))
 
 
-def fit_to_engine(plan: ScenePlan, draft: SceneDraft, engine: str) -> list[str]:
-    """Switch off effects the engine cannot render; warn where the prompt asked for one."""
-    warnings = []
-    for name, effect in vocab.EFFECTS.items():
-        if name in vocab.ENGINE_EFFECTS[engine]:
-            continue
-        setting = getattr(plan.postprocessing, name)
-        setattr(setting, "level", vocab.Level.none)
-        setattr(setting, effect.parameter, 0.0)
-        if getattr(draft.effects, name) not in (None, vocab.Level.none):
-            warnings.append(f"{effect.phrase} is not rendered by {engine}; use --engine EEVEE or CYCLES for it")
-    return warnings
+def engine_warnings(draft: SceneDraft, engine: str) -> list[str]:
+    """What the prompt asked for that the engine cannot show. The plan keeps it (another engine may
+    render the same plan); the caption and the worker leave it out."""
+    return [f"{effect.phrase} is not rendered by {engine}; use --engine EEVEE or CYCLES for it"
+            for name, effect in vocab.EFFECTS.items()
+            if name not in vocab.ENGINE_EFFECTS[engine] and getattr(draft.effects, name) not in (None, vocab.Level.none)]
 
 
-def _postprocessing(draft: SceneDraft, rng: random.Random) -> Postprocessing:
+def _postprocessing(draft: SceneDraft, rng: random.Random, without: frozenset[str]) -> Postprocessing:
     levels = {}
     for name in vocab.EFFECTS:
         fixed = getattr(draft.effects, name)
-        levels[name] = fixed or rng.choices(list(OPEN_EFFECT_WEIGHTS), weights=list(OPEN_EFFECT_WEIGHTS.values()))[0]
+        drawn = rng.choices(list(OPEN_EFFECT_WEIGHTS), weights=list(OPEN_EFFECT_WEIGHTS.values()))[0]
+        levels[name] = fixed or (vocab.Level.none if name in without else drawn)
 
     def strength(name: str) -> float:
         return _draw(rng, vocab.EFFECTS[name].bands[levels[name]])

@@ -28,14 +28,14 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from . import geometry
 from . import vocabulary as vocab
 from .camera_path import framing_distance, velocity
-from .claims import STRICT, check, kept_in_view, seen, strict
+from .claims import STRICT, check, kept_in_view, seen, strict, thresholds
 from .combiner import draw_arrangement
 from .draft import SceneDraft
 from .models import Claim, RenderSettings, RigKeyframe, ScenePlan, SceneObject
@@ -54,7 +54,7 @@ DISTANCE_STEPS = (1.0, 1.15, 1.35, 1.6, 1.9, 2.3, 2.8, 3.5)
 AMPLITUDE_STEPS = (1.0, 0.7, 0.5, 0.3)
 PITCH_STEPS = (0.0, 15.0, 30.0)  # degrees added to a drawn pitch to see over objects in front
 ARRANGEMENT_ATTEMPTS = 4
-MAX_EVALUATIONS = 160  # candidate shots per variant, over all arrangements
+STEPS_PER_ARRANGEMENT = 12  # candidate shots tried on one arrangement before drawing another
 SEARCH_FRAMES = 16
 RELATION_OPENING = 0.3  # a relation the prompt asks for must hold over at least this opening share of the clip
 SCREEN_RELATIONS = ("left_of", "right_of", "in_front_of", "behind")
@@ -62,20 +62,59 @@ SCREEN_RELATIONS = ("left_of", "right_of", "in_front_of", "behind")
 
 @dataclass(frozen=True)
 class Shot:
-    """One candidate camera setting: how far back, how big a move, how high."""
+    """One candidate camera setting, as steps along ``DISTANCE_STEPS``, ``AMPLITUDE_STEPS``, ``PITCH_STEPS``."""
 
-    distance_factor: float
-    amplitude: float
-    pitch_raise: float
+    distance: int = 0
+    amplitude: int = 0
+    pitch: int = 0
 
     @property
-    def cost(self) -> float:
-        """How far the candidate strays from the drawn shot; the cheapest that works is used."""
-        return (self.distance_factor - 1) * 2 + (1 - self.amplitude) * 1.5 + self.pitch_raise / 20
+    def distance_factor(self) -> float:
+        return DISTANCE_STEPS[self.distance]
+
+    @property
+    def amplitude_factor(self) -> float:
+        return AMPLITUDE_STEPS[self.amplitude]
+
+    @property
+    def pitch_raise(self) -> float:
+        return PITCH_STEPS[self.pitch]
+
+    def next(self, verdict: "Verdict") -> "Shot | None":
+        """The next candidate for what went wrong: pull back or calm the move when objects leave the
+        frame or the followed one drifts, raise the camera when one hides another; None when out of steps."""
+        if verdict.hidden and self.pitch + 1 < len(PITCH_STEPS):
+            return replace(self, pitch=self.pitch + 1)
+        if verdict.out_of_frame or not verdict.follows:
+            if not verdict.follows and self.amplitude + 1 < len(AMPLITUDE_STEPS):
+                return replace(self, amplitude=self.amplitude + 1)
+            if self.distance + 1 < len(DISTANCE_STEPS):
+                return replace(self, distance=self.distance + 1)
+            if self.amplitude + 1 < len(AMPLITUDE_STEPS):
+                return replace(self, amplitude=self.amplitude + 1, distance=0)
+        return None  # a move too small to see, a relation that does not hold, or no step left: re-arrange
 
 
-SHOTS = sorted((Shot(d, a, p) for d in DISTANCE_STEPS for a in AMPLITUDE_STEPS for p in PITCH_STEPS),
-               key=lambda shot: shot.cost)
+@dataclass(frozen=True)
+class Verdict:
+    """What a candidate shows, as the caption writer will check it."""
+
+    kept: int  # objects kept in view
+    out_of_frame: bool  # a required object leaves the frame or is too small
+    hidden: bool  # a required object hides behind others too often
+    move: bool  # the camera visibly makes its move
+    follows: bool  # a followed object stays in the middle
+    relations: int  # relations the prompt asked for that hold at the start
+    wanted_relations: int
+    share: float  # mean share of frames objects are seen on
+
+    @property
+    def will_do(self) -> bool:
+        return (not self.out_of_frame and not self.hidden and self.move and self.follows
+                and self.relations == self.wanted_relations)
+
+    def rank(self) -> tuple:
+        return (self.will_do, self.kept, self.relations, self.move, self.follows, self.share)
 
 
 def lay_out(plan: ScenePlan, draft: SceneDraft | None, settings: RenderSettings) -> None:
@@ -93,7 +132,6 @@ def lay_out(plan: ScenePlan, draft: SceneDraft | None, settings: RenderSettings)
         size = obj.asset.size_m or UNKNOWN_SIZE
         obj.dimensions = tuple(round(side * obj.scale.factor, 4) for side in size)
     best: tuple[tuple, Shot, dict] | None = None
-    evaluations = 0
     for attempt in range(attempts):
         if attempt:
             yaw, cells = draw_arrangement(draft, [o.on_top_of for o in plan.objects], rng)
@@ -103,16 +141,19 @@ def lay_out(plan: ScenePlan, draft: SceneDraft | None, settings: RenderSettings)
         _turn(plan, rng)
         _place(plan)
         required = _required(plan, settings)
-        for shot in SHOTS[:max(1, (MAX_EVALUATIONS - evaluations) // (attempts - attempt))]:
-            evaluations += 1
+        shot: Shot | None = Shot()
+        for _ in range(STEPS_PER_ARRANGEMENT):
             _frame(plan, shot, unit_keys, drawn_pitch, settings)
-            score = _score(plan, settings, required, requested)
-            if best is None or score > best[0]:
-                best = (score, shot, _arrangement(plan))
-            if score[0]:
+            verdict = _judge(plan, settings, required, requested)
+            if best is None or verdict.rank() > best[0]:
+                best = (verdict.rank(), shot, _arrangement(plan))
+            if verdict.will_do:
                 _finish(plan, draft, shot, settings)
                 return
-    score, shot, arrangement = best
+            shot = shot.next(verdict)
+            if shot is None:
+                break
+    _, shot, arrangement = best
     _restore(plan, arrangement)
     _frame(plan, shot, unit_keys, drawn_pitch, settings)
     _finish(plan, draft, shot, settings)
@@ -229,7 +270,7 @@ def _frame(plan: ScenePlan, shot: Shot, unit_keys: list[RigKeyframe], drawn_pitc
     plan.framing.target = tuple(round(float(v), 4) for v in (low + high) / 2)
     plan.framing.distance = round(distance, 4)
     plan.orientation.pitch = min(vocab.PITCH_RANGE.high - 0.001, drawn_pitch + shot.pitch_raise)
-    plan.animation.keyframes = _scaled_keys(unit_keys, distance, fov, settings, shot.amplitude)
+    plan.animation.keyframes = _scaled_keys(unit_keys, distance, fov, settings, shot.amplitude_factor)
 
 
 def _scaled_keys(keys: list[RigKeyframe], distance: float, fov: float, settings: RenderSettings,
@@ -252,15 +293,9 @@ def _scaled_keys(keys: list[RigKeyframe], distance: float, fov: float, settings:
     return scaled
 
 
-def _score(plan: ScenePlan, settings: RenderSettings, required: list[int],
-           requested: list[tuple[int, str, int]]) -> tuple:
-    """How well a candidate shows what the caption will say; larger is better, ``[0]`` says it will do.
-
-    It will do when every required object is kept in view, the camera visibly makes its move, a
-    followed object stays in the middle of the picture and the relations the prompt asked for hold
-    at least at the start (all as the caption writer checks them). Occlusion, the costly part, is
-    only looked at once the rest will do.
-    """
+def _judge(plan: ScenePlan, settings: RenderSettings, required: list[int],
+           requested: list[tuple[int, str, int]]) -> Verdict:
+    """What the candidate shows; occlusion, the costly part, only once the rest will do."""
     frames = sample_frames(settings.frames, SEARCH_FRAMES)
     last = settings.frames
     followed = [i for i, obj in enumerate(plan.objects) if obj.camera_follow]
@@ -274,14 +309,15 @@ def _score(plan: ScenePlan, settings: RenderSettings, required: list[int],
     with strict():  # what the caption will be able to state
         move = check(move_claim, track, settings.fps).holds
         follows = all(check(claim, track, settings.fps).holds for claim in follow_claims)
-        in_frame = all(kept_in_view(track, i) for i in required)
+        out_of_frame = not all(seen(track, i).mean() >= thresholds().holds for i in required)
         relations = sum(check(claim, track, settings.fps).holds for claim in relation_claims)
-        if move and follows and in_frame and relations == len(relation_claims):
+        if move and follows and not out_of_frame and relations == len(relation_claims):
             track = track_from_plan(plan, settings, frames)
         kept = [kept_in_view(track, i) for i in range(len(plan.objects))]
+        hidden = not all(kept[i] for i in required) and not out_of_frame
         shares = [seen(track, i).mean() for i in range(len(plan.objects))]
-    will_do = all(kept[i] for i in required) and move and follows and relations == len(relation_claims)
-    return will_do, sum(kept), relations, move, follows, float(np.mean(shares))
+    return Verdict(kept=sum(kept), out_of_frame=out_of_frame, hidden=hidden, move=move, follows=follows,
+                   relations=relations, wanted_relations=len(relation_claims), share=float(np.mean(shares)))
 
 
 def _arrangement(plan: ScenePlan) -> dict:

@@ -19,6 +19,7 @@ MAX_PROMPT_CHARS = 4000
 
 Engine = Literal["EEVEE", "CYCLES", "WORKBENCH"]
 ENGINES: tuple[str, ...] = ("EEVEE", "CYCLES", "WORKBENCH")
+PassName = Literal["depth", "segmentation", "flow"]
 Placement = Annotated[int, Field(ge=0, le=8, description="Cell on the 3×3 grid, row-major from back-left")]
 Degrees = Annotated[float, Field(description="Angle in degrees")]
 Vec3 = tuple[float, float, float]
@@ -243,6 +244,10 @@ class RenderSettings(Model):
     engine: Engine = Field("CYCLES", description="CYCLES (path traced, denoised; the default), EEVEE, or "
                                                  "WORKBENCH (flat shading, fastest; previews and tests)")
     samples: int = Field(16, ge=1, le=65_536, description="Samples per pixel (EEVEE/CYCLES)")
+    passes: list[PassName] = Field(
+        default_factory=list, max_length=len(vocab.PASSES),
+        description="Ground-truth passes written beside the video, losslessly: depth (metres, 32-bit EXR), "
+                    "segmentation (instance ids of annotations.json), flow (forward optical flow in pixels)")
 
     @model_validator(mode="after")
     def _even_size(self) -> "RenderSettings":
@@ -250,6 +255,22 @@ class RenderSettings(Model):
             if getattr(self, axis) % 2:
                 raise ValueError(f"{axis} must be even for H.264 yuv420p, got {getattr(self, axis)}")
         return self
+
+    @model_validator(mode="after")
+    def _passes_the_engine_makes(self) -> "RenderSettings":
+        check_passes(self.engine, self.passes)
+        return self
+
+
+def check_passes(engine: str, passes: list[str]) -> None:
+    """Refuse a pass the engine cannot make, saying which engines can (an empty file is no answer)."""
+    if len(set(passes)) != len(passes):
+        raise ValueError(f"passes are listed twice: {passes}")
+    missing = [name for name in passes if name not in vocab.ENGINE_PASSES[engine]]
+    if missing:
+        makers = {name: [e for e in ENGINES if name in vocab.ENGINE_PASSES[e]] for name in missing}
+        raise ValueError("; ".join(f"{engine} cannot render the {name} pass (use {' or '.join(makers[name])})"
+                                   for name in missing))
 
 
 class RequestPlan(Model):

@@ -11,13 +11,16 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
+from ..errors import InputError
 from ..rewriter import Rewritten
 from ..rewriter.llm import LLMConfig, LLMRewriter
 from ..rewriter.prompt import check_prompt
 from ..rewriter.rules import RulesRewriter
 from .captions import describe
-from .combiner import CombineOptions, combine, fit_to_engine
+from .combiner import CombineOptions, combine, engine_warnings
 from .layout import lay_out
+from . import vocabulary as vocab
+from .draft import SceneDraft
 from .models import RenderSettings, RequestPlan
 
 Resolver = Callable[[RequestPlan], RequestPlan]
@@ -31,7 +34,7 @@ WARM_UP_PROMPTS = (
 @dataclass
 class PlanResult:
     plan: RequestPlan
-    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage: rewrite, retrieve, combine
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage: rewrite, combine, retrieve, layout, caption
     backend: str = "rules"
 
 
@@ -71,10 +74,9 @@ class Planner:
 
         started = time.perf_counter()
         settings = settings or RenderSettings()
-        scenes = combine(rewritten.draft, variants=variants, seed=seed, options=self.options)
-        warnings = list(rewritten.warnings)
-        for scene in scenes:
-            warnings += [w for w in fit_to_engine(scene, rewritten.draft, settings.engine) if w not in warnings]
+        scenes = combine(rewritten.draft, variants=variants, seed=seed, options=self.options,
+                         without=_effects_the_passes_exclude(rewritten.draft, settings))
+        warnings = list(rewritten.warnings) + engine_warnings(rewritten.draft, settings.engine)
         plan = RequestPlan(prompt=prompt, seed=seed, rewriter=rewritten.backend, settings=settings,
                            frames_per_shard=frames_per_shard, licenses=list(licenses),
                            catalogs=None if catalogs is None else list(catalogs), variants=scenes,
@@ -89,9 +91,21 @@ class Planner:
         for scene in plan.variants:
             lay_out(scene, rewritten.draft, settings)
         timings["layout"] = time.perf_counter() - started
+        started = time.perf_counter()
         for scene in plan.variants:
             scene.caption, scene.claims = describe(scene, settings, rewritten.draft)
+        timings["caption"] = time.perf_counter() - started
         return PlanResult(plan, timings, rewritten.backend)
+
+
+def _effects_the_passes_exclude(draft: SceneDraft, settings: RenderSettings) -> frozenset[str]:
+    """Blender makes no motion vectors under motion blur: a flow pass rules motion blur out."""
+    if "flow" not in settings.passes:
+        return frozenset()
+    if draft.effects.motionblur not in (None, vocab.Level.none):
+        raise InputError("the prompt asks for motion blur, which Blender cannot render with the flow pass; "
+                         "drop one of them")
+    return frozenset({"motionblur"})
 
 
 def make_request_plan(prompt: str, *, variants: int = 1, seed: int = 0, settings: RenderSettings | None = None,

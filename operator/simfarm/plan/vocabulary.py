@@ -281,12 +281,22 @@ EFFECTS: Mapping[str, Effect] = {
 
 
 # What each engine can show (the worker maps effects in simfarm_render.postprocessing).
-# The planner switches off the rest, so a caption never names an effect the
-# video lacks: Workbench has no render motion blur.
+# The plan keeps every effect the prompt asked for; the caption names only these,
+# so it never names an effect the video lacks: Workbench has no render motion blur.
 ENGINE_EFFECTS: Mapping[str, frozenset[str]] = {
     "EEVEE": frozenset(EFFECTS),
     "CYCLES": frozenset(EFFECTS),
     "WORKBENCH": frozenset({"bloom", "ssao", "ssrr"}),
+}
+
+
+# Ground-truth passes each engine can render (Blender's Depth, Object Index and Vector
+# outputs): Workbench makes depth only, EEVEE has no object index; Cycles makes all three.
+PASSES: tuple[str, ...] = ("depth", "segmentation", "flow")
+ENGINE_PASSES: Mapping[str, frozenset[str]] = {
+    "EEVEE": frozenset({"depth", "flow"}),
+    "CYCLES": frozenset(PASSES),
+    "WORKBENCH": frozenset({"depth"}),
 }
 
 

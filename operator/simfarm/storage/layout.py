@@ -62,6 +62,10 @@ class RequestLayout:
     def annotations(self, variant: int) -> str:
         return posixpath.join(self.variant_dir(variant), "annotations.json")
 
+    def pass_frame(self, variant: int, name: str, frame: int) -> str:
+        """One frame of a ground-truth pass: ``variants/<i>/passes/<name>/<frame>.exr``."""
+        return posixpath.join(self.variant_dir(variant), "passes", _safe_part(name, "pass"), f"{int(frame):06d}.exr")
+
     def segments_dir(self, variant: int) -> str:
         return self._join("segments", str(int(variant)))
 
