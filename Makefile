@@ -15,7 +15,7 @@ DEMO_OUT   ?= out/demo
 TESTBIN    ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/simfarm/testbin
 export TESTBIN
 
-.PHONY: demo test testbin bench install-demo install-test install-library test-library lock clean
+.PHONY: demo test testbin bench install-demo install-test install-library library-entries test-library lock clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,13 @@ demo: install-library
 testbin:
 	bash tests/testbin/build.sh
 
+# The built-in library's catalog entries for the operator image (it carries the entries, the render
+# image the models): JSON lines the operator seeds its vector store with ($SIMFARM_LIBRARY_ENTRIES).
+LIBRARY_ENTRIES ?= build/library-entries.jsonl
+library-entries: install-demo
+	mkdir -p $(dir $(LIBRARY_ENTRIES))
+	HF_HUB_OFFLINE=1 $(VENV)/bin/simfarm catalog install-library --export $(LIBRARY_ENTRIES)
+
 # Tests read the real .sh3f libraries of the Debian package (fetched here, never at test time).
 test-library: install-test
 	HF_HUB_OFFLINE=1 $(PY) -c "from simfarm.retrieval.library import install_package; install_package()"
@@ -57,7 +64,7 @@ test: install-test testbin test-library
 
 # Benchmarks print numbers, never pass/fail. `-P` keeps bench/ off sys.path:
 # bench/operator.py would otherwise shadow the standard library's `operator`.
-BENCHES ?= rewriter retrieval render operator
+BENCHES ?= rewriter retrieval render operator catalog_server
 bench: install-test
 	for name in $(BENCHES); do HF_HUB_OFFLINE=1 $(PY) -P bench/$$name.py || exit 1; done
 
