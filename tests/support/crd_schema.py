@@ -8,7 +8,7 @@ server evaluates them.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import jsonschema
@@ -48,19 +48,23 @@ def schema_error_fields(checker: jsonschema.Draft4Validator, spec: dict[str, Any
     return fields
 
 
+def schema_nodes(node: Any, path: str = "", separator: str = ".") -> Iterator[tuple[str, dict[str, Any]]]:
+    """(path, node) of every object node of a schema, depth first."""
+    if isinstance(node, dict):
+        yield path, node
+        for key, value in node.items():
+            yield from schema_nodes(value, f"{path}{separator}{key}", separator)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from schema_nodes(value, f"{path}[{index}]" if separator == "." else f"{path}/{index}", separator)
+
+
 def assert_structural(schema: dict[str, Any]) -> None:
     """Every node with properties, items or a map type has a type, and none mixes properties with a map."""
-    def walk(node: Any, path: str) -> None:
-        if isinstance(node, dict):
-            assert not ("properties" in node and "additionalProperties" in node), path
-            if "properties" in node or "items" in node or "additionalProperties" in node:
-                assert "type" in node, f"{path} has no type"
-            for key, value in node.items():
-                walk(value, f"{path}.{key}")
-        elif isinstance(node, list):
-            for i, value in enumerate(node):
-                walk(value, f"{path}[{i}]")
-    walk(schema, "schema")
+    for path, node in schema_nodes(schema, "schema"):
+        assert not ("properties" in node and "additionalProperties" in node), path
+        if "properties" in node or "items" in node or "additionalProperties" in node:
+            assert "type" in node, f"{path} has no type"
 
 
 def undescribed_fields(schema: dict[str, Any]) -> list[str]:

@@ -279,27 +279,41 @@ class ObjectPaths:
         return urljoin(self.base, path)
 
 
+def _line_records(lines: Iterable[str | bytes], max_record_bytes: int | None,
+                  parse: Callable[[int, str | bytes, list[str]], Record | None]
+                  ) -> Iterator[tuple[Record, str | None]]:
+    """Records of a line-based source: ``parse(number, line, named)`` makes one (None: not a record, e.g. a
+    header) and appends to ``named`` the id the line names, once known; what it raises is a rejection."""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        named: list[str] = []
+        try:
+            _size_checked(number, _length(line), max_record_bytes)
+            record = parse(number, line, named)
+        except (ValidationError, ValueError, csv.Error) as error:  # JSON and Unicode errors are ValueErrors
+            record = rejection(f"line {number}", number, error)
+        if record is not None:
+            yield record, named[0] if named else None
+
+
 def iter_cap3d_csv(lines: Iterable[str | bytes], source: str, uri_for: Callable[[str], str], *,
                    max_record_bytes: int | None = None) -> Iterator[tuple[Record, str | None]]:
     """Cap3D's captions CSV (``uid,caption`` rows, as ``Cap3D_automated_Objaverse_full.csv``; an optional
     header row); ``uri_for(uid)`` locates each object (``ObjectPaths.uri`` for Objaverse)."""
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        uid = None
-        try:
-            _size_checked(number, _length(line), max_record_bytes)
-            row = next(csv.reader([line.decode("utf-8") if isinstance(line, bytes) else line]))
-            if number == 1 and [cell.strip().lower() for cell in row[:2]] == ["uid", "caption"]:
-                continue
-            if len(row) != 2:
-                raise RecordError(f"expected 2 columns (uid, caption), got {len(row)}")
-            uid = row[0].strip()
-            if not re.fullmatch(r"\S{1,256}", uid):
-                raise RecordError("the uid is empty, too long or holds spaces")
-            yield Accepted(number, cap3d_entry(uid, row[1], source, uri_for(uid))), uid
-        except (ValidationError, ValueError, csv.Error) as error:
-            yield rejection(f"line {number}", number, error), uid
+    def parse(number: int, line: str | bytes, named: list[str]) -> Record | None:
+        row = next(csv.reader([line.decode("utf-8") if isinstance(line, bytes) else line]))
+        if number == 1 and [cell.strip().lower() for cell in row[:2]] == ["uid", "caption"]:
+            return None
+        if len(row) != 2:
+            raise RecordError(f"expected 2 columns (uid, caption), got {len(row)}")
+        uid = row[0].strip()
+        if not re.fullmatch(r"\S{1,256}", uid):
+            raise RecordError("the uid is empty, too long or holds spaces")
+        named.append(uid)
+        return Accepted(number, cap3d_entry(uid, row[1], source, uri_for(uid)))
+
+    return _line_records(lines, max_record_bytes, parse)
 
 
 def iter_jsonl(lines: Iterable[str | bytes], source: str, kinds: Collection[CatalogKind], *,
@@ -310,32 +324,27 @@ def iter_jsonl(lines: Iterable[str | bytes], source: str, kinds: Collection[Cata
     if default_kind is None and len(kinds) == 1:
         default_kind = next(iter(kinds))
     seen: set[str] = set()
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        mentioned = None
-        try:
-            _size_checked(number, _length(line), max_record_bytes)
-            record = json.loads(line)
-            if not isinstance(record, dict):
-                raise RecordError(f"expected a JSON object, got {type(record).__name__}")
-            if isinstance(record.get("id"), str):
-                mentioned = record["id"]
-            if default_kind is not None:
-                record.setdefault("kind", default_kind.value)
-            if record.setdefault("source", source) != source:
-                raise RecordError(f"record source {record['source']!r} differs from the import source {source!r}",
-                                  "the record's source differs from the import source")
-            entry = CatalogEntry.model_validate(record)
-            if entry.kind not in kinds:
-                yield OtherKind(number, entry.kind, entry.id), mentioned
-                continue
-            if entry.id in seen:
-                raise RecordError(f"duplicate id {entry.id!r}", "duplicate id (an earlier record has it)")
-            seen.add(entry.id)
-            yield Accepted(number, entry), mentioned
-        except (ValidationError, ValueError) as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-            yield rejection(f"line {number}", number, error), mentioned
+
+    def parse(number: int, line: str | bytes, named: list[str]) -> Record:
+        record = json.loads(line)
+        if not isinstance(record, dict):
+            raise RecordError(f"expected a JSON object, got {type(record).__name__}")
+        if isinstance(record.get("id"), str):
+            named.append(record["id"])
+        if default_kind is not None:
+            record.setdefault("kind", default_kind.value)
+        if record.setdefault("source", source) != source:
+            raise RecordError(f"record source {record['source']!r} differs from the import source {source!r}",
+                              "the record's source differs from the import source")
+        entry = CatalogEntry.model_validate(record)
+        if entry.kind not in kinds:
+            return OtherKind(number, entry.kind, entry.id)
+        if entry.id in seen:
+            raise RecordError(f"duplicate id {entry.id!r}", "duplicate id (an earlier record has it)")
+        seen.add(entry.id)
+        return Accepted(number, entry)
+
+    return _line_records(lines, max_record_bytes, parse)
 
 
 def _one_line(error: Exception) -> str:
