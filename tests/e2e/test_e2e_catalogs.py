@@ -108,7 +108,7 @@ def decoded_frames(uri: str, minio_server) -> list[np.ndarray]:
 
 
 def test_a_cap3d_catalog_is_ready_and_a_request_renders_one_of_its_models(
-        control_plane, operator, served, store, submit, cluster_state, minio_server):
+        control_plane, operator, served, store, submit, cluster_state, minio_server, report):
     layout = objaverse_layout(served.root / "objaverse", 100)
     apply_catalog(control_plane, "objaverse", {
         "format": "cap3d", "url": f"{served.url}/objaverse/{layout.captions.name}",
@@ -120,6 +120,7 @@ def test_a_cap3d_catalog_is_ready_and_a_request_renders_one_of_its_models(
     assert len(store.keys(CatalogKind.object, f"{REQUEST_NAMESPACE}/objaverse")) == 100
     table = control_plane.kubectl("get", "assetcatalogs", "-n", REQUEST_NAMESPACE).stdout.splitlines()
     assert table[0].split()[:7] == ["NAME", "PHASE", "FORMAT", "OBJECTS", "HDRIS", "MATERIALS", "REJECTED"], table
+    report.extend(["kubectl get assetcatalogs:", *table])
     row = next(line.split() for line in table[1:] if line.startswith("objaverse "))
     assert row[:7] == ["objaverse", "Ready", "cap3d", "100", "0", "0", "0"], table
 

@@ -6,6 +6,7 @@ every cap and URL refusal holds. Two processes planning against the same store c
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -231,3 +232,19 @@ def test_two_processes_planning_against_one_store_choose_the_same_assets(chroma_
     assets = [obj["asset"] for variant in json.loads(plans[0].stdout)["variants"] for obj in variant["objects"]]
     assert {asset["catalog"] for asset in assets} <= {"embedded", "t13/mirror"}
     assert any(asset["catalog"] == "t13/mirror" for asset in assets)
+
+
+def test_an_s3_source_is_read_with_the_pods_s3_secret(store, minio_server, monkeypatch):
+    """The bucket is on the endpoint of the S3 settings the pod has (its Secret), never one the catalog names."""
+    client = minio_server.client()
+    if not client.bucket_exists("team-assets"):
+        client.make_bucket("team-assets")
+    data = json.dumps(polyhaven_mixed()).encode()
+    client.put_object("team-assets", "polyhaven/assets.json", io.BytesIO(data), len(data))
+    for key, value in minio_server.env().items():
+        monkeypatch.setenv(key, value)
+    progress = run_import(store, "t14/s3", "polyhaven", "s3://team-assets/polyhaven/assets.json",
+                          kinds=[CatalogKind.hdri])
+    assert progress.counts["hdri"] == 100 and progress.filtered == 42
+    with pytest.raises(InputError, match="no such object"):
+        run_import(store, "t14/s3", "polyhaven", "s3://team-assets/polyhaven/missing.json")
