@@ -48,9 +48,12 @@ PLANNED = f"Planned {PEERS_NAMESPACE}/by-"  # the operator's log line once it pl
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory) -> Iterator[FileServer]:
+def served(control_plane, operator, tmp_path_factory) -> Iterator[FileServer]:
+    """The catalogs' server. Afterwards the catalogs go (and their entries with them) before it does: later
+    requests in the namespace would otherwise search them and fetch from a server that is gone."""
     server = FileServer(tmp_path_factory.mktemp("catalog-server"))
     yield server
+    control_plane.kubectl("delete", "assetcatalogs", "--all", "-n", REQUEST_NAMESPACE, "--timeout=120s")
     server.close()
 
 
@@ -251,4 +254,6 @@ def test_two_peering_operators_plan_the_same_assets_from_the_same_store(
         assert any(o.asset.catalog == f"{PEERS_NAMESPACE}/shared" for v in plans[0].variants for o in v.objects)
     finally:
         first.stop()
+        control_plane.kubectl("delete", "assetcatalogs", "--all", "-n", PEERS_NAMESPACE, "--timeout=120s",
+                              check=False)  # while an operator still runs to release its finalizer
         second.stop()
