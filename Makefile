@@ -14,8 +14,18 @@ DEMO_OUT   ?= out/demo
 # CI run on the same machine) reuses them; see tests/testbin/versions.env.
 TESTBIN    ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/simfarm/testbin
 export TESTBIN
+# The operator and render images (.ci/images.sh): tagged $(IMAGE_REGISTRY)/{operator,render}:<the
+# chart's appVersion>, built on BASE_IMAGE (empty: the Dockerfiles' public python image; `local`:
+# a Debian base made here with mmdebstrap, for machines that reach no registry, as the tests do).
+IMAGE_REGISTRY ?= ghcr.io/simfarm
+BASE_IMAGE ?=
+TEST_BASE_IMAGE ?= local
+# Where `make image-archives` writes docker-archive tars of both images (`ctr images import`, `kind load`).
+IMAGE_ARCHIVES ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/simfarm/images
+IMAGES     := IMAGE_REGISTRY=$(IMAGE_REGISTRY) PYTHON=$(abspath $(PY)) bash .ci/images.sh
 
-.PHONY: demo test testbin bench install-demo install-test install-library library-entries test-library lock clean
+.PHONY: demo test testbin bench install-demo install-test install-library library-entries test-library lock clean \
+        system-packages images image-archives push-images test-images
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -55,11 +65,30 @@ library-entries: install-demo
 	mkdir -p $(dir $(LIBRARY_ENTRIES))
 	HF_HUB_OFFLINE=1 $(VENV)/bin/simfarm catalog install-library --export $(LIBRARY_ENTRIES)
 
+# apt packages of the image builds and the real test node (buildah, mmdebstrap, runc, CNI, iptables).
+system-packages:
+	bash .ci/system-packages.sh
+
+# Build both images without a daemon; the dependencies come from build/wheels, filled from the pip cache.
+images: system-packages | $(PY)
+	$(IMAGES) wheels
+	BASE_IMAGE=$(BASE_IMAGE) $(IMAGES) build
+
+image-archives: images
+	$(IMAGES) archives $(IMAGE_ARCHIVES)
+
+push-images: images
+	$(IMAGES) push
+
+# What `make test` runs: the images on the local base (the real node imports them from the builder).
+test-images:
+	$(MAKE) images BASE_IMAGE=$(TEST_BASE_IMAGE)
+
 # Tests read the real .sh3f libraries of the Debian package (fetched here, never at test time).
 test-library: install-test
 	HF_HUB_OFFLINE=1 $(PY) -c "from simfarm.retrieval.library import install_package; install_package()"
 
-test: install-test testbin test-library
+test: install-test testbin test-library test-images
 	HF_HUB_OFFLINE=1 $(PY) -m pytest $(PYTEST_ARGS)
 
 # Benchmarks print numbers, never pass/fail. `-P` keeps bench/ off sys.path:
@@ -74,4 +103,4 @@ lock: | $(PY)
 	$(PIP) freeze --exclude-editable | grep -v '^-e' > constraints.txt
 
 clean:
-	rm -rf $(VENV) out .pytest_cache
+	rm -rf $(VENV) out .pytest_cache build/wheels

@@ -13,18 +13,15 @@ import pytest
 
 from support.chroma import ChromaServer
 from support.minio import MinioServer, require_binary
+from support.processes import running
 
 
 # --- storage: a real MinIO server (tests/support/minio.py) -------------------
 @pytest.fixture(scope="session")
 def minio_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MinioServer]:
     """A MinIO server on 127.0.0.1 for the whole session; use ``.env()`` to point simfarm at it."""
-    server = MinioServer(require_binary("minio"), tmp_path_factory.mktemp("minio"))
-    server.start()
-    try:
+    with running(MinioServer(require_binary("minio"), tmp_path_factory.mktemp("minio"))) as server:
         yield server
-    finally:
-        server.stop()
 
 
 # --- every suite: measurements shown in the terminal summary ----------------
@@ -50,8 +47,5 @@ def pytest_terminal_summary(terminalreporter, config) -> None:
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
     """``chroma run`` on 127.0.0.1 for the whole session: the shared vector store of a cluster."""
-    server = ChromaServer(tmp_path_factory.mktemp("chroma")).start()
-    try:
+    with running(ChromaServer(tmp_path_factory.mktemp("chroma"))) as server:
         yield server
-    finally:
-        server.stop()

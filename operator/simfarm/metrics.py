@@ -22,6 +22,7 @@ PHASES = ("Pending", "Planning", "Rendering", "Assembling", "Succeeded", "Failed
 STAGES = ("rewrite", "combine", "retrieve", "plan", "render", "assemble", "total")
 SHARD_STATES = ("succeeded", "failed", "running", "pending")
 VIDEO_OUTCOMES = ("succeeded", "failed")
+ERROR_REASONS = ("endpoint_secret", "invalid_spec", "kubernetes_api", "storage")
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -45,8 +46,14 @@ REWRITER_FALLBACKS = Counter("simfarm_rewriter_fallbacks", "Requests where the l
 ERRORS = Counter("simfarm_errors", "Operator errors by reason", ["reason"], registry=REGISTRY)
 VIDEOS = Counter("simfarm_videos", "Videos (variants) of finished requests by outcome: succeeded or failed",
                  ["outcome"], registry=REGISTRY)
+# Series with known labels exist from the start, at 0: rate() and increase() then see the first
+# event as one (a series born at 1 looks flat), and the dashboard's panels are never empty.
 for _outcome in VIDEO_OUTCOMES:
-    VIDEOS.labels(outcome=_outcome)  # both series exist from the start, at 0
+    VIDEOS.labels(outcome=_outcome)
+for _reason in ERROR_REASONS:
+    ERRORS.labels(reason=_reason)
+for _stage in STAGES:
+    STAGE_SECONDS.labels(stage=_stage)
 
 METRIC_NAMES: tuple[str, ...] = (
     "simfarm_requests",

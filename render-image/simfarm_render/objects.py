@@ -205,7 +205,7 @@ def add_objects(plan_objects: list[SceneObject], model_files: Mapping[int, Path]
     roots = []
     for index, plan_object in enumerate(plan_objects):
         if plan_object.dimensions is None or plan_object.position is None:
-            raise PermanentError(f"object {index} ({plan_object.name}) has no layout; plan it with simfarm >= 0.2")
+            raise PermanentError(f"object {index} ({plan_object.name}) has no layout (dimensions, position): plan the request again with this simfarm")
         root = bpy.data.objects.new(f"object{index}:{plan_object.name}", None)
         collection.objects.link(root)
         uri = plan_object.asset.uri or f"procedural://object/{plan_object.name}"

@@ -160,7 +160,7 @@ def test_probes_hit_paths_the_operator_serves(rendered: dict[str, list[dict]]) -
     listen = free_port()
     server = metrics.serve(listen, ready=threading.Event().is_set, host="127.0.0.1")
     try:
-        for probe, expected in (("livenessProbe", 200), ("readinessProbe", 503)):
+        for probe, expected in (("livenessProbe", 200), ("readinessProbe", 503), ("startupProbe", 503)):
             assert container[probe]["httpGet"]["port"] == "metrics"
             url = f"http://127.0.0.1:{listen}{container[probe]['httpGet']['path']}"
             try:

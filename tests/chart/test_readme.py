@@ -48,11 +48,18 @@ class NeedsCluster:
 
 E2E = NeedsCluster("real control plane: the e2e layer (issue 8) will run it")
 GPU = NeedsCluster("a GPU cluster that rendered a video; run by hand")
+REGISTRY = NeedsCluster("a registry login: .github/workflows/images.yml runs it on version tags")
+NODES = NeedsCluster("a cluster's nodes to load into; the real-node e2e imports the same images from the builder")
 
 COMMAND_COVERAGE: dict[str, ByTest | ByCI | NeedsCluster] = {
     "make test": ByCI(),
     "make testbin": ByCI(),  # a prerequisite of `make test`
     "python -m pytest tests/chart": ByCI(),  # `make test` runs pytest over tests/
+    "make images": ByCI(),  # `make test` runs `make images BASE_IMAGE=local`
+    "make push-images": REGISTRY,
+    "make image-archives": NODES,
+    "ctr -n k8s.io images import": NODES,
+    "kind load image-archive": NODES,
     # `make demo` is `simfarm render` with the demo prompt (checked below) plus the install step.
     "make demo": ByTest("tests/chart/test_readme.py::test_make_demo_is_the_readme_render_command"),
     "simfarm render": ByTest("tests/chart/test_readme.py::test_readme_render_command_makes_a_video"),

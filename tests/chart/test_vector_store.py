@@ -61,3 +61,9 @@ def test_catalog_settings_reach_the_operator_as_the_values_say(tmp_path):
     (tmp_path / "defaults").mkdir()
     defaults = env_of(operator_container(render(COMBINATIONS["default"], tmp_path / "defaults")))
     assert json.loads(defaults["SIMFARM_URL_POLICY"]) == {"allowedHosts": [], "deniedNetworks": ["10.96.0.0/12"]}
+
+
+def test_without_a_store_the_operator_gets_no_url(tmp_path):
+    docs = render(COMBINATIONS["no-vector-store"], tmp_path)
+    assert not [doc for doc in docs if doc["metadata"]["name"] == STORE]
+    assert "SIMFARM_VECTOR_STORE_URL" not in env_of(operator_container(docs))

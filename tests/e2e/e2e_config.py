@@ -18,6 +18,11 @@ GPU_NODES = ("gpu-node-a", "gpu-node-b")
 VENV_BIN = Path(sys.executable).parent  # simfarm, simfarm-render
 # Every e2e render: tiny and fast (the examples' own settings take minutes on a CPU).
 TINY_RENDER = {"width": 64, "height": 36, "fps": 8, "frames": 8, "engine": "WORKBENCH", "samples": 1}
+# The real node has this machine's CPUs and memory (2 cores): render pods ask for a share of them,
+# and for the GPU the node advertises (an extended resource, see support.node).
+REAL_NODE_RESOURCES = {"cpu": "800m", "memory": "1536Mi", "gpu": 1}
+OPERATOR_SELECTOR = "app.kubernetes.io/component=operator"  # the chart's operator pods
+METRICS_SERVICE = "simfarm-metrics"  # the chart's <fullname>-metrics
 # The catalog settings the operator takes from the chart's Deployment (the rest it gets from the fixture).
 CATALOG_SETTINGS = ("SIMFARM_VECTOR_STORE_URL", "SIMFARM_OPERATOR_IMAGE", "SIMFARM_URL_POLICY", "SIMFARM_IMPORT_LIMITS",
                     "SIMFARM_ASSET_MAX_BYTES", "SIMFARM_IMPORT_BATCH", "SIMFARM_IMPORT_RESOURCES")

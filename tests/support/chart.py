@@ -56,6 +56,7 @@ COMBINATIONS: dict[str, Combination] = {
     "llm-rewriter": Combination({"rewriter": {"llm": {
         "baseUrl": "https://llm.example.com/v1", "model": "scene-writer", "apiKey": "sk-example"}}}),
     "llm-rewriter-existing-secret": Combination({"rewriter": {"llm": {"existingSecret": "my-llm"}}}),
+    "no-vector-store": Combination({"vectorStore": {"mode": "none"}}),
     "external-vector-store": Combination({"vectorStore": {"mode": "external", "url": "https://chroma.example.com:8443"}}),
     "catalog-url-policy": Combination({"catalogs": {
         "urlPolicy": {"allowedHosts": ["mirror.internal", "10.20.0.0/16"], "deniedNetworks": ["172.20.0.0/16"]},

@@ -7,11 +7,16 @@ client certificate (the admin user is in ``system:masters``) or by
 service-account token; authorization is ``Node,RBAC``, so a token of the
 chart's ServiceAccount gets exactly what the chart's RBAC grants.
 
-There is no kubelet: ``support.node_agent`` registers GPU Nodes and runs the
-pods bound to them. The controller manager runs every controller except the
-node lifecycle controller (``-nodelifecycle``): the agent's Nodes send no
-heartbeats, and that controller would otherwise taint them unreachable and
-evict their pods.
+Where it runs is a ``support.network`` choice: on this machine's loopback
+(the default), or inside the real node's own network namespace, where it binds
+the node IP (so that pods reach it through the ``kubernetes`` Service) and the
+tests reach it through forwarders on 127.0.0.1.
+
+With the stand-in node (``support.node_agent``, no kubelet) the controller
+manager runs every controller except the node lifecycle controller
+(``-nodelifecycle``): the agent's Nodes send no heartbeats, and that controller
+would otherwise taint them unreachable and evict their pods. A real kubelet
+sends heartbeats: ``controllers="*"``.
 """
 
 from __future__ import annotations
@@ -28,15 +33,17 @@ from typing import Any
 import yaml
 from kubernetes import client, config
 
+from .minio import free_port
+from .network import LOOPBACK, Loopback
 from .pki import CertificateAuthority, KeyPair, SigningKey, signing_key
 from .processes import Daemon
-from .minio import free_port
 
-LOOPBACK = "127.0.0.1"
 CONTROL_PLANE_BINARIES = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl")
 ADMIN_USER = "simfarm-e2e-admin"
 SERVICE_ACCOUNT_ISSUER = "https://kubernetes.default.svc.cluster.local"
 SERVICE_CIDR = "10.96.0.0/16"
+KUBERNETES_SERVICE_IP = "10.96.0.1"  # the first address of SERVICE_CIDR
+STAND_IN_CONTROLLERS = "*,-nodelifecycle"  # see the module doc
 
 
 def _https_ok(url: str, context: ssl.SSLContext) -> bool:
@@ -68,37 +75,61 @@ def kubeconfig(server: str, ca_file: Path, user: dict[str, str], name: str = "e2
 class LocalCluster:
     """The control plane; ``start()`` returns when the API is ready and controllers work."""
 
-    def __init__(self, bin_dir: Path, workdir: Path) -> None:
+    def __init__(self, bin_dir: Path, workdir: Path, *, network=None,
+                 controllers: str = STAND_IN_CONTROLLERS) -> None:
         self.bin_dir = bin_dir
         self.workdir = workdir
+        self.network = network or Loopback()
+        self.controllers = controllers
         self.api_port = free_port()
         self.etcd_port, self.etcd_peer_port = free_port(), free_port()
         self.controller_manager_port, self.scheduler_port = free_port(), free_port()
         self.daemons: list[Daemon] = []
-        self.admin_kubeconfig = workdir / "admin.kubeconfig"
+        self.admin_kubeconfig = workdir / "admin.kubeconfig"  # the tests' (kubectl, helm, Python)
+        self.internal_kubeconfig = workdir / "internal.kubeconfig"  # the cluster's own daemons'
+        self.authority: CertificateAuthority | None = None
+
+    @property
+    def host(self) -> str:
+        return self.network.host
 
     @property
     def server(self) -> str:
-        return f"https://{LOOPBACK}:{self.api_port}"
+        """The API server's URL from the tests (a forwarder when it runs in a namespace)."""
+        return f"https://{LOOPBACK}:{self.network.expose(self.host, self.api_port)}"
+
+    @property
+    def internal_server(self) -> str:
+        """The API server's URL inside the cluster's network (daemons, the node, Prometheus)."""
+        return f"https://{self.host}:{self.api_port}"
 
     @property
     def ca_file(self) -> Path:
         return self.workdir / "pki" / "ca.crt"
 
+    def reachable(self, host: str, port: int) -> str:
+        """``host:port`` of the cluster's network as the tests reach it."""
+        return f"{LOOPBACK}:{self.network.expose(host, port)}"
+
     # ---- lifecycle ----
 
     def start(self, timeout: float = 120.0) -> None:
         pki = self.workdir / "pki"
-        authority = CertificateAuthority(pki)
-        serving = authority.issue("apiserver", common_name="kube-apiserver",
-                                  server_names=(LOOPBACK, "localhost", "kubernetes.default.svc"))
+        authority = self.authority = CertificateAuthority(pki)
+        serving = authority.issue("apiserver", common_name="kube-apiserver", server_names=tuple(dict.fromkeys((
+            LOOPBACK, self.host, KUBERNETES_SERVICE_IP, "localhost", "kubernetes.default.svc",
+            "kubernetes.default.svc.cluster.local"))))
         admin = authority.issue("admin", common_name=ADMIN_USER, groups=("system:masters",))
+        # the API server's identity towards kubelets (kubectl logs/exec): the kubelet asks whether it may
+        kubelet_client = authority.issue("apiserver-kubelet-client", common_name="kube-apiserver-kubelet-client",
+                                         groups=("system:masters",))
         tokens = signing_key(pki)
-        self.write_kubeconfig(self.admin_kubeconfig,
-                              {"client-certificate": str(admin.cert), "client-key": str(admin.key)})
+        admin_user = {"client-certificate": str(admin.cert), "client-key": str(admin.key)}
+        self.write_kubeconfig(self.internal_kubeconfig, admin_user, server=self.internal_server)
         try:
             self._start_etcd(timeout)
-            self._start_apiserver(authority.pair, serving, tokens, admin, timeout)
+            self._start_apiserver(authority.pair, serving, tokens, admin, kubelet_client, timeout)
+            self.write_kubeconfig(self.admin_kubeconfig, admin_user)
             controller_manager = self._start_controllers(authority.pair, tokens, timeout)
             # pods need their namespace's ``default`` ServiceAccount: the controllers' work is visible
             controller_manager.wait_until(lambda: self._service_account_exists("default", "default"),
@@ -108,8 +139,8 @@ class LocalCluster:
             raise
 
     def _launch(self, name: str, command: Sequence[str | Path]) -> Daemon:
-        daemon = Daemon(name, [self.bin_dir / name, *command], self.workdir / "logs" / f"{name}.log",
-                        cwd=self.workdir).start()
+        daemon = Daemon(name, self.network.command([str(self.bin_dir / name), *map(str, command)]),
+                        self.workdir / "logs" / f"{name}.log", cwd=self.workdir).start()
         self.daemons.append(daemon)
         return daemon
 
@@ -121,15 +152,20 @@ class LocalCluster:
             "--listen-peer-urls", peer_url, "--initial-advertise-peer-urls", peer_url,
             "--initial-cluster", f"e2e={peer_url}", "--unsafe-no-fsync", "--log-level", "warn",
         ])
-        etcd.wait_until(lambda: _http_ok(f"{client_url}/health"), "healthy etcd", timeout)
+        health = f"http://{self.reachable(LOOPBACK, self.etcd_port)}/health"
+        etcd.wait_until(lambda: _http_ok(health), "healthy etcd", timeout)
 
     def _start_apiserver(self, ca: KeyPair, serving: KeyPair, tokens: SigningKey, admin: KeyPair,
-                         timeout: float) -> None:
+                         kubelet_client: KeyPair, timeout: float) -> None:
+        # the kubernetes Service's endpoints may not be a loopback IP: on loopback, no reconciler
+        reconciler = ["--endpoint-reconciler-type=none"] if self.host == LOOPBACK else []
         apiserver = self._launch("kube-apiserver", [
             f"--etcd-servers=http://{LOOPBACK}:{self.etcd_port}",
-            f"--bind-address={LOOPBACK}", f"--advertise-address={LOOPBACK}", f"--secure-port={self.api_port}",
-            "--endpoint-reconciler-type=none",  # the kubernetes Service's endpoints may not be a loopback IP
+            f"--bind-address={self.host}", f"--advertise-address={self.host}", f"--secure-port={self.api_port}",
+            *reconciler,
             f"--tls-cert-file={serving.cert}", f"--tls-private-key-file={serving.key}",
+            f"--kubelet-client-certificate={kubelet_client.cert}", f"--kubelet-client-key={kubelet_client.key}",
+            "--kubelet-preferred-address-types=InternalIP",  # no DNS here for node names
             f"--client-ca-file={ca.cert}", f"--cert-dir={self.workdir / 'apiserver-certs'}",
             "--authorization-mode=Node,RBAC",
             # what a production cluster enables on top of the defaults; the operator's RBAC accounts for it
@@ -144,13 +180,13 @@ class LocalCluster:
         apiserver.wait_until(lambda: _https_ok(f"{self.server}/readyz", context), "ready API server", timeout)
 
     def _start_controllers(self, ca: KeyPair, tokens: SigningKey, timeout: float) -> Daemon:
-        kubeconfig_flags = [f"--{flag}={self.admin_kubeconfig}"
+        kubeconfig_flags = [f"--{flag}={self.internal_kubeconfig}"
                             for flag in ("kubeconfig", "authentication-kubeconfig", "authorization-kubeconfig")]
         controller_manager = self._launch("kube-controller-manager", [
             *kubeconfig_flags,
             f"--bind-address={LOOPBACK}", f"--secure-port={self.controller_manager_port}",
             f"--cert-dir={self.workdir / 'controller-manager-certs'}",
-            "--controllers=*,-nodelifecycle",  # the agent's Nodes send no heartbeats (see the module doc)
+            f"--controllers={self.controllers}",
             f"--service-account-private-key-file={tokens.private}", f"--root-ca-file={ca.cert}",
             "--use-service-account-credentials", "--leader-elect=false",
         ])
@@ -162,8 +198,8 @@ class LocalCluster:
         unverified = ssl.create_default_context()
         unverified.check_hostname, unverified.verify_mode = False, ssl.CERT_NONE  # self-signed serving certs
         for daemon, port in ((controller_manager, self.controller_manager_port), (scheduler, self.scheduler_port)):
-            daemon.wait_until(lambda: _https_ok(f"https://{LOOPBACK}:{port}/healthz", unverified),
-                              "healthy /healthz", timeout)
+            healthz = f"https://{self.reachable(LOOPBACK, port)}/healthz"
+            daemon.wait_until(lambda: _https_ok(healthz, unverified), "healthy /healthz", timeout)
         return controller_manager
 
     def _service_account_exists(self, namespace: str, name: str) -> bool:
@@ -175,7 +211,7 @@ class LocalCluster:
         for daemon in reversed(self.daemons):
             daemon.stop()
         self.daemons.clear()
-        ours = f"^{re.escape(str(self.bin_dir))}/.*{re.escape(str(self.workdir))}"
+        ours = f"{re.escape(str(self.bin_dir))}/.*{re.escape(str(self.workdir))}"
         leftovers = subprocess.run(["pgrep", "-f", ours], capture_output=True, text=True).stdout
         if leftovers.strip():
             raise RuntimeError(f"control plane processes left running: {leftovers.split()}")
@@ -185,8 +221,8 @@ class LocalCluster:
 
     # ---- clients ----
 
-    def write_kubeconfig(self, path: Path, user: dict[str, str]) -> Path:
-        path.write_text(yaml.safe_dump(kubeconfig(self.server, self.ca_file, user)))
+    def write_kubeconfig(self, path: Path, user: dict[str, str], server: str | None = None) -> Path:
+        path.write_text(yaml.safe_dump(kubeconfig(server or self.server, self.ca_file, user)))
         return path
 
     def api_client(self) -> client.ApiClient:

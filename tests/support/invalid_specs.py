@@ -103,3 +103,12 @@ INVALID_CATALOG_SPECS: dict[str, InvalidCatalogSpec] = {
     "object paths without cap3d": InvalidCatalogSpec(_source(objectPaths="https://x.example/object-paths.json"),
                                                      "source", cel=True),
 }
+
+# Refused by the CRD's CEL rules (the API server runs them; jsonschema cannot) and by the model: a pass the
+# engine cannot make. ``field`` is where the rule sits; ``message`` is what the API server says.
+RULE_REFUSED_SPECS: dict[str, tuple[InvalidSpec, str]] = {
+    "segmentation with EEVEE": (_changed("render", {"frames": 8, "engine": "EEVEE", "passes": ["segmentation"]}),
+                                "the segmentation pass needs engine CYCLES"),
+    "flow with Workbench": (_changed("render", {"frames": 8, "engine": "WORKBENCH", "passes": ["depth", "flow"]}),
+                            "the flow pass needs engine EEVEE or CYCLES"),
+}

@@ -4,7 +4,7 @@ report (statuses, exit codes, termination messages, worker and operator log tail
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from kubernetes import client
@@ -12,7 +12,6 @@ from kubernetes import client
 from simfarm.cluster.manifests import LABEL_COMPONENT, LABEL_REQUEST_UID
 from simfarm.cluster.spec import GROUP, PLURAL, VERSION
 
-from .node_agent import NodeAgent
 from .waiting import wait_for
 
 
@@ -30,11 +29,15 @@ def completion_index(pod: dict[str, Any]) -> int:
 
 
 class ClusterState:
-    def __init__(self, api: client.ApiClient, namespace: str, agents: Iterable[NodeAgent],
-                 operator_log: Callable[[], str]) -> None:
+    """``pod_log(pod)`` and ``operator_log()`` give the log tails a report shows (node-specific);
+    ``request_defaults`` are spec fields every request submitted to this cluster gets."""
+
+    def __init__(self, api: client.ApiClient, namespace: str, pod_log: Callable[[dict[str, Any]], str],
+                 operator_log: Callable[[], str], request_defaults: dict[str, Any] | None = None) -> None:
         self.api = api
+        self.request_defaults = dict(request_defaults or {})
         self.namespace = namespace
-        self.agents = list(agents)
+        self.pod_log = pod_log
         self.operator_log = operator_log
         self.custom = client.CustomObjectsApi(api)
         self.batch = client.BatchV1Api(api)
@@ -85,8 +88,6 @@ class ClusterState:
             lines.append(f"Pod {meta['name']} node={pod['spec'].get('nodeName')} "
                          f"phase={pod['status'].get('phase')} state={json.dumps(state, sort_keys=True)}"
                          + (f" unscheduled: {unscheduled[0]}" if unscheduled else ""))
-            for agent in self.agents:
-                if agent.node == pod["spec"].get("nodeName"):
-                    lines.append("  log: " + agent.pod_log(self.namespace, meta["name"]).replace("\n", "\n  log: "))
+            lines.append("  log: " + self.pod_log(pod).replace("\n", "\n  log: "))
         lines.append(f"--- operator log ---\n{self.operator_log()}")
         return "\n".join(lines)

@@ -4,7 +4,8 @@ The binary is built from the pin ``MINIO_VERSION`` in ``tests/testbin/versions.e
 When it is missing the tests that need it skip locally and fail in CI.
 The server binds only to 127.0.0.1, on free ports, with its data in a
 temporary directory, and can be stopped and started again on the same port
-and data (to test clients riding out an outage).
+and data (to test clients riding out an outage). With a ``support.network``
+namespace it runs there, on the node IP, so that pods reach it.
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import urllib3
 from minio import Minio
+
+from .network import Loopback
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ROOT_USER = "simfarm-test"
@@ -66,11 +70,18 @@ class MinioServer:
     access_key: str = ROOT_USER
     secret_key: str = ROOT_PASSWORD
     region: str = REGION
+    network: Any = field(default_factory=Loopback)
     _process: subprocess.Popen | None = field(default=None, init=False, repr=False)
 
     @property
     def endpoint_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        """The S3 endpoint of simfarm and its workers (inside the namespace, with one)."""
+        return f"http://{self.network.host}:{self.port}"
+
+    @property
+    def reachable_address(self) -> str:
+        """``host:port`` of the S3 API as the tests reach it (a forwarder, with a namespace)."""
+        return f"127.0.0.1:{self.network.expose(self.network.host, self.port)}"
 
     @property
     def data_dir(self) -> Path:
@@ -95,7 +106,7 @@ class MinioServer:
         Short timeouts and no retries: an observation of a stopped server fails at once.
         """
         return Minio(
-            f"127.0.0.1:{self.port}", access_key=self.access_key, secret_key=self.secret_key,
+            self.reachable_address, access_key=self.access_key, secret_key=self.secret_key,
             secure=False, region=self.region,
             http_client=urllib3.PoolManager(timeout=urllib3.Timeout(connect=2, read=10), retries=False),
         )
@@ -113,20 +124,20 @@ class MinioServer:
         }
         command = [
             str(self.binary), "server", str(self.data_dir),
-            "--address", f"127.0.0.1:{self.port}",
-            "--console-address", f"127.0.0.1:{self.console_port}",
+            "--address", f"{self.network.host}:{self.port}",
+            "--console-address", f"{self.network.host}:{self.console_port}",
             "--certs-dir", str(self.workdir / "certs"),
             "--quiet",
         ]
         with self.log_file.open("ab") as log:
             self._process = subprocess.Popen(
-                command, env=environment, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+                self.network.command(command), env=environment, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
             )
         self._wait_ready(timeout)
 
     def _wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
-        url = f"{self.endpoint_url}/minio/health/ready"
+        url = f"http://{self.reachable_address}/minio/health/ready"
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 raise RuntimeError(f"minio exited with {self._process.returncode} on start: {self._log_tail()}")

@@ -6,8 +6,12 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
+
+Service = TypeVar("Service")
 
 
 class Daemon:
@@ -77,3 +81,14 @@ def signal_group(pgid: int, how: signal.Signals) -> None:
         os.killpg(pgid, how)
     except ProcessLookupError:
         pass
+
+
+@contextmanager
+def running(service: Service, **start: Any) -> Iterator[Service]:
+    """``service.start(**start)``, then the block; ``service.stop()`` however the block ends
+    (what each test fixture of a server does)."""
+    service.start(**start)
+    try:
+        yield service
+    finally:
+        service.stop()

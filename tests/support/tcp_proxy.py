@@ -2,20 +2,28 @@
 
 While cut, every connection is accepted and closed at once (the client sees
 the server disconnect, as behind a restarting load balancer); once mended,
-connections are relayed to the target.
+connections are relayed to the target. With ``dial`` it opens the upstream
+connections itself (``support.network`` relays into a network namespace so).
 """
 
 from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Callable
 
 CHUNK = 64 * 1024
 
 
+def _connect(address: tuple[str, int]) -> socket.socket:
+    return socket.create_connection(address, timeout=5)
+
+
 class TcpProxy:
-    def __init__(self, target_port: int, *, cut: bool = True) -> None:
-        self.target = ("127.0.0.1", target_port)
+    def __init__(self, target_port: int, *, cut: bool = True, target_host: str = "127.0.0.1",
+                 dial: Callable[[tuple[str, int]], socket.socket] = _connect) -> None:
+        self.target = (target_host, target_port)
+        self._dial = dial
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._listener.settimeout(0.2)
         self.port = self._listener.getsockname()[1]
@@ -53,7 +61,7 @@ class TcpProxy:
                 downstream.close()
                 continue
             try:
-                upstream = socket.create_connection(self.target, timeout=5)
+                upstream = self._dial(self.target)
             except OSError:
                 downstream.close()
                 continue

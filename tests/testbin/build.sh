@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Build the test binaries (MinIO, helm, kubectl, kube-apiserver,
-# kube-controller-manager, kube-scheduler, etcd) from source fetched through
-# the Go module proxy, into $TESTBIN (default ~/.cache/simfarm/testbin, shared
-# by every clone).
+# kube-controller-manager, kube-scheduler, etcd, and the real node's kubelet,
+# kube-proxy, containerd, its runc shim, ctr, a pause binary and Prometheus)
+# from source fetched through the Go module proxy, into $TESTBIN (default
+# ~/.cache/simfarm/testbin, shared by every clone).
 #
 #   bash tests/testbin/build.sh [--force] [NAME...]   build (all when no NAME)
 #   bash tests/testbin/build.sh --sync                regenerate the wrapper
@@ -20,8 +21,9 @@ ROOT=$(cd "$HERE/../.." && pwd)
 # shellcheck source=SCRIPTDIR/versions.env
 source "$HERE/versions.env"
 
-ALL=(minio helm kubectl kube-apiserver kube-controller-manager kube-scheduler etcd)
-K8S_CMDS=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
+ALL=(minio helm kubectl kube-apiserver kube-controller-manager kube-scheduler etcd
+     kubelet kube-proxy containerd containerd-shim-runc-v2 ctr pause prometheus)
+K8S_CMDS=(kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy)
 
 log() { printf 'testbin: %s\n' "$*"; }
 die() { printf 'testbin: ERROR: %s\n' "$*" >&2; exit 1; }
@@ -100,7 +102,7 @@ sync_k8s() {
   [[ -n $staging ]] || die "found no k8s.io/* v0.0.0 requirements in $gomod"
   mkdir -p "$dir"
   rm -f "$dir/go.mod" "$dir/go.sum"
-  { wrapper_header "kube-apiserver, kube-controller-manager, kube-scheduler, kubectl"
+  { wrapper_header "${K8S_CMDS[*]}"
     printf '\nmodule simfarm.dev/testbin/k8s\n\ngo %s\n' "$goline"; } >"$dir/go.mod"
   local args=("-require=k8s.io/kubernetes@$kv")
   for m in $staging; do args+=("-replace=$m=$m@$sv"); done
@@ -140,22 +142,42 @@ pin_of() {
     minio) echo "$MINIO_VERSION" ;;
     helm) echo "$HELM_VERSION" ;;
     etcd) echo "$ETCD_VERSION" ;;
+    containerd|containerd-shim-runc-v2|ctr) echo "$CONTAINERD_VERSION" ;;
+    prometheus) echo "$PROMETHEUS_VERSION" ;;
+    pause) pause_pin ;;
     *) echo "$KUBERNETES_VERSION" ;;
   esac
 }
 
+# The pause binary is ours (tests/testbin/pause): its pin is its source's hash.
+pause_pin() { cat "$HERE/pause/main.go" "$HERE/pause/go.mod" | sha256sum | cut -c1-12; }
+
+# Prometheus tags its Go module v0.<major><minor 2 digits>.<patch> (v0.316.0 is 3.16.0).
+prometheus_release() {
+  local v=${PROMETHEUS_VERSION#v0.} mm
+  mm=${v%%.*}
+  echo "$((mm / 100)).$((mm % 100)).${v#*.}"
+}
+
 # Each build writes the binary to $2 (a temp path in $TESTBIN). They run in a
 # subshell under `|| rc=$?`, where errexit is off: every step checks itself.
+
+# `go install PACKAGE@VERSION [FLAGS...]` into a temp GOBIN, then the binary to OUT.
+go_install() {  # out package@version [go install flags...]
+  local out=$1 target=$2 bindir
+  shift 2
+  bindir=$out.gobin
+  rm -rf "$bindir"
+  GOBIN=$bindir "$GO" install -trimpath "$@" "$target" || return 1
+  mv "$bindir/$(basename "${target%@*}")" "$out" && rm -rf "$bindir"
+}
+
 build_minio() {
   local json commit v=$MINIO_VERSION
   json=$(mod_json "github.com/minio/minio@$v") || return 1
   commit=$(info_field Hash <<<"$json"); commit=${commit:-${v##*-}}
-  local bindir=$TESTBIN/.tmp-minio
-  rm -rf "$bindir"
-  GOBIN=$bindir "$GO" install -trimpath \
-    -ldflags "-s -w -X github.com/minio/minio/cmd.CommitID=$commit -X github.com/minio/minio/cmd.ShortCommitID=${commit:0:12}" \
-    "github.com/minio/minio@$v" || return 1
-  mv "$bindir/minio" "$2" && rm -rf "$bindir"
+  go_install "$2" "github.com/minio/minio@$v" \
+    -ldflags "-s -w -X github.com/minio/minio/cmd.CommitID=$commit -X github.com/minio/minio/cmd.ShortCommitID=${commit:0:12}"
 }
 
 build_helm() {
@@ -168,15 +190,37 @@ build_helm() {
   # as helm's own Makefile sets it.
   k8s=$(awk '$1 == "k8s.io/client-go" { print $2; exit }' "$gomod"); k8s=${k8s#v}
   major=$(( ${k8s%%.*} + 1 )); minor=${k8s#*.}; minor=${minor%%.*}
-  local bindir=$TESTBIN/.tmp-helm
-  rm -rf "$bindir"
-  GOBIN=$bindir "$GO" install -trimpath -ldflags "-s -w \
+  go_install "$2" "$mod/cmd/helm@$v" -ldflags "-s -w \
     -X $mod/internal/version.version=$v -X $mod/internal/version.metadata= \
     -X $mod/internal/version.gitCommit=$commit -X $mod/internal/version.gitTreeState=clean \
     -X $mod/pkg/chartutil.k8sVersionMajor=$major -X $mod/pkg/chartutil.k8sVersionMinor=$minor \
-    -X $mod/pkg/lint/rules.k8sVersionMajor=$major -X $mod/pkg/lint/rules.k8sVersionMinor=$minor" \
-    "$mod/cmd/helm@$v" || return 1
-  mv "$bindir/helm" "$2" && rm -rf "$bindir"
+    -X $mod/pkg/lint/rules.k8sVersionMajor=$major -X $mod/pkg/lint/rules.k8sVersionMinor=$minor"
+}
+
+# containerd, its runc shim and ctr: the tags and version flags of containerd's own Makefile
+# (the shim without gRPC, as upstream builds it).
+build_containerd() {  # name out
+  local json commit mod=github.com/containerd/containerd/v2 tags=urfave_cli_no_docs,osusergo,netgo
+  json=$(mod_json "$mod@$CONTAINERD_VERSION") || return 1
+  commit=$(info_field Hash <<<"$json")
+  if [[ $1 == containerd-shim-runc-v2 ]]; then tags+=,no_grpc; fi
+  go_install "$2" "$mod/cmd/$1@$CONTAINERD_VERSION" -tags "$tags" -ldflags "-s -w \
+    -X $mod/version.Version=$CONTAINERD_VERSION -X $mod/version.Revision=$commit -X $mod/version.Package=$mod"
+}
+
+build_prometheus() {
+  local json commit date mod=github.com/prometheus/prometheus pkg=github.com/prometheus/common/version
+  json=$(mod_json "$mod@$PROMETHEUS_VERSION") || return 1
+  commit=$(info_field Hash <<<"$json")
+  date=$(info_field Time <<<"$json")
+  # No web UI assets (tag builtinassets): the tests use the HTTP API only.
+  go_install "$2" "$mod/cmd/prometheus@$PROMETHEUS_VERSION" -tags netgo -ldflags "-s -w \
+    -X $pkg.Version=$(prometheus_release) -X $pkg.Revision=$commit -X $pkg.Branch=HEAD \
+    -X $pkg.BuildUser=simfarm-testbin -X $pkg.BuildDate=$date"
+}
+
+build_pause() {
+  (cd "$HERE/pause" && "$GO" build -trimpath -ldflags "-s -w -X main.version=$(pause_pin)" -o "$2" .)
 }
 
 K8S_LDFLAGS=
@@ -213,7 +257,9 @@ version_of() {  # name -> one line
   case $1 in
     helm) "$bin" version --short 2>&1 | head -1 ;;
     kubectl) "$bin" version --client 2>&1 | head -1 ;;
-    *) "$bin" --version 2>&1 | head -1 ;;   # minio, etcd, kube-*
+    containerd-shim-runc-v2) "$bin" -v 2>&1 | sed -n 's/^ *Version: *//p' | head -1 ;;
+    pause) "$bin" -v 2>&1 | head -1 ;;
+    *) "$bin" --version 2>&1 | head -1 ;;   # minio, etcd, kube-*, kubelet, containerd, ctr, prometheus
   esac
 }
 
@@ -222,6 +268,7 @@ expect_of() {
   case $1 in
     minio) local c=${MINIO_VERSION##*-}; echo "${c:0:12}" ;;
     etcd) echo "${ETCD_VERSION#v}" ;;
+    prometheus) echo "version $(prometheus_release)" ;;
     *) pin_of "$1" ;;
   esac
 }
@@ -250,6 +297,9 @@ build_one() {
     minio) (build_minio "$name" "$tmp") || rc=$? ;;
     helm) (build_helm "$name" "$tmp") || rc=$? ;;
     etcd) (build_etcd "$name" "$tmp") || rc=$? ;;
+    containerd|containerd-shim-runc-v2|ctr) (build_containerd "$name" "$tmp") || rc=$? ;;
+    prometheus) (build_prometheus "$name" "$tmp") || rc=$? ;;
+    pause) (build_pause "$name" "$tmp") || rc=$? ;;
     *) (build_k8s "$name" "$tmp") || rc=$? ;;
   esac
   if (( rc != 0 )) || [[ ! -x $tmp ]]; then

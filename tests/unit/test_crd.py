@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from simfarm.cluster.crd import custom_resource_definition, render_yaml
 from simfarm.cluster.spec import VideoRequestSpec
 from support.crd_schema import api_path, assert_structural, schema_error_fields, undescribed_fields, validator
-from support.invalid_specs import INVALID_SPECS, VALID_SPEC, InvalidSpec
+from support.invalid_specs import INVALID_SPECS, RULE_REFUSED_SPECS, VALID_SPEC, InvalidSpec
 
 CRD_FILE = Path(__file__).parents[2] / "crds" / "videorequest.yaml"
 VERSION = custom_resource_definition()["spec"]["versions"][0]
@@ -86,3 +86,12 @@ def test_invalid_specs_are_rejected_naming_the_field(case: InvalidSpec):
 def test_valid_specs_are_accepted(spec):
     assert [e.message for e in VALIDATOR.iter_errors(spec)] == []
     VideoRequestSpec.model_validate(spec)
+
+
+@pytest.mark.parametrize("case,message", RULE_REFUSED_SPECS.values(), ids=RULE_REFUSED_SPECS.keys())
+def test_passes_an_engine_cannot_make_are_refused_by_a_rule_and_the_model(case: InvalidSpec, message: str):
+    rules = {rule["message"] for rule in SPEC_SCHEMA["properties"]["render"]["x-kubernetes-validations"]}
+    assert message in rules
+    with pytest.raises(ValidationError) as refused:
+        VideoRequestSpec.model_validate(case.spec)
+    assert case.field in {api_path(error["loc"]) for error in refused.value.errors()}

@@ -145,11 +145,11 @@ helm.sh/chart: {{ printf "%s-%s" $root.Chart.Name $root.Chart.Version | replace 
 {{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) -}}
 {{- end -}}
 
-{{/* The vector store's URL: the bundled server's Service, or vectorStore.url. */}}
+{{/* The vector store's URL: the bundled server's Service, vectorStore.url, or none. */}}
 {{- define "simfarm.vectorStoreUrl" -}}
 {{- if eq .Values.vectorStore.mode "bundled" -}}
 {{- printf "http://%s.%s.svc:%d" (include "simfarm.vectorStoreName" .) .Release.Namespace (int .Values.vectorStore.port) -}}
-{{- else -}}
+{{- else if eq .Values.vectorStore.mode "external" -}}
 {{- .Values.vectorStore.url | trimSuffix "/" -}}
 {{- end -}}
 {{- end -}}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from typing import Any
 
@@ -20,5 +21,16 @@ def api_client() -> client.ApiClient:
 
 @kopf.on.login()
 def login(**kwargs: Any) -> kopf.ConnectionInfo | None:
-    """kopf logs in the same way (its own default reads ``$KUBECONFIG`` once, at import)."""
-    return kopf.login_with_service_account(**kwargs) or kopf.login_with_kubeconfig(**kwargs)
+    """kopf logs in the same way (its own default reads ``$KUBECONFIG`` once, at import).
+
+    In a pod, the API server is where the pod's environment says (``KUBERNETES_SERVICE_HOST`` and
+    ``_PORT``, as client-go and ``load_incluster_config`` do), not at ``kubernetes.default.svc``
+    (kopf's choice), which needs cluster DNS."""
+    in_cluster = kopf.login_with_service_account(**kwargs)
+    if in_cluster is None:
+        return kopf.login_with_kubeconfig(**kwargs)
+    host, port = os.environ.get("KUBERNETES_SERVICE_HOST"), os.environ.get("KUBERNETES_SERVICE_PORT")
+    if host and port:
+        host = f"[{host}]" if ":" in host else host
+        in_cluster = dataclasses.replace(in_cluster, server=f"https://{host}:{port}")
+    return in_cluster

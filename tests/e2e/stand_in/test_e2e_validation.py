@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from simfarm.cluster.permissions import ADMISSION_RULES, API_RULES, Rule
-from support.invalid_specs import (INVALID_CATALOG_SPECS, INVALID_SPECS, VALID_CATALOG_SPEC, VALID_SPEC,
-                                   InvalidCatalogSpec, InvalidSpec)
+from support.invalid_specs import (INVALID_CATALOG_SPECS, INVALID_SPECS, RULE_REFUSED_SPECS, VALID_CATALOG_SPEC,
+                                   VALID_SPEC, InvalidCatalogSpec, InvalidSpec)
 
 from e2e_config import EXAMPLES, RELEASE_NAMESPACE, REQUEST_NAMESPACE, SERVICE_ACCOUNT
 
@@ -91,6 +91,13 @@ def test_invalid_video_request_is_rejected_naming_the_field(case: InvalidSpec, c
     result = dry_run(control_plane, [request])
     assert result.returncode != 0, f"accepted: {request['spec']}"
     assert f"spec.{case.field}" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("case,message", RULE_REFUSED_SPECS.values(), ids=RULE_REFUSED_SPECS.keys())
+def test_a_pass_the_engine_cannot_make_is_refused_by_the_api_server(case: InvalidSpec, message: str, control_plane,
+                                                                    chart_release):
+    result = dry_run(control_plane, [{**valid_request(), "spec": case.spec}])
+    assert result.returncode != 0 and f"spec.{case.field}" in result.stderr and message in result.stderr, result.stderr
 
 
 # ---- RBAC ----

@@ -1,0 +1,3 @@
+module simfarm.dev/testbin/pause
+
+go 1.26.0
