@@ -75,7 +75,7 @@ COMMAND_COVERAGE: dict[str, ByTest | ByCI | NeedsCluster] = {
     "simfarm catalog import-url": ByTest(
         "tests/retrieval/test_source_import.py::test_a_killed_import_run_again_ends_with_exactly_the_sources_entries"),
     "kubectl get assetcatalogs": ByTest(
-        "tests/e2e/test_e2e_catalogs.py::test_a_cap3d_catalog_is_ready_and_a_request_renders_one_of_its_models"),
+        "tests/e2e/stand_in/test_e2e_catalogs.py::test_a_cap3d_catalog_is_ready_and_a_request_renders_one_of_its_models"),
     "helm lint": ByTest("tests/chart/test_chart_render.py::test_helm_lint_passes"),
     "helm template": ByTest("tests/chart/test_values_schema.py::test_chart_works_as_a_dependency"),
     "helm install": E2E,
