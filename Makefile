@@ -24,7 +24,7 @@ TEST_BASE_IMAGE ?= local
 IMAGE_ARCHIVES ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/simfarm/images
 IMAGES     := IMAGE_REGISTRY=$(IMAGE_REGISTRY) PYTHON=$(abspath $(PY)) bash .ci/images.sh
 
-.PHONY: demo test testbin bench install-demo install-test install-library test-library lock clean \
+.PHONY: demo test testbin bench install-demo install-test install-library library-entries test-library lock clean \
         system-packages images image-archives push-images test-images
 
 $(PY):
@@ -58,6 +58,13 @@ demo: install-library
 testbin:
 	bash tests/testbin/build.sh
 
+# The built-in library's catalog entries for the operator image (it carries the entries, the render
+# image the models): JSON lines the operator seeds its vector store with ($SIMFARM_LIBRARY_ENTRIES).
+LIBRARY_ENTRIES ?= build/library-entries.jsonl
+library-entries: install-demo
+	mkdir -p $(dir $(LIBRARY_ENTRIES))
+	HF_HUB_OFFLINE=1 $(VENV)/bin/simfarm catalog install-library --export $(LIBRARY_ENTRIES)
+
 # apt packages of the image builds and the real test node (buildah, mmdebstrap, runc, CNI, iptables).
 system-packages:
 	bash .ci/system-packages.sh
@@ -86,7 +93,7 @@ test: install-test testbin test-library test-images
 
 # Benchmarks print numbers, never pass/fail. `-P` keeps bench/ off sys.path:
 # bench/operator.py would otherwise shadow the standard library's `operator`.
-BENCHES ?= rewriter retrieval render operator film
+BENCHES ?= rewriter retrieval render operator film catalog_server
 bench: install-test
 	for name in $(BENCHES); do HF_HUB_OFFLINE=1 $(PY) -P bench/$$name.py || exit 1; done
 

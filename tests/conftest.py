@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from support.chroma import ChromaServer
 from support.minio import MinioServer, require_binary
 from support.processes import running
 
@@ -40,3 +41,11 @@ def pytest_terminal_summary(terminalreporter, config) -> None:
             terminalreporter.section(f"{suite} measurements")
             for line in lines:
                 terminalreporter.write_line(line)
+
+
+# --- catalogs: a real ChromaDB server (tests/support/chroma.py) --------------
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
+    """``chroma run`` on 127.0.0.1 for the whole session: the shared vector store of a cluster."""
+    with running(ChromaServer(tmp_path_factory.mktemp("chroma"))) as server:
+        yield server

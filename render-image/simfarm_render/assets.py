@@ -8,6 +8,10 @@ are renamed into place, so concurrent shards never read a partial file.
 
 A URI may pin its content with a ``#sha256=<hex>`` fragment; a mismatch is a
 permanent error, as are 4xx answers, missing files and oversized assets.
+Catalog URLs are untrusted: in a pod the operator started,
+``$SIMFARM_URL_POLICY`` refuses loopback, link-local (cloud metadata) and the
+cluster's service range, on every connection and redirect
+(``simfarm.retrieval.remote``); a refused URL is a permanent error.
 Connection failures, timeouts, 429 and 5xx are retried with backoff; an
 asset still unreachable after the last attempt is a permanent error too, so
 the Job does not restart the whole shard for it.
@@ -20,12 +24,12 @@ import os
 import posixpath
 import tempfile
 import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote, urlsplit
+
+from simfarm.retrieval.remote import FetchFailed, TooLarge, UrlPolicy, UrlRefused, copy_capped, open_http
 
 from . import locations
 from .errors import PermanentError, TransientError
@@ -37,7 +41,6 @@ ATTEMPTS = 5
 FIRST_BACKOFF_S = 0.5
 TIMEOUT_S = 60
 CHUNK = 1 << 20
-RETRYABLE_HTTP = {408, 425, 429, 500, 502, 503, 504}
 
 
 def default_cache_dir() -> Path:
@@ -65,10 +68,12 @@ class AssetCache:
     max_bytes: int = DEFAULT_MAX_BYTES
     attempts: int = ATTEMPTS
     backoff_s: float = FIRST_BACKOFF_S
+    policy: UrlPolicy = field(default_factory=lambda: UrlPolicy(enforce=False))
 
     @classmethod
     def from_environment(cls) -> "AssetCache":
-        return cls(default_cache_dir(), int(os.environ.get(MAX_BYTES_ENV, DEFAULT_MAX_BYTES)))
+        return cls(default_cache_dir(), int(os.environ.get(MAX_BYTES_ENV, DEFAULT_MAX_BYTES)),
+                   policy=UrlPolicy.from_environ())
 
     def fetch(self, uri: str) -> Path:
         """A local file with the asset's bytes; downloads on first use."""
@@ -129,26 +134,19 @@ class AssetCache:
             raise PermanentError(f"asset {uri}: sha256 is {digest}, expected {pinned}")
 
     def _download_http(self, uri: str, destination: Path) -> None:
-        request = urllib.request.Request(uri.split("#", 1)[0], headers={"User-Agent": "simfarm-render"})
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response, destination.open("wb") as out:
-                declared = int(response.headers.get("Content-Length") or 0)
-                if declared > self.max_bytes:
-                    raise PermanentError(f"asset {uri}: {declared} bytes exceeds the {self.max_bytes}-byte limit")
-                received = 0
-                while chunk := response.read(CHUNK):
-                    received += len(chunk)
-                    if received > self.max_bytes:
-                        raise PermanentError(f"asset {uri}: larger than the {self.max_bytes}-byte limit")
-                    out.write(chunk)
-                if declared and received != declared:
-                    raise TransientError(f"connection closed after {received} of {declared} bytes")
-        except urllib.error.HTTPError as error:
-            if error.code in RETRYABLE_HTTP:
-                raise TransientError(f"HTTP {error.code} {error.reason}") from error
-            raise PermanentError(f"asset {uri}: HTTP {error.code} {error.reason}") from error
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
-            raise TransientError(str(getattr(error, "reason", error))) from error
+            with open_http(uri, self.policy, timeout=TIMEOUT_S, user_agent="simfarm-render") as response, \
+                    destination.open("wb") as out:
+                copy_capped(response, out, self.max_bytes, f"asset {uri}",
+                            declared=int(response.headers.get("Content-Length") or 0) or None)
+        except (UrlRefused, TooLarge) as error:
+            raise PermanentError(f"asset {uri}: {error}" if isinstance(error, UrlRefused) else str(error)) from None
+        except FetchFailed as error:
+            if error.retryable:
+                raise TransientError(str(error)) from None
+            raise PermanentError(f"asset {uri}: {error}") from None
+        except (TimeoutError, ConnectionError, OSError) as error:
+            raise TransientError(str(error)) from error
 
     @staticmethod
     def _download_s3(uri: str, destination: Path) -> None:

@@ -1,4 +1,5 @@
-"""The README's generated reference tables: VideoRequest spec fields (from the CRD) and metrics (from the registry).
+"""The README's generated reference tables: VideoRequest and AssetCatalog spec fields (from the CRDs) and metrics
+(from the registry).
 
     python tests/chart/readme_reference.py    # rewrite them in README.md
 
@@ -53,10 +54,11 @@ def cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def spec_table() -> str:
+def spec_table(resource: str = "videorequest") -> str:
     from simfarm.cluster import crd
 
-    schema = crd.custom_resource_definition()["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]
+    definition = crd.custom_resource_definition(crd.RESOURCES[resource])
+    schema = definition["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]
     required = set(schema.get("required", []))
     rows = ["| Field | Type | Default | Limits | Meaning |", "|---|---|---|---|---|"]
     for path, node in spec_fields(schema):
@@ -76,7 +78,8 @@ def metrics_table() -> str:
     return "\n".join(rows)
 
 
-SECTIONS = {"spec-reference": spec_table, "metrics-reference": metrics_table}
+SECTIONS = {"spec-reference": spec_table, "catalog-spec-reference": lambda: spec_table("assetcatalog"),
+            "metrics-reference": metrics_table}
 
 
 def marked(name: str) -> re.Pattern[str]:

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from simfarm.cluster import crd
-from simfarm.cluster.spec import GROUP, KIND, VERSION, VideoRequestSpec
+from simfarm.cluster.spec import GROUP, KIND, VERSION, AssetCatalogSpec, VideoRequestSpec
 from support.minio import REPO_ROOT
 
 EXAMPLES = sorted((REPO_ROOT / "examples").glob("*.yaml"))
@@ -61,3 +61,22 @@ def test_validation_catches_broken_requests(change, refused_by: set[str]) -> Non
     request = copy.deepcopy(load(REPO_ROOT / "examples" / "short-video.yaml"))
     change(request["spec"])
     assert {problem.split(":")[0] for problem in problems(request)} == refused_by
+
+
+CATALOG_EXAMPLES = sorted((REPO_ROOT / "examples" / "catalogs").glob("*.yaml"))
+CATALOG_VALIDATOR = jsonschema.Draft4Validator(
+    crd.custom_resource_definition(crd.ASSET_CATALOG)["spec"]["versions"][0]["schema"]["openAPIV3Schema"])
+
+
+def test_there_is_a_catalog_example_per_source_kind() -> None:
+    formats = {load(path)["spec"]["source"]["format"] for path in CATALOG_EXAMPLES}
+    assert formats >= {"cap3d", "polyhaven", "sweethome3d"}
+
+
+@pytest.mark.parametrize("path", CATALOG_EXAMPLES, ids=[p.stem for p in CATALOG_EXAMPLES])
+def test_catalog_example_is_a_valid_asset_catalog(path: Path) -> None:
+    assert path.read_text().startswith("# ")
+    catalog = load(path)
+    assert (catalog["apiVersion"], catalog["kind"]) == (f"{GROUP}/{VERSION}", crd.ASSET_CATALOG.kind)
+    assert [error.message for error in CATALOG_VALIDATOR.iter_errors(catalog)] == []
+    AssetCatalogSpec.model_validate(catalog["spec"])

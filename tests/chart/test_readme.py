@@ -76,6 +76,10 @@ COMMAND_COVERAGE: dict[str, ByTest | ByCI | NeedsCluster] = {
     "simfarm catalog stats": ByTest("tests/retrieval/test_catalog_cli.py::test_list_and_stats"),
     "simfarm catalog import": ByTest(
         "tests/retrieval/test_catalog_cli.py::test_malformed_import_reports_bad_records_and_imports_the_rest"),
+    "simfarm catalog import-url": ByTest(
+        "tests/retrieval/test_source_import.py::test_a_killed_import_run_again_ends_with_exactly_the_sources_entries"),
+    "kubectl get assetcatalogs": ByTest(
+        "tests/e2e/stand_in/test_e2e_catalogs.py::test_a_cap3d_catalog_is_ready_and_a_request_renders_one_of_its_models"),
     "helm lint": ByTest("tests/chart/test_chart_render.py::test_helm_lint_passes"),
     "helm template": ByTest("tests/chart/test_values_schema.py::test_chart_works_as_a_dependency"),
     "helm install": E2E,
@@ -156,9 +160,11 @@ def test_reference_tables_are_current(name: str) -> None:
 def test_every_spec_field_and_metric_is_in_the_readme() -> None:
     from simfarm.cluster import crd
 
-    spec = crd.custom_resource_definition()["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]
-    for path, _ in readme_reference.spec_fields(spec):
-        assert f"`{path}`" in README_TEXT, path
+    for resource in crd.RESOURCES.values():
+        definition = crd.custom_resource_definition(resource)
+        spec = definition["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]
+        for path, _ in readme_reference.spec_fields(spec):
+            assert f"`{path}`" in README_TEXT, path
     for name in metrics.METRIC_NAMES:
         assert f"`{name}`" in README_TEXT, name
 

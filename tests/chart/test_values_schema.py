@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from support.chart import CHART, RELEASE, helm
+from support.crd_schema import schema_nodes
 
 BAD_VALUES = sorted((Path(__file__).parent / "bad-values").glob("*.yaml"))
 SCHEMA_ERROR = "values don't meet the specifications of the schema"
@@ -41,19 +42,9 @@ def test_bad_values_are_refused(path: Path) -> None:
 def test_schema_forbids_unknown_keys_in_every_object() -> None:
     """additionalProperties: false on every object that lists its properties."""
     schema = json.loads((CHART / "values.schema.json").read_text())
-    open_objects = []
-
-    def walk(node: object, where: str) -> None:
-        if isinstance(node, dict):
-            if "properties" in node and node.get("type") == "object" and node.get("additionalProperties") is not False:
-                open_objects.append(where)
-            for key, child in node.items():
-                walk(child, f"{where}/{key}")
-        elif isinstance(node, list):
-            for index, child in enumerate(node):
-                walk(child, f"{where}/{index}")
-
-    walk(schema, "")
+    open_objects = [where for where, node in schema_nodes(schema, separator="/")
+                    if "properties" in node and node.get("type") == "object"
+                    and node.get("additionalProperties") is not False]
     assert open_objects == []
 
 

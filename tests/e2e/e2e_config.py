@@ -23,3 +23,7 @@ TINY_RENDER = {"width": 64, "height": 36, "fps": 8, "frames": 8, "engine": "WORK
 REAL_NODE_RESOURCES = {"cpu": "800m", "memory": "1536Mi", "gpu": 1}
 OPERATOR_SELECTOR = "app.kubernetes.io/component=operator"  # the chart's operator pods
 METRICS_SERVICE = "simfarm-metrics"  # the chart's <fullname>-metrics
+# The catalog settings the operator takes from the chart's Deployment (the rest it gets from the fixture).
+CATALOG_SETTINGS = ("SIMFARM_VECTOR_STORE_URL", "SIMFARM_OPERATOR_IMAGE", "SIMFARM_URL_POLICY", "SIMFARM_IMPORT_LIMITS",
+                    "SIMFARM_ASSET_MAX_BYTES", "SIMFARM_IMPORT_BATCH", "SIMFARM_IMPORT_RESOURCES")
+CATALOG_IMPORT_BATCH = 10  # small batches: a killed import has written some of its entries

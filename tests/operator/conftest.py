@@ -20,13 +20,15 @@ import yaml  # noqa: E402
 
 import simfarm.cluster.handlers  # noqa: E402, F401 - registers the handlers
 from operator_support import CLUSTER_SCOPED, RESOURCES, Operator  # noqa: E402
-from simfarm.cluster.reconcile import load_planner  # noqa: E402
+from simfarm.cluster.config import OperatorConfig  # noqa: E402
+from simfarm.cluster.reconcile import load_planner, open_catalog  # noqa: E402
 from simfarm.plan.planner import Planner  # noqa: E402
+from support.chroma import ChromaServer  # noqa: E402
 
 
 @pytest.fixture
-def cluster(kmock: kmocklib.KubernetesEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-            ) -> kmocklib.KubernetesEmulator:
+def cluster(kmock: kmocklib.KubernetesEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+            chroma_server: ChromaServer) -> kmocklib.KubernetesEmulator:
     for resource, (kind, subresources) in RESOURCES.items():
         kmock.resources[resource] = kmocklib.ResourceInfo(
             kind=kind, singular=kind.lower(), namespaced=kind not in CLUSTER_SCOPED, subresources=subresources,
@@ -41,13 +43,16 @@ def cluster(kmock: kmocklib.KubernetesEmulator, tmp_path: Path, monkeypatch: pyt
     monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
     monkeypatch.setenv("SIMFARM_RENDER_IMAGE", "registry.test/simfarm-render:test")
     monkeypatch.setenv("SIMFARM_OUTPUT_ROOT", str(tmp_path / "out"))
+    monkeypatch.setenv("SIMFARM_VECTOR_STORE_URL", chroma_server.url)  # the chart's bundled vector store
+    monkeypatch.setenv("SIMFARM_OPERATOR_IMAGE", "registry.test/simfarm-operator:test")
     return kmock
 
 
 @pytest.fixture(scope="session")
-def planner() -> Planner:
-    """The real planner, loaded once (seconds) and shared by every operator the tests start."""
-    return load_planner()
+def planner(chroma_server: ChromaServer) -> Planner:
+    """The real planner on the shared vector store, loaded once (seconds) and shared by every operator the
+    tests start."""
+    return load_planner(open_catalog(OperatorConfig(vector_store_url=chroma_server.url)))
 
 
 @pytest.fixture

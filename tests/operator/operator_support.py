@@ -18,6 +18,7 @@ from simfarm.plan.planner import Planner
 
 NAMESPACE = "renders"
 VR_URL = f"/apis/simfarm.dev/v1alpha1/namespaces/{NAMESPACE}/videorequests"
+CATALOGS_URL = f"/apis/simfarm.dev/v1alpha1/namespaces/{NAMESPACE}/assetcatalogs"
 JOBS_URL = f"/apis/batch/v1/namespaces/{NAMESPACE}/jobs"
 PODS_URL = f"/api/v1/namespaces/{NAMESPACE}/pods"
 SECRETS_URL = f"/api/v1/namespaces/{NAMESPACE}/secrets"
@@ -26,6 +27,7 @@ WAIT_SECONDS = 15.0
 CLUSTER_SCOPED = ("Namespace", "CustomResourceDefinition")
 RESOURCES = {
     "simfarm.dev/v1alpha1/videorequests": ("VideoRequest", {"status"}),
+    "simfarm.dev/v1alpha1/assetcatalogs": ("AssetCatalog", {"status"}),
     "batch/v1/jobs": ("Job", {"status"}),
     "v1/pods": ("Pod", {"status"}),
     "v1/events": ("Event", set()),

@@ -68,6 +68,8 @@ def expected_pod_spec(command: list[str], extra_env: list[dict], *, gpu: bool) -
                     {"name": "TMPDIR", "value": "/tmp"},
                     {"name": "HOME", "value": "/tmp"},
                     {"name": "SIMFARM_ASSET_CACHE", "value": "/var/cache/simfarm"},
+                    {"name": "SIMFARM_URL_POLICY", "value": '{"allowedHosts": [], "deniedNetworks": []}'},
+                    {"name": "SIMFARM_ASSET_MAX_BYTES", "value": str(2 * 1024**3)},
                     *extra_env],
             "resources": {"requests": compute, "limits": compute},
             "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,

@@ -8,7 +8,8 @@ from simfarm import metrics
 from simfarm.cluster.permissions import API_RULES
 from support.fake_llm import FakeChatServer
 
-from operator_support import JOBS_URL, NAMESPACE, SECRETS_URL, VR_URL, eventually, phase_of, write
+from catalog_support import asset_catalog, import_now
+from operator_support import CATALOGS_URL, JOBS_URL, NAMESPACE, SECRETS_URL, VR_URL, eventually, phase_of, write
 from operator_objects import secret, summary, video_request, worker_pod
 
 VERB_OF_ACTION = {"LIST": "list", "WATCH": "watch", "FETCH": "get", "CREATE": "create", "DELETE": "delete"}
@@ -28,12 +29,13 @@ def used_permissions(requests) -> set[tuple[str, str, str]]:
 
 async def test_recorded_permissions_are_exactly_the_calls_made(cluster, operator, tmp_path):
     """A request through every path (its LLM endpoint Secret, plan, a left-over Job, assembly, completion,
-    deletion with cleanup)."""
+    deletion with cleanup) and a catalog through its own (import Job, status, deletion with cleanup)."""
     with FakeChatServer() as llm:  # answers 500: planned by the rules rewriter after trying the endpoint
         await write(cluster, "POST", SECRETS_URL, secret("audit-llm", baseUrl=llm.base_url, apiKey=llm.api_key,
                                                           model="scene-writer"))
         await audit_every_path(cluster)
     assert llm.requests, "the request's endpoint was not used"
+    await audit_catalog_path(cluster, tmp_path)
 
     recorded = {(rule.group, rule.resource, verb) for rule in API_RULES for verb in rule.verbs}
     assert used_permissions(list(cluster)) == recorded
@@ -75,3 +77,12 @@ async def test_metrics_and_probes_are_served(operator):
     exported = {line.split("{")[0].split(" ")[0] for line in text.splitlines() if line and not line.startswith("#")}
     assert exported <= set(metrics.METRIC_NAMES), exported - set(metrics.METRIC_NAMES)
     assert {"simfarm_requests", "simfarm_shards"} <= exported
+
+
+async def audit_catalog_path(cluster, workdir) -> None:
+    await write(cluster, "POST", CATALOGS_URL, asset_catalog("audit", "http://127.0.0.1:9/records.jsonl"))
+    status = await import_now(cluster, "audit", workdir)  # loopback is refused: the import fails, saying so
+    assert status["phase"] == "Failed" and "loopback" in status["message"]
+    await cluster.delete(f"{CATALOGS_URL}/audit")
+    await eventually(lambda: cluster.objects["simfarm.dev/v1alpha1/assetcatalogs", NAMESPACE, "audit"].deleted,
+                     "catalog deletion finished")

@@ -56,6 +56,13 @@ COMBINATIONS: dict[str, Combination] = {
     "llm-rewriter": Combination({"rewriter": {"llm": {
         "baseUrl": "https://llm.example.com/v1", "model": "scene-writer", "apiKey": "sk-example"}}}),
     "llm-rewriter-existing-secret": Combination({"rewriter": {"llm": {"existingSecret": "my-llm"}}}),
+    "no-vector-store": Combination({"vectorStore": {"mode": "none"}}),
+    "external-vector-store": Combination({"vectorStore": {"mode": "external", "url": "https://chroma.example.com:8443"}}),
+    "catalog-url-policy": Combination({"catalogs": {
+        "urlPolicy": {"allowedHosts": ["mirror.internal", "10.20.0.0/16"], "deniedNetworks": ["172.20.0.0/16"]},
+        "limits": {"maxRecords": 5000, "maxRecordBytes": 4096, "maxSourceBytes": 1048576, "maxAssetBytes": 52428800},
+        "import": {"batchSize": 64, "resources": {"requests": {"cpu": "2", "memory": "2Gi"}}}},
+        "vectorStore": {"networkPolicy": False, "port": 9100, "persistence": {"size": "50Gi"}}}),
     "everything-off": Combination({"grafanaDashboard": {"enabled": False},
                                    "metrics": {"serviceMonitor": {"create": "never"}}, **EXTERNAL_S3}),
 }

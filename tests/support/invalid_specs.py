@@ -85,6 +85,8 @@ INVALID_SPECS: dict[str, InvalidSpec] = {
                                                 "shots[0]"),
     "shot camera typo": InvalidSpec(_film(shots=[{"prompt": "a cat", "camera": "orbit"}]).spec, "shots[0].camera"),
     "unknown shot field": InvalidSpec(_film(shots=[{"prompt": "a cat", "lens": "50mm"}]).spec, "shots[0].lens"),
+    "catalog name not a DNS name": InvalidSpec({**VALID_SPEC, "assets": {"catalogs": ["My_Catalog"]}},
+                                               "assets.catalogs[0]"),
 }
 
 # Refused by the CRD's CEL rules (the API server runs them; jsonschema cannot) and by the model: a pass the
@@ -94,4 +96,40 @@ RULE_REFUSED_SPECS: dict[str, tuple[InvalidSpec, str]] = {
                                 "the segmentation pass needs engine CYCLES"),
     "flow with Workbench": (_changed("render", {"frames": 8, "engine": "WORKBENCH", "passes": ["depth", "flow"]}),
                             "the flow pass needs engine EEVEE or CYCLES"),
+}
+
+
+
+# ---- AssetCatalog specs ----
+
+VALID_CATALOG_SPEC: dict[str, Any] = {"source": {"format": "jsonl", "url": "https://assets.example.com/models.jsonl"}}
+
+
+@dataclass(frozen=True)
+class InvalidCatalogSpec:
+    spec: dict[str, Any]
+    field: str
+    cel: bool = False  # refused by a CEL rule, which only a real API server evaluates
+
+
+def _source(**source: Any) -> dict[str, Any]:
+    return {"source": {**VALID_CATALOG_SPEC["source"], **source}}
+
+
+INVALID_CATALOG_SPECS: dict[str, InvalidCatalogSpec] = {
+    "no source": InvalidCatalogSpec({"kinds": ["object"]}, "source"),
+    "unknown format": InvalidCatalogSpec(_source(format="csv"), "source.format"),
+    "file URL": InvalidCatalogSpec(_source(url="file:///etc/passwd"), "source.url"),
+    "ftp URL": InvalidCatalogSpec(_source(url="ftp://mirror.example.com/models.jsonl"), "source.url"),
+    "URL with a space": InvalidCatalogSpec(_source(url="https://mirror.example.com/my models.jsonl"), "source.url"),
+    "unknown kind": InvalidCatalogSpec({**VALID_CATALOG_SPEC, "kinds": ["texture"]}, "kinds[0]"),
+    "unknown field": InvalidCatalogSpec({**VALID_CATALOG_SPEC, "schedule": "daily"}, "schedule"),
+    "refresh interval in days": InvalidCatalogSpec({**VALID_CATALOG_SPEC, "refreshInterval": "1d"},
+                                                   "refreshInterval"),
+    "refresh interval under 5m": InvalidCatalogSpec({**VALID_CATALOG_SPEC, "refreshInterval": "30s"},
+                                                    "refreshInterval", cel=True),
+    "cap3d without object paths": InvalidCatalogSpec(_source(format="cap3d", url="https://x.example/c.csv"),
+                                                     "source", cel=True),
+    "object paths without cap3d": InvalidCatalogSpec(_source(objectPaths="https://x.example/object-paths.json"),
+                                                     "source", cel=True),
 }

@@ -11,18 +11,15 @@ both must blame the field the case names.
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
-import jsonschema
 import pytest
 import yaml
 from pydantic import ValidationError
 
 from simfarm.cluster.crd import custom_resource_definition, render_yaml
 from simfarm.cluster.spec import VideoRequestSpec
+from support.crd_schema import api_path, assert_structural, schema_error_fields, undescribed_fields, validator
 from support.invalid_specs import INVALID_SPECS, RULE_REFUSED_SPECS, VALID_SPEC, InvalidSpec
 
 CRD_FILE = Path(__file__).parents[2] / "crds" / "videorequest.yaml"
@@ -30,37 +27,7 @@ VERSION = custom_resource_definition()["spec"]["versions"][0]
 SPEC_SCHEMA = VERSION["schema"]["openAPIV3Schema"]["properties"]["spec"]
 
 
-def strict(schema: dict[str, Any]) -> dict[str, Any]:
-    """What strict field validation adds: objects with declared properties take no others."""
-    node = copy.deepcopy(schema)
-    if "properties" in node:
-        node["additionalProperties"] = False
-        node["properties"] = {k: strict(v) for k, v in node["properties"].items()}
-    for key in ("items", "additionalProperties"):
-        if isinstance(node.get(key), dict):
-            node[key] = strict(node[key])
-    return node
-
-
-VALIDATOR = jsonschema.Draft4Validator(strict(SPEC_SCHEMA))
-
-
-def api_path(parts: Iterable[str | int]) -> str:
-    """A location as the API server writes it: ``render.width``, ``tolerations[0].effect``."""
-    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in parts).lstrip(".")
-
-
-def schema_error_fields(spec: dict[str, Any]) -> set[str]:
-    """Where the CRD schema's errors are; a missing or an unknown field counts as its own location."""
-    fields = set()
-    for error in VALIDATOR.iter_errors(spec):
-        where = list(error.absolute_path)
-        fields.add(api_path(where))
-        if error.validator == "required":
-            fields |= {api_path([*where, name]) for name in set(error.validator_value) - error.instance.keys()}
-        if error.validator == "additionalProperties":
-            fields |= {api_path([*where, name]) for name in error.instance.keys() - error.schema["properties"].keys()}
-    return fields
+VALIDATOR = validator(SPEC_SCHEMA)
 
 
 VALID = {
@@ -75,6 +42,7 @@ VALID = {
         "priorityClassName": "low", "queueName": "team-a",
         "output": {"bucket": "videos", "prefix": "a/b", "s3SecretRef": "s3", "deleteOnRemoval": True},
         "rewriter": {"backend": "llm", "model": "qwen", "endpointSecretRef": "llm"},
+        "assets": {"licenses": ["CC0"], "catalogs": ["objaverse-cap3d", "poly.haven"]},
     },
 }
 
@@ -86,18 +54,7 @@ def test_committed_crd_is_the_generated_one():
 def test_crd_schema_is_structural():
     text = yaml.safe_dump(custom_resource_definition())
     assert "$ref" not in text and "x-kubernetes-preserve-unknown-fields" not in text and "anyOf" not in text
-
-    def walk(node: Any, path: str) -> None:
-        if isinstance(node, dict):
-            assert not ("properties" in node and "additionalProperties" in node), path
-            if "properties" in node or "items" in node or "additionalProperties" in node:
-                assert "type" in node, f"{path} has no type"
-            for key, value in node.items():
-                walk(value, f"{path}.{key}")
-        elif isinstance(node, list):
-            for i, value in enumerate(node):
-                walk(value, f"{path}[{i}]")
-    walk(VERSION["schema"], "schema")
+    assert_structural(VERSION["schema"])
 
 
 def test_crd_names_and_columns():
@@ -114,23 +71,12 @@ def test_crd_names_and_columns():
 
 def test_every_spec_and_status_field_is_described():
     """`kubectl explain` and the README's reference table show these descriptions."""
-    schema = VERSION["schema"]["openAPIV3Schema"]["properties"]
-    undescribed = []
-
-    def walk(node: dict[str, Any], path: str) -> None:
-        for name, child in node.get("properties", {}).items():
-            if not child.get("description"):
-                undescribed.append(f"{path}.{name}")
-            walk(child, f"{path}.{name}")
-            walk(child.get("items", {}), f"{path}.{name}[]")
-    walk(schema["spec"], "spec")
-    walk(schema["status"], "status")
-    assert undescribed == []
+    assert undescribed_fields(VERSION["schema"]["openAPIV3Schema"]["properties"]) == []
 
 
 @pytest.mark.parametrize("case", INVALID_SPECS.values(), ids=INVALID_SPECS.keys())
 def test_invalid_specs_are_rejected_naming_the_field(case: InvalidSpec):
-    assert case.field in schema_error_fields(case.spec), "the CRD schema accepted it or blamed another field"
+    assert case.field in schema_error_fields(VALIDATOR, case.spec), "the CRD schema accepted it or blamed another field"
     with pytest.raises(ValidationError) as refused:
         VideoRequestSpec.model_validate(case.spec)
     assert case.field in {api_path(error["loc"]) for error in refused.value.errors()}

@@ -106,6 +106,16 @@ helm.sh/chart: {{ printf "%s-%s" $root.Chart.Name $root.Chart.Version | replace 
 - apiGroups: ["simfarm.dev"]
   resources: ["videorequests/finalizers"]
   verbs: ["update"]
+{{- /* AssetCatalogs: watched, their finalizer and status patched; import Jobs are adopted by them */}}
+- apiGroups: ["simfarm.dev"]
+  resources: ["assetcatalogs"]
+  verbs: ["list", "watch", "patch"]
+- apiGroups: ["simfarm.dev"]
+  resources: ["assetcatalogs/status"]
+  verbs: ["patch"]
+- apiGroups: ["simfarm.dev"]
+  resources: ["assetcatalogs/finalizers"]
+  verbs: ["update"]
 - apiGroups: ["batch"]
   resources: ["jobs"]
   verbs: ["create", "get", "list", "watch"]
@@ -124,4 +134,22 @@ helm.sh/chart: {{ printf "%s-%s" $root.Chart.Name $root.Chart.Version | replace 
   resources: [{{ eq .Values.watch.scope "cluster" | ternary "clusterkopfpeerings" "kopfpeerings" | quote }}]
   verbs: ["list", "watch", "patch"]
 {{- end }}
+{{- end -}}
+
+{{- define "simfarm.vectorStoreName" -}}
+{{- include "simfarm.componentName" (list . "vector-store") -}}
+{{- end -}}
+
+{{/* The operator image, which the import Jobs (and, by default, the bundled vector store) run too. */}}
+{{- define "simfarm.operatorImage" -}}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) -}}
+{{- end -}}
+
+{{/* The vector store's URL: the bundled server's Service, vectorStore.url, or none. */}}
+{{- define "simfarm.vectorStoreUrl" -}}
+{{- if eq .Values.vectorStore.mode "bundled" -}}
+{{- printf "http://%s.%s.svc:%d" (include "simfarm.vectorStoreName" .) .Release.Namespace (int .Values.vectorStore.port) -}}
+{{- else if eq .Values.vectorStore.mode "external" -}}
+{{- .Values.vectorStore.url | trimSuffix "/" -}}
+{{- end -}}
 {{- end -}}

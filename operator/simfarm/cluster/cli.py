@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import random
 import threading
 
 
@@ -21,6 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     scope.add_argument("-A", "--all-namespaces", action="store_true", help="serve every namespace")
     parser.add_argument("--peering", metavar="NAME",
                         help="kopf peering object, to run more than one replica (default: standalone)")
+    parser.add_argument("--priority", type=int, metavar="N",
+                        help="with --peering: the replica with the highest priority works, the others stand by "
+                             "(default: a random one, since replicas of equal priority would all pause)")
     parser.add_argument("--metrics-port", type=int, default=8080,
                         help="port of /metrics, /healthz and /readyz (default: 8080)")
     parser.add_argument("--metrics-address", default="0.0.0.0",
@@ -42,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
     kopf.configure(verbose=args.verbose)
     ready = threading.Event()
     metrics.serve(args.metrics_port, ready=ready.is_set, host=args.metrics_address)
-    kopf.run(clusterwide=args.all_namespaces, namespaces=args.namespaces or (),
+    priority = args.priority if args.priority is not None else random.SystemRandom().randrange(1, 1_000_000)
+    kopf.run(clusterwide=args.all_namespaces, namespaces=args.namespaces or (), priority=priority,
              standalone=args.peering is None, peering_name=args.peering, ready_flag=ready)
     return 0

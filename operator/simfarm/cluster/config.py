@@ -3,7 +3,10 @@
 The render defaults (GPU resource name, nodeSelector, tolerations, Kueue
 queue, render engine) apply to a request whose spec leaves that field empty: the spec wins.
 The RuntimeClass has no spec field; it applies to every render and assemble
-pod. A bad value stops the operator at startup with a message naming it.
+pod. The catalog settings (the vector store, the URL policy and caps every
+import and render pod gets, the import Jobs' image and resources) come from
+the chart's vectorStore and catalogs values. A bad value stops the operator
+at startup with a message naming it.
 """
 
 from __future__ import annotations
@@ -19,9 +22,13 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..errors import InputError
 from ..plan.models import ENGINES, Engine, RenderSettings
+from ..retrieval.remote import ImportLimits, UrlPolicy
 from .spec import Toleration
 
 DEFAULT_RENDER_IMAGE = "ghcr.io/simfarm/render:0.1.0"
+DEFAULT_OPERATOR_IMAGE = "ghcr.io/simfarm/operator:0.1.0"
+DEFAULT_IMPORT_RESOURCES = {"requests": {"cpu": "1", "memory": "1Gi"}, "limits": {"memory": "3Gi"}}
+DEFAULT_ASSET_MAX_BYTES = 2 * 1024**3
 DEFAULT_GPU_RESOURCE = "nvidia.com/gpu"
 EXTENDED_RESOURCE = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")  # Kueue LocalQueue names
@@ -41,6 +48,14 @@ class OperatorConfig:
     runtime_class: str | None = None  # runtimeClassName of every render and assemble pod
     default_queue: str | None = None  # Kueue LocalQueue when spec.queueName is unset
     default_engine: Engine = RenderSettings().engine  # when spec.render.engine is unset
+    vector_store_url: str | None = None  # the shared ChromaDB server; None: a catalog local to this process
+    operator_image: str = DEFAULT_OPERATOR_IMAGE  # image of the catalog import Jobs
+    url_policy: UrlPolicy = field(default_factory=UrlPolicy)  # what catalog URLs import and render pods may fetch
+    import_limits: ImportLimits = field(default_factory=ImportLimits)
+    import_batch: int = 256  # entries an import Job embeds between two progress updates
+    import_resources: Mapping[str, Any] = field(default_factory=lambda: DEFAULT_IMPORT_RESOURCES)
+    asset_max_bytes: int = DEFAULT_ASSET_MAX_BYTES  # the largest asset a render pod downloads
+    library_entries: str | None = None  # the built-in library's entries, seeded into the catalog at startup
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> "OperatorConfig":
@@ -59,8 +74,17 @@ class OperatorConfig:
                 runtime_class=_matching(env, "SIMFARM_RUNTIME_CLASS", DNS_SUBDOMAIN, 253, "a RuntimeClass name"),
                 default_queue=_matching(env, "SIMFARM_DEFAULT_QUEUE", DNS_LABEL, 63, "a LocalQueue name"),
                 default_engine=_engine(env, "SIMFARM_DEFAULT_ENGINE") or cls.default_engine,
+                vector_store_url=env.get("SIMFARM_VECTOR_STORE_URL") or None,
+                operator_image=env.get("SIMFARM_OPERATOR_IMAGE") or cls.operator_image,
+                url_policy=_url_policy(env),
+                import_limits=ImportLimits.from_environ(env),
+                import_batch=_positive(env, "SIMFARM_IMPORT_BATCH", cls.import_batch),
+                import_resources=_json(env, "SIMFARM_IMPORT_RESOURCES", dict, "object of requests and limits")
+                or DEFAULT_IMPORT_RESOURCES,
+                asset_max_bytes=_positive(env, "SIMFARM_ASSET_MAX_BYTES", cls.asset_max_bytes),
+                library_entries=env.get("SIMFARM_LIBRARY_ENTRIES") or None,
             )
-        except ValueError as error:
+        except (ValueError, InputError) as error:
             raise InputError(f"bad operator setting: {error}") from None
 
 
@@ -105,3 +129,18 @@ def _tolerations(env: Mapping[str, str], name: str) -> tuple[Toleration, ...]:
     except ValidationError as error:
         problems = "; ".join(f"[{']['.join(map(str, e['loc']))}]: {e['msg']}" for e in error.errors())
         raise ValueError(f"{name}: {problems}") from None
+
+
+def _url_policy(env: Mapping[str, str]) -> UrlPolicy:
+    """The chart's catalogs.urlPolicy; unset, the refusals that need no list (loopback, link-local, …)."""
+    text = env.get("SIMFARM_URL_POLICY") or ""
+    return UrlPolicy.from_json(text) if text.strip() else UrlPolicy()
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    text = env.get(name) or ""
+    if not text.strip():
+        return default
+    if not text.strip().isdigit() or int(text) < 1:
+        raise ValueError(f"{name}={text!r} is not a positive integer")
+    return int(text)

@@ -17,6 +17,13 @@ Lifecycle of a VideoRequest (``status.phase``)::
   deletes its stored objects first. Other requests carry that finalizer only
   while rendering (kopf's timers need one to stop cleanly); a finished
   request without ``deleteOnRemoval`` has none.
+
+An AssetCatalog (``simfarm.cluster.catalogs``): a timer starts its import
+Job when its generation has not been imported (or a refresh is due), copies
+the progress the Job records in the vector store into ``status``, and ends
+the import as Ready or Failed. Planning searches the built-in library plus
+the request's namespace's Ready catalogs (or those it names). Deleting a
+catalog deletes its entries from the store (finalizer) and its Jobs.
 """
 
 from __future__ import annotations
@@ -32,18 +39,25 @@ import kopf
 from kubernetes import client
 from kubernetes.client import ApiException
 
+from pydantic import ValidationError
+
 from .. import metrics
 from ..errors import InputError
+from ..retrieval.index import StoreUnavailable
 from ..storage import Storage, StorageError
-from . import kube, manifests, reconcile
+from . import catalogs, kube, manifests, reconcile
 from .config import OperatorConfig
 from .manifests import ASSEMBLE, LABEL_COMPONENT, LABEL_MANAGED_BY, LABEL_REQUEST_UID, MANAGED_BY, RENDER, RequestRef
-from .spec import GROUP, PLURAL, VERSION, PlanSummary, VideoRequestSpec
+from .spec import CATALOG_PLURAL, GROUP, PLURAL, VERSION, AssetCatalogSpec, PlanSummary, VideoRequestSpec
 from .status import (WorkerResult, assemble_failures, condition, job_progress, last_failures, merge_conditions,
                      needs_assembly, variant_outcome, worker_result)
 from .threads import DaemonThreadPool
 
 VIDEO_REQUEST = (GROUP, VERSION, PLURAL)
+ASSET_CATALOG = (GROUP, VERSION, CATALOG_PLURAL)
+IMPORT_CHILDREN = {"labels": {LABEL_MANAGED_BY: MANAGED_BY, catalogs.LABEL_CATALOG_UID: kopf.PRESENT}}
+NO_STORE = ("the operator has no vector store (chart value vectorStore): AssetCatalogs cannot be imported; "
+            "requests use the built-in library")
 FINALIZER = f"{GROUP}/cleanup"
 MAX_REASONS = 100
 PLANNING_THREADS = 4  # planning and storage calls at once
@@ -81,6 +95,7 @@ def configure(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> Non
     memo.executor = DaemonThreadPool(PLANNING_THREADS, name="simfarm")
     if "planner" not in memo:  # tests share one across operator restarts
         memo.planner = reconcile.load_planner()  # not ready until loaded
+    memo.catalog = memo.planner.resolver.catalog  # the store the planner searches and imports write to
 
 
 @kopf.on.cleanup()
@@ -114,6 +129,27 @@ def observe_worker(body: kopf.Body, uid: str, memo: kopf.Memo, **_: Any) -> None
         metrics.observe_worker(result.summary)
 
 
+@kopf.index(*ASSET_CATALOG)
+def asset_catalogs(namespace: str, name: str, status: kopf.Status, **_: Any) -> dict[str, tuple[str, dict]]:
+    """Per namespace, its catalogs and their status: which ones planning may search."""
+    return {namespace: (name, dict(status))}
+
+
+@kopf.index("batch", "v1", "jobs", **IMPORT_CHILDREN)
+def import_jobs(labels: kopf.Labels, name: str, body: kopf.Body, **_: Any) -> dict[tuple[str, str], dict]:
+    return {(labels[catalogs.LABEL_CATALOG_UID], name): {"status": dict(body.status)}}
+
+
+@kopf.index("", "v1", "pods", **IMPORT_CHILDREN)
+def import_failures(labels: kopf.Labels, body: kopf.Body, **_: Any) -> dict[tuple[str, str], str] | None:
+    """What a failed import pod said (its termination message: the import's own words, never the source's)."""
+    result = worker_result(body, catalogs.CONTAINER, indexed=False)
+    job = labels.get("batch.kubernetes.io/job-name") or labels.get("job-name")
+    if result is None or result.exit_code == 0 or not job:
+        return None
+    return {(labels[catalogs.LABEL_CATALOG_UID], job): catalogs.import_failure(result)}
+
+
 @kopf.on.event(*VIDEO_REQUEST)
 def count_phase(type: str, uid: str, status: kopf.Status, **_: Any) -> None:
     metrics.track_phase(uid, None if type == "DELETED" else status.get("phase", "Pending"))
@@ -135,7 +171,8 @@ def accept(body: kopf.Body, status: kopf.Status, meta: kopf.Meta, patch: kopf.Pa
 @kopf.on.resume(*VIDEO_REQUEST)
 @kopf.on.create(*VIDEO_REQUEST)
 async def plan_and_render(body: kopf.Body, spec: kopf.Spec, status: kopf.Status, meta: kopf.Meta,
-                          patch: kopf.Patch, memo: kopf.Memo, **_: Any) -> None:
+                          patch: kopf.Patch, memo: kopf.Memo, asset_catalogs: kopf.Index, logger: kopf.Logger,
+                          **_: Any) -> None:
     if status.get("plan") or status.get("phase") in ("Succeeded", "Failed"):
         return  # planned before (e.g. before a restart): the tracking timer carries on
     request = RequestRef(meta["namespace"], meta["name"], meta["uid"])
@@ -144,10 +181,18 @@ async def plan_and_render(body: kopf.Body, spec: kopf.Spec, status: kopf.Status,
     try:
         parsed = reconcile.parse_spec(dict(spec))
         layout = reconcile.output_layout(parsed, request, memo.config)
+        sources = catalogs.searched_sources(parsed.assets.catalogs, request.namespace,
+                                            asset_catalogs.get(request.namespace, []), memo.catalog.builtin_sources)
         llm = await run_blocking(memo, reconcile.request_llm, memo.core, request.namespace, parsed.rewriter,
                                  memo.planner.llm.config)
         planned = await run_blocking(memo, reconcile.plan_request, parsed, layout, memo.storage, memo.planner, llm,
-                                     memo.config.default_engine)
+                                     memo.config.default_engine, sources)
+    except catalogs.CatalogsNotReady as waiting:
+        patch.status["message"] = str(waiting)
+        raise kopf.TemporaryError(str(waiting), delay=10)
+    except StoreUnavailable as error:
+        metrics.ERRORS.labels(reason="vector_store").inc()
+        raise kopf.TemporaryError(f"{error}; retrying", delay=15)
     except reconcile.EndpointSecretError as error:
         metrics.ERRORS.labels(reason="endpoint_secret").inc()
         raise kopf.TemporaryError(f"{error}; retrying", delay=30)
@@ -179,6 +224,7 @@ async def plan_and_render(body: kopf.Body, spec: kopf.Spec, status: kopf.Status,
             generation=meta.get("generation"), now=planned_at.isoformat())))
     kopf.info(body, reason="Rendering",
               message=f"Planned {_planned(plan)} as {plan.shards} shards; Job {job['metadata']['name']}")
+    logger.info(f"Planned {request.namespace}/{request.name} from the catalogs {', '.join(sources)}")
 
 
 def _planned(plan: PlanSummary) -> str:
@@ -186,10 +232,11 @@ def _planned(plan: PlanSummary) -> str:
     return f"{plan.variants} variants{shots}"
 
 
-async def _ensure_job(owner: kopf.Body, manifest: dict[str, Any], memo: kopf.Memo) -> dict[str, Any]:
+async def _ensure_job(owner: kopf.Body, manifest: dict[str, Any], memo: kopf.Memo,
+                      owner_label: str = LABEL_REQUEST_UID) -> dict[str, Any]:
     kopf.adopt(manifest, owner=owner, nested="spec.template")
     try:
-        return await run_blocking(memo, reconcile.ensure_job, memo.batch, manifest)
+        return await run_blocking(memo, reconcile.ensure_job, memo.batch, manifest, owner_label)
     except reconcile.JobConflict as error:
         raise kopf.TemporaryError(str(error), delay=10)
     except ApiException as error:
@@ -320,3 +367,93 @@ async def delete_outputs(spec: kopf.Spec, status: kopf.Status, meta: kopf.Meta, 
         metrics.ERRORS.labels(reason="storage").inc()
         raise kopf.TemporaryError(f"deleting {layout.base}, retrying: {error}", delay=30)
     logger.info(f"Deleted {removed} objects under {layout.base}")
+
+
+# ---- asset catalogs: import Jobs, progress and status ----
+
+@kopf.timer(*ASSET_CATALOG, interval=POLL_SECONDS)
+async def reconcile_catalog(body: kopf.Body, meta: kopf.Meta, spec: kopf.Spec, status: kopf.Status,
+                            patch: kopf.Patch, memo: kopf.Memo, uid: str, import_jobs: kopf.Index,
+                            import_failures: kopf.Index, **_: Any) -> None:
+    catalog = RequestRef(meta["namespace"], meta["name"], uid)
+    source = catalogs.catalog_source(catalog.namespace, catalog.name)
+    at = now().isoformat()
+    if status.get("source") != source:
+        patch.status["source"] = source
+    try:
+        parsed = AssetCatalogSpec.model_validate(dict(spec))
+    except ValidationError as error:
+        _catalog_failed(body, status, patch, "InvalidSpec", reconcile.spec_problems(error), at)
+        return
+    if memo.config.vector_store_url is None:
+        _catalog_failed(body, status, patch, "NoVectorStore", NO_STORE, at)
+        return
+    generation = meta.get("generation")
+    if status.get("phase") == "Importing":
+        await _follow_import(body, catalog, source, parsed, generation, status, patch, memo, import_jobs,
+                             import_failures, at)
+        return
+    target = catalogs.next_import(parsed, generation, status, now())
+    if target is None:
+        return
+    manifest = catalogs.import_job(catalog, parsed, *target, memo.config)
+    await _ensure_job(body, manifest, memo, catalogs.LABEL_CATALOG_UID)
+    patch.status.update(catalogs.started_status(status, manifest["metadata"]["name"], *target, at))
+    kopf.info(body, reason="Importing", message=f"Job {manifest['metadata']['name']} imports {source}")
+
+
+async def _follow_import(body: kopf.Body, catalog: RequestRef, source: str, spec: AssetCatalogSpec,
+                         generation: int | None, status: kopf.Status, patch: kopf.Patch, memo: kopf.Memo,
+                         import_jobs: kopf.Index, import_failures: kopf.Index, at: str) -> None:
+    name = status["importJob"]
+    job = next(iter(import_jobs.get((catalog.uid, name), [])), None)
+    if job is None:  # just created (the watch has not brought it yet), or deleted by someone
+        if status.get("importGeneration") != generation:
+            patch.status.update(phase="Pending", progress="", message=f"import Job {name} is gone; importing "
+                                                                       f"generation {generation} instead")
+            return
+        manifest = catalogs.import_job(catalog, spec, generation, int(status.get("importRound") or 0), memo.config)
+        await _ensure_job(body, manifest, memo, catalogs.LABEL_CATALOG_UID)  # reads it, or makes it again
+        return
+    try:
+        state = await run_blocking(memo, reconcile.store_call, memo.catalog.index.import_state, source)
+    except StoreUnavailable as error:
+        metrics.ERRORS.labels(reason="vector_store").inc()
+        raise kopf.TemporaryError(f"{error}; retrying", delay=15)
+    state = state if state and state.get("run") == name else None
+    outcome = catalogs.job_outcome(job)
+    if outcome is None:
+        text = catalogs.progress_text(state) if state else "starting"
+        if text != status.get("progress"):
+            patch.status["progress"] = text
+        return
+    failure = next(iter(import_failures.get((catalog.uid, name), [])), None)
+    update = catalogs.finished_status(status, outcome, state, failure, at)
+    patch.status.update(update)
+    (kopf.info if update["phase"] == "Ready" and "failed" not in update["message"] else kopf.warn)(
+        body, reason=update["phase"], message=update["message"])
+
+
+def _catalog_failed(body: kopf.Body, status: kopf.Status, patch: kopf.Patch, reason: str, message: str,
+                    at: str) -> None:
+    if status.get("phase") == "Failed" and status.get("message") == message:
+        return
+    ready = condition("Ready", False, reason, message, generation=None, now=at,
+                      previous=status.get("conditions") or [])
+    patch.status.update(phase="Failed", message=message,
+                        conditions=merge_conditions(status.get("conditions") or [], ready))
+    kopf.warn(body, reason=reason, message=message)
+
+
+@kopf.on.delete(*ASSET_CATALOG)
+async def forget_catalog(meta: kopf.Meta, memo: kopf.Memo, logger: kopf.Logger, **_: Any) -> None:
+    """Its entries leave the store (its Jobs go by owner reference)."""
+    if memo.config.vector_store_url is None:
+        return
+    source = catalogs.catalog_source(meta["namespace"], meta["name"])
+    try:
+        removed = await run_blocking(memo, reconcile.store_call, memo.catalog.index.delete_source, source)
+    except StoreUnavailable as error:
+        metrics.ERRORS.labels(reason="vector_store").inc()
+        raise kopf.TemporaryError(f"{error}; retrying", delay=15)
+    logger.info(f"Deleted the {removed} entries of {source} from the vector store")

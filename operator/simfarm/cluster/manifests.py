@@ -13,6 +13,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from ..retrieval.remote import POLICY_ENV as URL_POLICY_ENV
 from ..storage.config import SECRET_DIR_VARIABLE
 from .config import OperatorConfig
 from .spec import VideoRequestSpec
@@ -37,9 +38,16 @@ ASSET_CACHE_MOUNT = "/var/cache/simfarm"
 TERMINATION_LOG = "/dev/termination-log"
 
 
+# Every pod the operator starts: an unprivileged user, no service account token, a read-only root.
+POD_SECURITY_CONTEXT = {"runAsNonRoot": True, "runAsUser": 1000, "runAsGroup": 1000, "fsGroup": 1000,
+                        "seccompProfile": {"type": "RuntimeDefault"}}
+CONTAINER_SECURITY_CONTEXT = {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
+                              "capabilities": {"drop": ["ALL"]}}
+
+
 @dataclass(frozen=True)
 class RequestRef:
-    """The few facts about a VideoRequest that its children's manifests need."""
+    """The few facts about a VideoRequest (or an AssetCatalog) that its children's manifests need."""
 
     namespace: str
     name: str
@@ -133,8 +141,7 @@ def _pod_spec(spec: VideoRequestSpec, command: list[str], env: list[dict[str, st
         "restartPolicy": "Never",
         "automountServiceAccountToken": False,
         "enableServiceLinks": False,
-        "securityContext": {"runAsNonRoot": True, "runAsUser": 1000, "runAsGroup": 1000, "fsGroup": 1000,
-                            "seccompProfile": {"type": "RuntimeDefault"}},
+        "securityContext": POD_SECURITY_CONTEXT,
         "containers": [{
             "name": CONTAINER,
             "image": config.render_image,
@@ -143,10 +150,12 @@ def _pod_spec(spec: VideoRequestSpec, command: list[str], env: list[dict[str, st
                     {"name": "TMPDIR", "value": SCRATCH_MOUNT},
                     {"name": "HOME", "value": SCRATCH_MOUNT},  # the root filesystem is read-only
                     {"name": "SIMFARM_ASSET_CACHE", "value": ASSET_CACHE_MOUNT},
+                    # catalog assets are untrusted URLs: what may be fetched, and how much of it
+                    {"name": URL_POLICY_ENV, "value": config.url_policy.to_json()},
+                    {"name": "SIMFARM_ASSET_MAX_BYTES", "value": str(config.asset_max_bytes)},
                     *env],
             "resources": {"requests": compute, "limits": compute},
-            "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
-                                "capabilities": {"drop": ["ALL"]}},
+            "securityContext": CONTAINER_SECURITY_CONTEXT,
             "terminationMessagePath": TERMINATION_LOG,
             "terminationMessagePolicy": "FallbackToLogsOnError",
             "volumeMounts": [{"name": "scratch", "mountPath": SCRATCH_MOUNT},

@@ -22,9 +22,13 @@ API_RULES: tuple[Rule, ...] = (
     # kopf: watch requests; patch finalizers, progress annotations and status
     Rule("simfarm.dev", "videorequests", ("list", "watch", "patch")),
     Rule("simfarm.dev", "videorequests/status", ("patch",)),
-    # reconcile.ensure_job: create, or read the existing one after a restart; kopf index: list/watch
+    # kopf: watch catalogs (planning's index, the import timer); patch finalizers, annotations and status
+    Rule("simfarm.dev", "assetcatalogs", ("list", "watch", "patch")),
+    Rule("simfarm.dev", "assetcatalogs/status", ("patch",)),
+    # reconcile.ensure_job (render, assemble and import Jobs): create, or read the existing one after a
+    # restart; kopf indexes: list/watch. Never delete: owner references do that.
     Rule("batch", "jobs", ("create", "get", "list", "watch")),
-    # kopf index + event handler on the Jobs' pods (termination messages)
+    # kopf indexes + event handler on the Jobs' pods (termination messages)
     Rule("", "pods", ("list", "watch")),
     # kopf.info / kopf.warn
     Rule("", "events", ("create",)),
@@ -36,6 +40,7 @@ API_RULES: tuple[Rule, ...] = (
 # admission plugin allows only to whoever may update the owner's finalizers.
 ADMISSION_RULES: tuple[Rule, ...] = (
     Rule("simfarm.dev", "videorequests/finalizers", ("update",)),
+    Rule("simfarm.dev", "assetcatalogs/finalizers", ("update",)),
 )
 
 # Only with `simfarm operator --peering NAME` (more than one replica): kopf's peering

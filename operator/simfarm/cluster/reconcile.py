@@ -9,10 +9,12 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
-import os
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kubernetes.client import ApiException, BatchV1Api, CoreV1Api
 from pydantic import ValidationError
@@ -28,6 +30,9 @@ from .spec import MAX_STATUS_OUTPUTS, FilmOutput, PlanSummary, Rewriter, Variant
 
 if TYPE_CHECKING:
     from ..plan.planner import Planner
+    from ..retrieval.catalog import Catalog
+
+T = TypeVar("T")
 
 
 class JobConflict(Exception):
@@ -46,8 +51,12 @@ def parse_spec(raw: dict[str, Any]) -> VideoRequestSpec:
     try:
         return VideoRequestSpec.model_validate(raw)
     except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'spec'}: {e['msg']}" for e in error.errors())
-        raise InputError(f"invalid spec: {problems}") from None
+        raise InputError(spec_problems(error)) from None
+
+
+def spec_problems(error: ValidationError) -> str:
+    problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'spec'}: {e['msg']}" for e in error.errors())
+    return f"invalid spec: {problems}"
 
 
 def output_layout(spec: VideoRequestSpec, request: RequestRef, config: OperatorConfig) -> RequestLayout:
@@ -56,15 +65,52 @@ def output_layout(spec: VideoRequestSpec, request: RequestRef, config: OperatorC
     return RequestLayout.for_request(root, request.namespace, request.name, request.uid)
 
 
-def load_planner() -> "Planner":
-    """The planner, with its models and the asset catalog's index loaded (seconds): made once per
-    operator process. It retrieves assets as ``simfarm plan`` does (catalog in ``$SIMFARM_HOME``)."""
-    from ..plan.cli import catalog_resolver
-    from ..plan.planner import Planner
+STORE_WAIT_S = 120  # at install the vector store may start after the operator
 
-    planner = Planner(resolver=catalog_resolver(os.environ.get("SIMFARM_HOME")))
+
+def open_catalog(config: OperatorConfig) -> "Catalog":
+    """The operator's catalog: the shared vector store (waited for while it starts), else one under
+    ``$SIMFARM_HOME``; with the built-in library's entries seeded (``$SIMFARM_LIBRARY_ENTRIES``)."""
+    from ..retrieval.catalog import Catalog
+    from ..retrieval.index import StoreUnavailable
+    from ..retrieval.library import seed_entries
+
+    if config.vector_store_url:
+        deadline = time.monotonic() + STORE_WAIT_S
+        while True:
+            try:
+                catalog = Catalog.server(config.vector_store_url)
+                break
+            except StoreUnavailable:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(2)
+    else:
+        catalog = Catalog.open(None, in_memory_fallback=True)
+    if config.library_entries:
+        seed_entries(catalog, Path(config.library_entries))
+    return catalog
+
+
+def load_planner(catalog: "Catalog | None" = None) -> "Planner":
+    """The planner, with its models and catalog loaded (seconds): made once per operator process."""
+    from ..plan.planner import Planner
+    from ..retrieval.resolve import CatalogResolver
+
+    planner = Planner(resolver=CatalogResolver(catalog or open_catalog(OperatorConfig.from_environ())))
     planner.warm()
     return planner
+
+
+def store_call(fn: Callable[..., T], *args: Any) -> T:
+    """A call to the vector store; any failure of its client is ``StoreUnavailable`` (retry later)."""
+    from ..retrieval.index import StoreUnavailable
+
+    try:
+        return fn(*args)
+    except Exception as error:  # the client raises its own and httpx's errors; all mean "not now"
+        raise StoreUnavailable(f"vector store: {' '.join(str(error).split())[:200] or type(error).__name__}") \
+            from None
 
 
 @dataclass(frozen=True)
@@ -107,9 +153,11 @@ def _secret_data(core: CoreV1Api, namespace: str, name: str) -> dict[str, str]:
 
 
 def plan_request(spec: VideoRequestSpec, layout: RequestLayout, storage: Storage, planner: "Planner",
-                 llm: LLMConfig | None = None, default_engine: Engine = RenderSettings().engine) -> Planned:
-    """Rewrite (with ``llm``, the request's endpoint, if it has one), combine, retrieve; publish ``plan.json``
-    (creating the bucket if need be). Safe to repeat: a published plan is read back.
+                 llm: LLMConfig | None = None, default_engine: Engine = RenderSettings().engine,
+                 catalogs: Sequence[str] | None = None) -> Planned:
+    """Rewrite (with ``llm``, the request's endpoint, if it has one), combine, retrieve from the ``catalogs``
+    sources; publish ``plan.json`` (creating the bucket if need be). Safe to repeat: a published plan is read
+    back.
 
     (The same spec gives the same plan byte for byte, so reading it back only saves the work.) A spec naming
     no engine gets ``default_engine`` (the chart's ``render.defaultEngine``).
@@ -124,7 +172,8 @@ def plan_request(spec: VideoRequestSpec, layout: RequestLayout, storage: Storage
         plan, timings = RequestPlan.model_validate_json(storage.get_bytes(layout.plan)), {}
     except ObjectNotFound:
         common = dict(variants=spec.variants, seed=spec.seed, settings=settings, frames_per_shard=spec.frames_per_shard,
-                      rewriter=spec.rewriter.backend, llm=llm, licenses=spec.assets.licenses)
+                      rewriter=spec.rewriter.backend, llm=llm, licenses=spec.assets.licenses,
+                      catalogs=catalogs)
         if spec.is_film:
             shots = [shot.request(settings.fps, settings.frames) for shot in spec.shots or ()]
             result = planner.plan_film(shots, story=spec.story, **common)
@@ -140,8 +189,11 @@ def plan_request(spec: VideoRequestSpec, layout: RequestLayout, storage: Storage
     return Planned(summary, timings, fell_back=bool(timings) and spec.rewriter.backend != plan.rewriter)
 
 
-def ensure_job(batch: BatchV1Api, manifest: dict[str, Any]) -> dict[str, Any]:
-    """Create the Job, or read it when it exists already (after a restart): never two of them."""
+def ensure_job(batch: BatchV1Api, manifest: dict[str, Any], owner_label: str = LABEL_REQUEST_UID) -> dict[str, Any]:
+    """Create the Job, or read it when it exists already (after a restart): never two of them.
+
+    ``owner_label`` holds the owner's uid: a Job of that name with another owner is a ``JobConflict``.
+    """
     namespace, name = manifest["metadata"]["namespace"], manifest["metadata"]["name"]
     try:
         response = batch.create_namespaced_job(namespace, manifest, _preload_content=False)
@@ -150,9 +202,9 @@ def ensure_job(batch: BatchV1Api, manifest: dict[str, Any]) -> dict[str, Any]:
             raise
         response = batch.read_namespaced_job(name, namespace, _preload_content=False)
     job = json.loads(response.data)
-    wanted = manifest["metadata"]["labels"][LABEL_REQUEST_UID]
-    if job.get("metadata", {}).get("labels", {}).get(LABEL_REQUEST_UID) != wanted:
-        raise JobConflict(f"Job {namespace}/{name} exists and belongs to another request; "
+    wanted = manifest["metadata"]["labels"][owner_label]
+    if job.get("metadata", {}).get("labels", {}).get(owner_label) != wanted:
+        raise JobConflict(f"Job {namespace}/{name} exists and belongs to another owner; "
                           f"waiting for it to be deleted")
     return job
 

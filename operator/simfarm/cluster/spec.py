@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 from ..plan import vocabulary as vocab
@@ -30,6 +31,9 @@ SHORT_NAMES = ("vr",)
 MAX_VARIANTS = 10_000
 MAX_SECONDS = 3_600
 MAX_STATUS_OUTPUTS = 100  # status stays far below etcd's object size limit
+MAX_REQUEST_CATALOGS = 50
+CatalogName = Annotated[str, Field(min_length=1, max_length=253,
+                                   pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
 
 Phase = Literal["Pending", "Planning", "Rendering", "Assembling", "Succeeded", "Failed"]
 FINAL_PHASES: tuple[str, ...] = ("Succeeded", "Failed")
@@ -161,6 +165,11 @@ class Assets(ApiModel):
     licenses: list[str] = Field(default_factory=list, description="Use only assets under these licenses or "
                                                                   "versions of them, e.g. [CC0] for a dataset "
                                                                   "without attribution duties; empty: any")
+    catalogs: list[CatalogName] | None = Field(
+        None, max_length=MAX_REQUEST_CATALOGS,
+        description="AssetCatalogs of the request's namespace to take assets from, besides the built-in "
+                    "library (the request waits while one is importing); unset: every Ready catalog of the "
+                    "namespace; []: the built-in library only")
 
 
 SOURCES = ("prompt", "story", "shots")
@@ -293,3 +302,108 @@ class VideoRequestStatus(ApiModel):
     stage_start_time: str | None = Field(None, description="When the current phase began")
     completion_time: str | None = Field(None, description="When the request reached Succeeded or Failed")
     timings: dict[str, float] = Field(default_factory=dict, description="Seconds per stage")
+
+
+# ---- AssetCatalog: a catalog source imported into the shared vector store ----
+
+CATALOG_KIND = "AssetCatalog"
+CATALOG_PLURAL = "assetcatalogs"
+CATALOG_SINGULAR = "assetcatalog"
+CATALOG_SHORT_NAMES = ("acat",)
+CatalogPhase = Literal["Pending", "Importing", "Ready", "Failed"]
+SourceUrl = Annotated[str, Field(min_length=6, max_length=2048, pattern=r"^(https|http|s3)://\S+$")]
+MIN_REFRESH = "5m"
+
+
+class CatalogSource(ApiModel):
+    """Where the records are; one format per catalog."""
+
+    model_config = ConfigDict(json_schema_extra={"x-kubernetes-validations": [
+        {"rule": "self.format == 'cap3d' ? has(self.objectPaths) : !has(self.objectPaths) && "
+                 "!has(self.objectsBase)",
+         "message": "objectPaths (and objectsBase) go with format cap3d, which needs objectPaths"}]})
+
+    format: Literal["polyhaven", "cap3d", "sweethome3d", "jsonl"] = Field(
+        description="polyhaven: Poly Haven records (JSON, {id: {name, tags, categories, url | maps, type}}); "
+                    "cap3d: Cap3D captions (CSV uid,caption) located by objectPaths; sweethome3d: a Sweet Home "
+                    "3D furniture library (.sh3f); jsonl: one catalog entry per line")
+    url: SourceUrl = Field(description="The records (or the library): https://, http:// or s3:// (read with "
+                                       "s3SecretRef); gzip is undone")
+    object_paths: SourceUrl | None = Field(
+        None, description="cap3d: Objaverse's object-paths.json(.gz), uid -> glbs/<shard>/<uid>.glb")
+    objects_base: SourceUrl | None = Field(
+        None, description="cap3d: what objectPaths' paths are relative to; default: the folder of objectPaths")
+    s3_secret_ref: str | None = Field(
+        None, min_length=1, max_length=253,
+        description="Secret with the S3 endpoint and credentials for s3:// URLs (keys as the chart's S3 "
+                    "Secret); default: the operator's. Render pods read s3:// assets with the request's")
+
+    @model_validator(mode="after")
+    def _cap3d_paths(self) -> "CatalogSource":
+        if (self.format == "cap3d") != (self.object_paths is not None) or (
+                self.objects_base is not None and self.format != "cap3d"):
+            raise ValueError("source: objectPaths (and objectsBase) go with format cap3d, which needs objectPaths")
+        return self
+
+
+class AssetCatalogSpec(ApiModel):
+    source: CatalogSource = Field(description="Where the records are and how they are written")
+    kinds: list[Literal["object", "hdri", "material"]] = Field(
+        default_factory=list, max_length=3, description="Kinds of entries to import; empty: every kind the "
+                                                        "source holds")
+    licenses: list[str] = Field(default_factory=list, description="Import only entries under these licenses or "
+                                                                  "versions of them, e.g. [CC0]; empty: any")
+    refresh_interval: str | None = Field(
+        None, pattern=r"^([0-9]+(\.[0-9]+)?(h|m|s))+$",
+        description=f"Import again this long after the last import (a duration such as 24h or 1h30m, at least "
+                    f"{MIN_REFRESH}; only changed records are embedded); unset: only when the spec changes",
+        json_schema_extra={"x-kubernetes-validations": [
+            {"rule": f"duration(self) >= duration('{MIN_REFRESH}')", "message": f"at least {MIN_REFRESH}"}]})
+
+
+    @field_validator("refresh_interval")
+    @classmethod
+    def _at_least_the_minimum(cls, value: str | None) -> str | None:
+        if value is not None and duration_seconds(value) < duration_seconds(MIN_REFRESH):
+            raise ValueError(f"at least {MIN_REFRESH}")
+        return value
+
+    def refresh_seconds(self) -> float | None:
+        return None if self.refresh_interval is None else duration_seconds(self.refresh_interval)
+
+
+def duration_seconds(text: str) -> float:
+    """A Go-style duration ("1h30m", "90s") in seconds."""
+    return sum(float(number) * {"h": 3600, "m": 60, "s": 1}[unit]
+               for number, unit in re.findall(r"([0-9]+(?:\.[0-9]+)?)(h|m|s)", text))
+
+
+class CatalogCounts(ApiModel):
+    object: int = Field(0, description="Object entries")
+    hdri: int = Field(0, description="HDRI (background) entries")
+    material: int = Field(0, description="Material (floor) entries")
+
+
+class AssetCatalogStatus(ApiModel):
+    phase: CatalogPhase = Field("Pending", description="Pending, Importing, Ready or Failed")
+    message: str = Field("", description="What the last import did, or why it failed")
+    source: str = Field("", description="The name plan.json gives this catalog's assets (asset.catalog): "
+                                        "<namespace>/<name>")
+    observed_generation: int | None = Field(None, description="The spec generation last imported")
+    import_job: str = Field("", description="The import Job running now, or the last one")
+    import_generation: int | None = Field(None, description="The spec generation that Job imports")
+    import_round: int = Field(0, description="Imports of this generation so far, refreshes included")
+    progress: str = Field("", description="While importing: records read and entries embedded so far")
+    counts: CatalogCounts = Field(default_factory=CatalogCounts, description="Entries per kind")
+    entries: int = Field(0, description="Entries in all")
+    records: int = Field(0, description="Records the last import read")
+    rejected: int = Field(0, description="Records the last import rejected (the others were imported)")
+    rejected_records: list[str] = Field(
+        default_factory=list, description="The first rejected records: their position and why (never their text)")
+    skipped: int = Field(0, description="Records of other kinds or licenses, not imported")
+    last_import_time: str | None = Field(None, description="When the last successful import finished")
+    last_attempt_time: str | None = Field(None, description="When the last import, successful or not, ended "
+                                                            "(refreshIntervals count from it)")
+    conditions: list[Condition] = Field(default_factory=list, description="Ready, RecordsRejected",
+                                        json_schema_extra={"x-kubernetes-list-type": "map",
+                                                           "x-kubernetes-list-map-keys": ["type"]})

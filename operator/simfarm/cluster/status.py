@@ -95,12 +95,15 @@ class WorkerResult:
         return f"shard {self.index}: {kind} (exit {self.exit_code}): {detail}"
 
 
-def worker_result(pod: Mapping[str, Any]) -> WorkerResult | None:
-    """The result of a Job pod whose worker container has terminated, else None."""
+def worker_result(pod: Mapping[str, Any], container_name: str = CONTAINER, indexed: bool = True
+                  ) -> WorkerResult | None:
+    """The result of a Job pod whose container ``container_name`` has terminated, else None (an Indexed
+    Job's pod without its completion index too; a plain Job's pod counts as index 0)."""
     index = (pod.get("metadata", {}).get("annotations") or {}).get(ANNOTATION_COMPLETION_INDEX)
+    index = index if indexed else (index or 0)
     for container in (pod.get("status") or {}).get("containerStatuses") or []:
         terminated = (container.get("state") or {}).get("terminated")
-        if container.get("name") == CONTAINER and terminated and index is not None:
+        if container.get("name") == container_name and terminated and index is not None:
             return WorkerResult(index=int(index), exit_code=int(terminated.get("exitCode", -1)),
                                 reason=terminated.get("reason") or "", message=terminated.get("message") or "",
                                 finished_at=terminated.get("finishedAt") or "")

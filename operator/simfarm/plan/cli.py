@@ -50,6 +50,11 @@ def add_planning_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--camera-follow", action="store_true", help="follow a moving object when the prompt allows")
     parser.add_argument("--mix", action="store_true", help="per variant, randomly apply movement, stacking and follow")
     parser.add_argument("--home", help="catalog home (default $SIMFARM_HOME or ~/.simfarm)")
+    parser.add_argument("--store", metavar="URL", help="take assets from a ChromaDB server (http://host:port, e.g. "
+                                                       "a cluster's vector store) instead of the home's catalog")
+    parser.add_argument("--catalog", action="append", default=[], metavar="SOURCE", dest="catalogs",
+                        help="search only this catalog source and the embedded catalog, e.g. renders/objaverse "
+                             "(repeatable; default: every source)")
     parser.add_argument("--license", action="append", default=[], metavar="LICENSE", dest="licenses",
                         help="use only assets under this license or a version of it (cc0, cc-by…); repeatable")
 
@@ -62,16 +67,21 @@ def planner_from_args(args: argparse.Namespace) -> Planner:
     options = CombineOptions(movement=args.movement, stacking=args.stacking, camera_follow=args.camera_follow,
                              mix=args.mix)
     llm = LLMConfig.from_env(args.llm_base_url, args.llm_model)
-    return Planner(resolver=catalog_resolver(args.home), options=options, llm=llm)
+    return Planner(resolver=catalog_resolver(args.home, args.store), options=options, llm=llm)
 
 
-def catalog_resolver(home: str | None):
+def catalog_resolver(home: str | None, store: str | None = None):
     """Asset retrieval, when the retrieval package is installed with its index."""
     try:
         from ..retrieval.resolve import resolver_for_home
     except ImportError:
         return None
-    return resolver_for_home(home)
+    return resolver_for_home(home, store)
+
+
+def searched_catalogs(args: argparse.Namespace) -> list[str] | None:
+    """``--catalog`` sources plus the embedded catalog, or None (every source)."""
+    return ["embedded", *dict.fromkeys(args.catalogs)] if args.catalogs else None
 
 
 def variants_document(plan: RequestPlan) -> str:
@@ -93,7 +103,8 @@ def plan_from_args(planner: Planner, args: argparse.Namespace, settings: RenderS
                    frames_per_shard: int = 0, prompt: str | None = None) -> PlanResult:
     """The plan the command line asks for: of ``prompt`` (default ``args.prompt``), or a film."""
     common = dict(variants=args.variants, seed=args.seed, settings=settings, frames_per_shard=frames_per_shard,
-                  rewriter=args.rewriter, licenses=args.licenses)
+                  rewriter=args.rewriter, licenses=args.licenses,
+                  catalogs=searched_catalogs(args))
     if prompt is None and (args.story is not None or args.shots is not None):
         clip = settings or RenderSettings()
         shots = [shot.request(clip.fps, clip.frames) for shot in load_shots(args.shots)] if args.shots else ()

@@ -91,7 +91,8 @@ def story_requests(planner: "Planner", story: str, backend: str, llm: LLMConfig 
 def plan_film(planner: "Planner", requests: Sequence[ShotRequest], *, story: str = "", variants: int = 1,
               seed: int = 0, settings: RenderSettings | None = None, frames_per_shard: int = 0,
               rewriter: str = "rules", llm: LLMConfig | None = None, licenses: Sequence[str] = (),
-              warnings: Sequence[str] = ()) -> tuple[RequestPlan, dict[str, float], str]:
+              catalogs: Sequence[str] | None = None, warnings: Sequence[str] = (),
+              ) -> tuple[RequestPlan, dict[str, float], str]:
     """The film's plan, seconds per planning stage, and the rewriter that read it (rules if any shot fell back)."""
     if not 1 <= len(requests) <= MAX_SHOTS:
         raise InputError(f"a film has 1 to {MAX_SHOTS} shots, got {len(requests)}")
@@ -118,7 +119,8 @@ def plan_film(planner: "Planner", requests: Sequence[ShotRequest], *, story: str
                                 entities=shot.entities, set=shot.set, cross_axis=shot.cross_axis) for shot in shots])
     plan = RequestPlan(prompt=_label(shots), seed=seed, rewriter="llm" if set(backends) == {"llm"} else "rules",
                        settings=film_settings, frames_per_shard=frames_per_shard, licenses=list(licenses),
-                       film=film, variants=scenes, warnings=warnings)
+                       catalogs=None if catalogs is None else list(catalogs), film=film, variants=scenes,
+                       warnings=warnings)
     timings["combine"] = time.perf_counter() - started
 
     if planner.resolver is not None:

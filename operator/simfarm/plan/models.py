@@ -352,6 +352,9 @@ class RequestPlan(Model):
     frames_per_shard: int = Field(0, ge=0, description="0 renders each variant as one shard")
     licenses: list[str] = Field(default_factory=list, description="Only assets under these licenses or versions "
                                                                   "of them (CC0, CC-BY, …); empty: any")
+    catalogs: list[str] | None = Field(None, description="The catalog sources assets were searched in (in a "
+                                                         "cluster: the built-in library's and the AssetCatalogs' "
+                                                         "namespace/name); None: every source of the catalog")
     film: Film | None = Field(None, description="The shots and entities of a multi-shot request")
     variants: list[ScenePlan] = Field(min_length=1)
     warnings: list[str] = Field(default_factory=list)

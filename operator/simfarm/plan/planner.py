@@ -64,7 +64,8 @@ class Planner:
 
     def plan(self, prompt: str, *, variants: int = 1, seed: int = 0, settings: RenderSettings | None = None,
              frames_per_shard: int = 0, rewriter: str = "rules", llm: LLMConfig | None = None,
-             licenses: Sequence[str] = ()) -> PlanResult:
+             licenses: Sequence[str] = (), catalogs: Sequence[str] | None = None) -> PlanResult:
+        """``catalogs``: the catalog sources the resolver may take assets from (None: all)."""
         prompt = check_prompt(prompt)
         timings = {}
         started = time.perf_counter()
@@ -77,7 +78,8 @@ class Planner:
                          without=effects_the_passes_exclude(rewritten.draft, settings))
         warnings = list(rewritten.warnings) + engine_warnings(rewritten.draft, settings.engine)
         plan = RequestPlan(prompt=prompt, seed=seed, rewriter=rewritten.backend, settings=settings,
-                           frames_per_shard=frames_per_shard, licenses=list(licenses), variants=scenes,
+                           frames_per_shard=frames_per_shard, licenses=list(licenses),
+                           catalogs=None if catalogs is None else list(catalogs), variants=scenes,
                            warnings=warnings)
         timings["combine"] = time.perf_counter() - started
 
@@ -97,8 +99,8 @@ class Planner:
 
     def plan_film(self, shots: Sequence[ShotRequest] = (), *, story: str | None = None, variants: int = 1,
                   seed: int = 0, settings: RenderSettings | None = None, frames_per_shard: int = 0,
-                  rewriter: str = "rules", llm: LLMConfig | None = None,
-                  licenses: Sequence[str] = ()) -> PlanResult:
+                  rewriter: str = "rules", llm: LLMConfig | None = None, licenses: Sequence[str] = (),
+                  catalogs: Sequence[str] | None = None) -> PlanResult:
         """A multi-shot film from a shot list or a story (exactly one of them); see ``plan.film``."""
         if bool(shots) == (story is not None):
             raise InputError("a film needs either a story or a list of shots" + (", not both" if shots else ""))
@@ -108,7 +110,8 @@ class Planner:
         split = time.perf_counter() - started
         plan, timings, backend = plan_film(self, requests, story=story or "", variants=variants, seed=seed,
                                            settings=settings, frames_per_shard=frames_per_shard, rewriter=rewriter,
-                                           llm=llm, licenses=licenses, warnings=warnings)
+                                           llm=llm, licenses=licenses, catalogs=catalogs,
+                                           warnings=warnings)
         timings["rewrite"] += split
         return PlanResult(plan, timings, backend)
 

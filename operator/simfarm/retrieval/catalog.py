@@ -2,9 +2,14 @@
 
 ``Catalog.open(home)`` keeps its index under ``<home>/catalog`` (ChromaDB);
 ``Catalog.in_memory()`` keeps it in the process, for a read-only home or a
-throw-away demo (the embedded catalog is then embedded again, a few seconds).
-Either way the embedded catalog is indexed on first use of each kind and
-re-indexed only when it changes.
+throw-away demo (the embedded catalog is then embedded again, a few seconds);
+``Catalog.server(url)`` uses a ChromaDB server shared by a cluster's
+operators and import Jobs. Either way the embedded catalog is indexed on
+first use of each kind and re-indexed only when it changes.
+
+Searches may be scoped to some sources (``sources``): in a cluster a request
+sees the built-in library and its own namespace's catalogs, never another
+namespace's.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Collection
 from typing import Sequence
 
 from ..errors import InputError
@@ -79,6 +85,7 @@ class Catalog:
         self.index = index
         self.home = home
         self._ready: set[CatalogKind] = set()
+        self.builtin_sources: list[str] = [builtin.SOURCE]  # the embedded catalog, plus a seeded library's
 
     @classmethod
     def open(cls, home: str | os.PathLike | None = None, *, in_memory_fallback: bool = False) -> "Catalog":
@@ -102,6 +109,11 @@ class Catalog:
         """A catalog held by this process only (ChromaDB shares one in-memory index per process)."""
         return cls(CatalogIndex.in_memory())
 
+    @classmethod
+    def server(cls, url: str) -> "Catalog":
+        """The catalog on the ChromaDB server at ``url``, shared with other processes."""
+        return cls(CatalogIndex.server(url))
+
     def _prepare(self, kind: CatalogKind) -> None:
         """Index the embedded entries of ``kind`` unless this index already holds this version of them."""
         if kind in self._ready:
@@ -121,9 +133,10 @@ class Catalog:
         self._prepare(kind)
         return self.index.sync(kind, source, entries, keep_ids)
 
-    def entries(self, kind: CatalogKind) -> list[CatalogEntry]:
+    def entries(self, kind: CatalogKind, sources: Collection[str] | None = None) -> list[CatalogEntry]:
+        """Every entry of ``kind`` (only from ``sources`` unless None), sorted by key."""
         self._prepare(kind)
-        return self.index.entries(kind)
+        return self.index.entries(kind, sources=sources)
 
     def stats(self) -> dict[str, dict[str, int]]:
         """Entry count per kind and source."""
@@ -131,14 +144,16 @@ class Catalog:
             self._prepare(kind)
         return {kind.value: self.index.sources(kind) for kind in CatalogKind}
 
-    def search(self, kind: CatalogKind, query: str, top: int = 5, licenses: Sequence[str] = ()) -> list[SearchHit]:
-        return self.search_many(kind, [query], top, licenses)[0]
+    def search(self, kind: CatalogKind, query: str, top: int = 5, licenses: Sequence[str] = (),
+               sources: Collection[str] | None = None) -> list[SearchHit]:
+        return self.search_many(kind, [query], top, licenses, sources)[0]
 
     def search_many(self, kind: CatalogKind, queries: Sequence[str], top: int = 5,
-                    licenses: Sequence[str] = ()) -> list[list[SearchHit]]:
+                    licenses: Sequence[str] = (), sources: Collection[str] | None = None) -> list[list[SearchHit]]:
         """Best ``top`` entries per query, best first; the queries are embedded in one batch.
 
-        ``licenses`` keeps only entries under one of them (see ``license_allowed``).
+        ``licenses`` keeps only entries under one of them (see ``license_allowed``); ``sources``, unless
+        None, only entries from those sources.
         """
         for number, query in enumerate(queries, start=1):
             if not query.strip():
@@ -151,7 +166,7 @@ class Catalog:
         vectors = embedding.embed(list(queries))
         pool = max(MIN_CANDIDATES, CANDIDATES_PER_RESULT * top) * (LICENSE_POOL_FACTOR if licenses else 1)
         results = []
-        for query, candidates in zip(queries, self.index.query(kind, vectors, pool)):
+        for query, candidates in zip(queries, self.index.query(kind, vectors, pool, sources)):
             if licenses:
                 candidates = [c for c in candidates if license_allowed(c.license, licenses)]
             words, fields = terms(query), [candidate.lexical for candidate in candidates]

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from ..errors import InputError
 from .entries import KINDS, CatalogKind, parse_kind
 
+STORE_ENV = "SIMFARM_VECTOR_STORE_URL"
+TERMINATION_LOG_ENV = "SIMFARM_TERMINATION_LOG"
+DEFAULT_TERMINATION_LOG = "/dev/termination-log"
+MAX_REPORT_BYTES = 4096  # a container's termination message holds this much
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     home = argparse.ArgumentParser(add_help=False)
     home.add_argument("--home", metavar="DIR",
                       help="catalog home (default: $SIMFARM_HOME or ~/.simfarm); the index lives in DIR/catalog")
+    home.add_argument("--store", metavar="URL", default=os.environ.get(STORE_ENV) or None,
+                      help=f"a ChromaDB server (http://host:port), e.g. a cluster's vector store, instead of "
+                           f"the home's index (default: ${STORE_ENV})")
     kind_help = f"catalog kind: {', '.join(KINDS)}"
 
     catalog = subparsers.add_parser("catalog", help="manage and search the asset catalog")
@@ -32,6 +41,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                       "entries")
     imp.add_argument("--url-template", help="cap3d: object download URL with {uid} (default: Objaverse)")
     imp.set_defaults(func=_import)
+
+    remote = commands.add_parser(
+        "import-url", parents=[home], help="import a catalog source from an https, http or s3 URL",
+        description="Fetch a catalog source (Poly Haven JSON, Cap3D captions CSV with Objaverse's "
+                    "object-paths.json, a Sweet Home 3D library, JSON lines; gzip is undone) and import it as "
+                    "SOURCE, streaming and incrementally: only new or changed records are embedded, so a "
+                    "killed import run again finishes where it stopped. What an AssetCatalog's import Job "
+                    "runs. In a pod, $SIMFARM_URL_POLICY and $SIMFARM_IMPORT_LIMITS set what may be fetched.")
+    remote.add_argument("source", metavar="SOURCE", help="catalog name, e.g. renders/objaverse")
+    remote.add_argument("format", metavar="FORMAT", choices=("polyhaven", "cap3d", "sweethome3d", "jsonl"),
+                        help="polyhaven | cap3d | sweethome3d | jsonl")
+    remote.add_argument("url", metavar="URL", help="the source's https://, http:// or s3:// URL (a local path "
+                                                   "outside a pod)")
+    remote.add_argument("--object-paths", metavar="URL", help="cap3d: Objaverse's object-paths.json(.gz)")
+    remote.add_argument("--objects-base", metavar="URL",
+                        help="cap3d: what object-paths' paths are relative to (default: its folder)")
+    remote.add_argument("--kind", action="append", default=[], metavar="KIND", dest="kinds",
+                        help=f"import only this kind (repeatable; default: all of {', '.join(KINDS)})")
+    remote.add_argument("--license", action="append", default=[], metavar="LICENSE", dest="licenses",
+                        help="import only entries under this license or a version of it; repeatable")
+    remote.add_argument("--run", default="cli", help="name of this run in the recorded progress")
+    remote.add_argument("--batch", type=int, default=256, metavar="N",
+                        help="entries embedded and written between two progress updates (default 256)")
+    remote.add_argument("--termination-log", action="store_true",
+                        help=f"also write the outcome (JSON, at most 4 KiB) to the container's termination log "
+                             f"({DEFAULT_TERMINATION_LOG}, or ${TERMINATION_LOG_ENV})")
+    remote.set_defaults(func=_import_url)
 
     lst = commands.add_parser("list", parents=[home], help="list the entries of one kind")
     lst.add_argument("kind", metavar="KIND", help=kind_help)
@@ -52,6 +88,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     install.add_argument("--dest", type=Path, metavar="DIR",
                          help="where to unpack the libraries (default ~/.cache/simfarm/library/sweethome3d; "
                               "also searched through $SIMFARM_LIBRARY_PATH)")
+    install.add_argument("--export", type=Path, metavar="FILE",
+                         help="write the libraries' entries as JSON lines to FILE instead of importing them "
+                              "(what the operator image carries: $SIMFARM_LIBRARY_ENTRIES)")
     install.set_defaults(func=_install_library)
 
     stats = commands.add_parser("stats", parents=[home], help="entry counts per kind and source")
@@ -73,7 +112,50 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _open(args: argparse.Namespace):
     from .catalog import Catalog  # chromadb and torch load only for catalog commands
 
-    return Catalog.open(args.home)
+    return Catalog.server(args.store) if args.store else Catalog.open(args.home)
+
+
+def _import_url(args: argparse.Namespace) -> int:
+    from .builtin import SOURCE
+    from .importers import check_source_name
+    from .index import StoreUnavailable
+    from .remote import ImportLimits
+    from .source_import import ImportFailed, SourceSpec, describe, import_source
+
+    source = check_source_name(args.source)
+    if source == SOURCE:
+        raise InputError(f"source name {source!r} is reserved for the embedded catalog")
+    kinds = [parse_kind(kind) for kind in args.kinds] or list(CatalogKind)
+    spec = SourceSpec(args.format, args.url, args.object_paths, args.objects_base)
+
+    def show(progress) -> None:
+        print(f"simfarm: {source}: {progress.records} records read, {progress.written} embedded, "
+              f"{progress.rejected} rejected", file=sys.stderr)
+
+    try:
+        if args.batch < 1:
+            raise InputError(f"--batch must be at least 1, got {args.batch}")
+        progress = import_source(_open(args).index, source, spec, run=args.run, kinds=kinds,
+                                 licenses=args.licenses, limits=ImportLimits.from_environ(), batch=args.batch,
+                                 on_progress=show)
+    except (InputError, ImportFailed, StoreUnavailable) as error:
+        _write_report(args, {"error": str(error)})
+        if isinstance(error, InputError):
+            raise
+        print(f"simfarm: error: {error} (retrying may help)", file=sys.stderr)
+        return 1
+    for sample in progress.samples:
+        print(f"simfarm: rejected {sample}", file=sys.stderr)
+    print(f"catalog {source!r}: {describe(progress)}")
+    _write_report(args, {"counts": progress.counts, "records": progress.records,
+                         "rejected": progress.rejected, "written": progress.written})
+    return 0
+
+
+def _write_report(args: argparse.Namespace, outcome: dict) -> None:
+    if args.termination_log:
+        Path(os.environ.get(TERMINATION_LOG_ENV) or DEFAULT_TERMINATION_LOG).write_text(
+            json.dumps(outcome)[:MAX_REPORT_BYTES])
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -116,12 +198,16 @@ def _report_libraries(done) -> int:
 
 
 def _install_library(args: argparse.Namespace) -> int:
-    from .library import import_libraries, install_package, installed_libraries
+    from .library import export_entries, import_libraries, install_package, installed_libraries
 
     paths = installed_libraries() if args.no_download else install_package(args.dest)
     if not paths:
         raise InputError("no Sweet Home 3D libraries are installed (run without --no-download to fetch them)")
     print(f"simfarm: {len(paths)} model libraries in {paths[0].parent}", file=sys.stderr)
+    if args.export:
+        count = export_entries(paths, args.export)
+        print(f"simfarm: {count} library entries written to {args.export}", file=sys.stderr)
+        return 0
     return _report_libraries(import_libraries(_open(args), paths))
 
 

@@ -19,7 +19,8 @@ class CatalogKind(str, Enum):
     material = "material"
 
 
-SOURCE_PATTERN = r"^[A-Za-z0-9._-]+$"
+# A catalog's name; a cluster's AssetCatalog entries are "<namespace>/<name>", which no built-in source is.
+SOURCE_PATTERN = r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)?$"
 PositiveMetres = Annotated[float, Field(gt=0)]
 RealSize = tuple[PositiveMetres, PositiveMetres, PositiveMetres]
 KINDS: tuple[str, ...] = tuple(kind.value for kind in CatalogKind)
@@ -66,7 +67,8 @@ class CatalogEntry(BaseModel):
     license: str = ""
     creator: str = Field("", description="Who made the asset, for the credits its license may require")
     source: str = Field("custom", min_length=1, pattern=SOURCE_PATTERN,
-                        description="Which catalog it came from: 'embedded', 'polyhaven', …")
+                        description="Which catalog it came from: 'embedded', 'polyhaven', a cluster's "
+                                    "'<namespace>/<AssetCatalog>', …")
     size_m: RealSize | None = Field(
         None, description="Real-world bounding box (width x, depth y, height z) in metres, of the model standing "
                           "with its front towards -y, as the render worker builds it (objects)")

@@ -7,6 +7,11 @@ earlier run already has them. ``import_libraries`` puts each library in the
 catalog as its own source; re-running it re-embeds nothing that did not
 change. Nothing here downloads at render time: workers read the same files
 through ``library://`` URIs.
+
+A cluster's operator image carries the libraries' entries rather than the
+libraries (``export_entries``, ``$SIMFARM_LIBRARY_ENTRIES``): it seeds the
+shared vector store with them at startup (``seed_entries``), and the render
+image has the models themselves.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from tqdm import tqdm
 
 from ..errors import InputError
 from .catalog import Catalog
-from .entries import CatalogKind
+from .entries import CatalogEntry, CatalogKind
 from .importers import ParsedImport
 from .index import SyncReport
 from .library_uris import cache_home, library_dirs, library_uri, USER_LIBRARY
@@ -34,6 +39,7 @@ PACKAGE = "sweethome3d-furniture"
 LIBRARY = "sweethome3d"  # the library:// host its files are found under
 PACKAGE_FOLDER = Path("usr/share/sweethome3d/furniture")
 SUFFIX = ".sh3f"
+ENTRIES_ENV = "SIMFARM_LIBRARY_ENTRIES"
 
 
 def installed_libraries() -> list[Path]:
@@ -133,3 +139,39 @@ def import_libraries(catalog: Catalog, paths: Iterable[Path], source: str | None
                                             sorted(parsed.mentioned_ids))
             done.append(LibraryImport(path, parsed, report))
     return done
+
+
+def export_entries(paths: Iterable[Path], destination: Path) -> int:
+    """Write every library's entries as JSON lines (``CatalogEntry``) to ``destination``; returns how many."""
+    count = 0
+    with destination.open("w", encoding="utf-8") as out:
+        for path in paths:
+            for entry in parse_library_file(path).entries:
+                out.write(entry.model_dump_json() + "\n")
+                count += 1
+    return count
+
+
+def seed_entries(catalog: Catalog, path: Path) -> dict[str, SyncReport]:
+    """Import an exported entries file, each source on its own, and count those sources as built in.
+
+    Re-seeding an index that has them embeds nothing (content hashes).
+    """
+    by_source: dict[tuple[CatalogKind, str], list[CatalogEntry]] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise InputError(f"library entries {path}: {error.strerror or error}") from None
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            try:
+                entry = CatalogEntry.model_validate_json(line)
+            except ValueError as error:
+                raise InputError(f"library entries {path} line {number}: not a catalog entry ({error})") from None
+            by_source.setdefault((entry.kind, entry.source), []).append(entry)
+    reports = {}
+    for (kind, source), entries in sorted(by_source.items()):
+        reports[source] = catalog.import_entries(kind, source, entries)
+        if source not in catalog.builtin_sources:
+            catalog.builtin_sources.append(source)
+    return reports

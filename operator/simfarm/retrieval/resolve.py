@@ -56,6 +56,7 @@ class _Resolver:
     def __init__(self, catalog: Catalog, plan: RequestPlan) -> None:
         self.catalog = catalog
         self.licenses = plan.licenses
+        self.sources = plan.catalogs
         self._hits: dict[tuple[CatalogKind, str], list[SearchHit]] = {}
         self._all: dict[CatalogKind, list[CatalogEntry]] = {}
         wanted: dict[CatalogKind, set[str]] = {kind: set() for kind in CatalogKind}
@@ -66,14 +67,15 @@ class _Resolver:
             wanted[CatalogKind.material].add(variant.stage.material.query.strip())
         for kind, queries in wanted.items():
             phrases = sorted(query for query in queries if query)
-            for query, hits in zip(phrases, catalog.search_many(kind, phrases, SEARCH_DEPTH, plan.licenses)):
+            for query, hits in zip(phrases, catalog.search_many(kind, phrases, SEARCH_DEPTH, plan.licenses,
+                                                                plan.catalogs)):
                 self._hits[kind, query] = hits
 
     def choose(self, kind: CatalogKind, query: str, rng: random.Random, used: set[str],
                warnings: list[str], identity: str | None = None, looks: Looks = Looks()) -> _Choice:
         if not query:
             if kind not in self._all:
-                self._all[kind] = [entry for entry in self.catalog.entries(kind)
+                self._all[kind] = [entry for entry in self.catalog.entries(kind, self.sources)
                                    if license_allowed(entry.license, self.licenses)]
             return _Choice(rng.choice(self._all[kind]), None)
         identity = identity or query
@@ -212,8 +214,20 @@ def resolve_assets(plan: RequestPlan, catalog: Catalog) -> RequestPlan:
     return resolved
 
 
-def resolver_for_home(home: str | os.PathLike | None = None) -> Callable[[RequestPlan], RequestPlan]:
-    """``resolve_assets`` bound to the catalog under ``home``, opened on first use.
+class CatalogResolver:
+    """``resolve_assets`` bound to one catalog (a long-lived process's, e.g. the operator's shared store)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    def __call__(self, plan: RequestPlan) -> RequestPlan:
+        return resolve_assets(plan, self.catalog)
+
+
+def resolver_for_home(home: str | os.PathLike | None = None, store: str | None = None
+                      ) -> Callable[[RequestPlan], RequestPlan]:
+    """``resolve_assets`` bound to the catalog under ``home`` (or on the ChromaDB server ``store``), opened on
+    first use.
 
     A home that cannot be written (a read-only ``~`` in ``make demo``) falls
     back to an in-memory catalog with a note on stderr instead of failing.
@@ -222,7 +236,7 @@ def resolver_for_home(home: str | os.PathLike | None = None) -> Callable[[Reques
 
     def resolve(plan: RequestPlan) -> RequestPlan:
         nonlocal catalog
-        catalog = catalog or Catalog.open(home, in_memory_fallback=True)
+        catalog = catalog or (Catalog.server(store) if store else Catalog.open(home, in_memory_fallback=True))
         return resolve_assets(plan, catalog)
 
     return resolve

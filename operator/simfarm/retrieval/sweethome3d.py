@@ -34,7 +34,7 @@ from pydantic import ValidationError
 
 from ..errors import InputError
 from .entries import CatalogEntry, CatalogKind
-from .importers import ParsedImport, RejectedRecord, _one_line
+from .importers import ParsedImport, RecordError, RejectedRecord, rejection
 from .library_uris import ModelRef
 from .procedural import COLORS
 
@@ -268,17 +268,21 @@ def read_library(data: bytes | BinaryIO, library: str, source: str) -> ParsedImp
         folders: dict[PurePosixPath, list[str]] = {}
         for name in names:
             folders.setdefault(PurePosixPath(name).parent, []).append(name)
-        for number in _record_numbers(properties):
+        for position, number in enumerate(_record_numbers(properties), start=1):
             record = {key.rpartition("#")[0]: value for key, value in properties.items()
                       if key.endswith(f"#{number}")}
             location = f"record #{number} ({record.get('name', '?')})"
             try:
                 entry = _entry(record, archive, folders, library, source, license_id)
-            except (ValidationError, ValueError, KeyError) as error:
-                parsed.rejected.append(RejectedRecord(location, _one_line(error)))
+            except KeyError as missing:  # the keys looked up are this module's own property names
+                parsed.rejected.append(rejection(location, position, RecordError(f"missing {missing.args[0]}")))
+                continue
+            except (ValidationError, ValueError) as error:
+                parsed.rejected.append(rejection(location, position, error))
                 continue
             if entry.id in parsed.mentioned_ids:
-                parsed.rejected.append(RejectedRecord(location, f"duplicate model {entry.id!r}"))
+                parsed.rejected.append(RejectedRecord(location, f"duplicate model {entry.id!r}", position,
+                                                      "duplicate model (an earlier record has it)"))
                 continue
             parsed.mentioned_ids.add(entry.id)
             parsed.entries.append(entry)
@@ -296,15 +300,15 @@ def _entry(record: dict[str, str], archive: zipfile.ZipFile, folders: dict[PureP
     member = record["model"].lstrip("/")
     folder = PurePosixPath(member).parent
     if member not in folders.get(folder, ()):
-        raise ValueError(f"model file {member!r} is not in the library")
+        raise RecordError(f"model file {member!r} is not in the library", "its model file is not in the library")
     if not member.lower().endswith(".obj"):
-        raise ValueError(f"model {member!r} is not an OBJ file")
+        raise RecordError(f"model {member!r} is not an OBJ file", "its model is not an OBJ file")
     mtl_names = [name for name in folders[folder] if name.lower().endswith(".mtl")]
     mtl = archive.read(mtl_names[0]).decode("latin-1") if mtl_names else ""
     body, colour = body_material(archive.read(member), mtl)
     rotation = tuple(float(value) for value in record.get("modelRotation", "1 0 0 0 1 0 0 0 1").split())
     if len(rotation) != 9:
-        raise ValueError("modelRotation must hold 9 numbers")
+        raise RecordError("modelRotation must hold 9 numbers")
     size = tuple(round(float(record[axis]) / 100, 4) for axis in ("width", "depth", "height"))
     side = _SIDEWAYS.get(record.get("id", ""))
     if side:

@@ -97,6 +97,9 @@ def chart_release(control_plane: LocalCluster, node: RealNode, minio_server: Min
         "storage": external_storage(minio_server),
         "operator": {"pollSeconds": 1},
         "metrics": {"serviceMonitor": {"create": "never"}},
+        # No cluster DNS on the test node, so the bundled store's Service name would not resolve:
+        # requests here use the built-in library (AssetCatalogs are tested on the stand-in).
+        "vectorStore": {"mode": "none"},
     }, tmp_path_factory.mktemp("real-helm"))
     rollout = control_plane.kubectl("rollout", "status", "deployment", "-n", RELEASE_NAMESPACE,
                                     "-l", OPERATOR_SELECTOR, "--timeout=420s", check=False, timeout=450)

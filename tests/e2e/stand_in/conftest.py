@@ -7,21 +7,26 @@ process using the chart's ServiceAccount (so the chart's RBAC is what it gets).
 * ``gpu_nodes``: two Nodes with ``nvidia.com/gpu`` capacity, each run by a ``NodeAgent``
   that runs the pods of Jobs as local processes (the real ``simfarm-render`` worker).
 * ``chart_release``: ``helm install simfarm charts/simfarm -n simfarm-system`` with the
-  bundled MinIO off (``storage.mode: external`` at the session MinIO), serving the
-  namespace ``renders``, and ``replicas: 0``: the operator runs as a local process here.
+  bundled MinIO off (``storage.mode: external`` at the session MinIO), the bundled vector store
+  off (``vectorStore.mode: external`` at the session's ``chroma run``), the tests' local HTTP
+  servers on the catalog URL allow-list (they listen on 127.0.0.1), serving the namespace
+  ``renders``, and ``replicas: 0``: the operator runs as a local process here.
 * ``operator``: ``simfarm operator --namespace renders`` with a token of the chart's
-  ServiceAccount (``kubectl create token``) and S3 settings read from the chart's Secret. The session
-  MinIO starts without buckets: the operator creates the requests' bucket, as with the chart's MinIO.
+  ServiceAccount (``kubectl create token``), S3 settings read from the chart's Secret and the
+  catalog settings from the chart's operator Deployment. The session MinIO starts without
+  buckets: the operator creates the requests' bucket, as with the chart's MinIO.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Iterator
 
 import pytest
 import yaml
 
+from support.chroma import ChromaServer
 from support.cluster import CONTROL_PLANE_BINARIES, LocalCluster
 from support.kube_state import ClusterState
 from support.minio import MinioServer, require_binary
@@ -29,7 +34,8 @@ from support.node_agent import NodeAgent
 from support.operator_process import OperatorProcess
 from support.processes import running
 
-from e2e_config import GPU_NODES, RELEASE_NAMESPACE, REQUEST_NAMESPACE, S3_SECRET, SERVICE_ACCOUNT, VENV_BIN
+from e2e_config import (CATALOG_IMPORT_BATCH, CATALOG_SETTINGS, GPU_NODES, RELEASE, RELEASE_NAMESPACE,
+                        REQUEST_NAMESPACE, S3_SECRET, SERVICE_ACCOUNT, VENV_BIN)
 from e2e_support import external_storage, helm_install
 
 
@@ -57,7 +63,7 @@ def gpu_nodes(control_plane: LocalCluster, tmp_path_factory: pytest.TempPathFact
 
 
 @pytest.fixture(scope="package")
-def chart_release(control_plane: LocalCluster, minio_server: MinioServer,
+def chart_release(control_plane: LocalCluster, minio_server: MinioServer, chroma_server: ChromaServer,
                   tmp_path_factory: pytest.TempPathFactory) -> str:
     """The release's namespace, once ``helm install`` is done and the CRD is established."""
     helm_install(control_plane, {
@@ -65,8 +71,19 @@ def chart_release(control_plane: LocalCluster, minio_server: MinioServer,
         "watch": {"scope": "namespaces", "namespaces": [REQUEST_NAMESPACE]},
         "storage": external_storage(minio_server),
         "metrics": {"serviceMonitor": {"create": "never"}},
+        "vectorStore": {"mode": "external", "url": chroma_server.url},
+        "catalogs": {"urlPolicy": {"allowedHosts": ["127.0.0.1"], "deniedNetworks": ["10.96.0.0/12"]},
+                     "import": {"batchSize": CATALOG_IMPORT_BATCH}},
     }, tmp_path_factory.mktemp("helm"))
     return RELEASE_NAMESPACE
+
+
+def chart_catalog_settings(control_plane: LocalCluster, namespace: str) -> dict[str, str]:
+    """The catalog settings the chart gives the operator pod (vector store, URL policy, caps, import Jobs)."""
+    deployment = json.loads(control_plane.kubectl("get", "deployment", f"{RELEASE}-operator", "-n", namespace,
+                                                  "-o", "json").stdout)
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    return {item["name"]: item["value"] for item in container["env"] if item["name"] in CATALOG_SETTINGS}
 
 
 @pytest.fixture(scope="package")
@@ -83,6 +100,7 @@ def operator(control_plane: LocalCluster, chart_release: str, gpu_nodes: list[No
         "PATH": f"{VENV_BIN}:/usr/bin:/bin", "HOME": str(workdir), "KUBECONFIG": str(kubeconfig),
         "SIMFARM_S3_SECRET_DIR": str(s3_dir), "SIMFARM_S3_SECRET": S3_SECRET,
         "SIMFARM_POLL_SECONDS": "1", "SIMFARM_HOME": str(workdir / "home"), "HF_HUB_OFFLINE": "1",
+        **chart_catalog_settings(control_plane, chart_release),
     }, workdir=workdir)
     with running(process):
         yield process

@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from simfarm.cluster.permissions import ADMISSION_RULES, API_RULES, Rule
-from support.invalid_specs import INVALID_SPECS, RULE_REFUSED_SPECS, VALID_SPEC, InvalidSpec
+from support.invalid_specs import (INVALID_CATALOG_SPECS, INVALID_SPECS, RULE_REFUSED_SPECS, VALID_CATALOG_SPEC,
+                                   VALID_SPEC, InvalidCatalogSpec, InvalidSpec)
 
 from e2e_config import EXAMPLES, RELEASE_NAMESPACE, REQUEST_NAMESPACE, SERVICE_ACCOUNT
 
@@ -46,10 +47,28 @@ def test_chart_manifests_pass_server_side_validation(name, control_plane, chart_
     assert result.stdout.count("(server dry run)") == len(checked), result.stdout
 
 
-@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.yaml")))
+@pytest.mark.parametrize("example", sorted(str(p.relative_to(EXAMPLES)) for p in EXAMPLES.glob("**/*.yaml")))
 def test_example_passes_server_side_validation(example, control_plane, chart_release):
     documents = list(yaml.safe_load_all((EXAMPLES / example).read_text()))
     result = dry_run(control_plane, documents, REQUEST_NAMESPACE)
+    assert result.returncode == 0, result.stderr
+
+
+# ---- invalid AssetCatalogs (the CEL rules too, which only the API server evaluates) ----
+
+@pytest.mark.parametrize("case", INVALID_CATALOG_SPECS.values(), ids=INVALID_CATALOG_SPECS.keys())
+def test_invalid_asset_catalog_is_rejected_naming_the_field(case: InvalidCatalogSpec, control_plane, chart_release):
+    catalog = {"apiVersion": "simfarm.dev/v1alpha1", "kind": "AssetCatalog",
+               "metadata": {"name": "checked", "namespace": REQUEST_NAMESPACE}, "spec": case.spec}
+    result = dry_run(control_plane, [catalog])
+    assert result.returncode != 0, f"accepted: {case.spec}"
+    assert f"spec.{case.field}" in result.stderr, result.stderr
+
+
+def test_the_valid_base_catalog_is_accepted(control_plane, chart_release):
+    result = dry_run(control_plane, [{"apiVersion": "simfarm.dev/v1alpha1", "kind": "AssetCatalog",
+                                      "metadata": {"name": "checked", "namespace": REQUEST_NAMESPACE},
+                                      "spec": VALID_CATALOG_SPEC}])
     assert result.returncode == 0, result.stderr
 
 
@@ -108,6 +127,10 @@ def permission_matrix() -> list[tuple[str, Rule, str | None, bool]]:
     never = [(verb, secrets, None) for verb in ("get", "list", "watch")]
     never += [("create", Rule("", "pods/exec", ()), REQUEST_NAMESPACE)]
     never += [(verb, nodes, None) for verb in ("create", "update", "patch", "delete")]
+    # AssetCatalogs are the users' to create and delete; the operator only watches them and patches status.
+    never += [(verb, Rule("simfarm.dev", "assetcatalogs", ()), REQUEST_NAMESPACE)
+              for verb in ("create", "update", "delete")]
+    never += [("delete", Rule("batch", "jobs", ()), REQUEST_NAMESPACE)]
     never += [(verb, Rule("", "nodes/status", ()), None) for verb in ("update", "patch")]
     matrix += [(verb, rule, namespace, False) for verb, rule, namespace in never]
     return matrix
