@@ -60,18 +60,17 @@ testbin:
 
 # The built-in library's catalog entries for the operator image (it carries the entries, the render
 # image the models): JSON lines the operator seeds its vector store with ($SIMFARM_LIBRARY_ENTRIES).
-LIBRARY_ENTRIES ?= build/library-entries.jsonl
 library-entries: install-demo
-	mkdir -p $(dir $(LIBRARY_ENTRIES))
-	HF_HUB_OFFLINE=1 $(VENV)/bin/simfarm catalog install-library --export $(LIBRARY_ENTRIES)
+	$(IMAGES) library
 
 # apt packages of the image builds and the real test node (buildah, mmdebstrap, runc, CNI, iptables).
 system-packages:
 	bash .ci/system-packages.sh
 
 # Build both images without a daemon; the dependencies come from build/wheels, filled from the pip cache.
-images: system-packages | $(PY)
+images: system-packages install-demo
 	$(IMAGES) wheels
+	$(IMAGES) library
 	BASE_IMAGE=$(BASE_IMAGE) $(IMAGES) build
 
 image-archives: images

@@ -4,11 +4,13 @@
 #   bash .ci/images.sh base              a local Debian bookworm base with Python 3.11
 #                                        (mmdebstrap), for machines that cannot pull one
 #   bash .ci/images.sh wheels            fill build/wheels from the pip cache (pip wheel)
+#   bash .ci/images.sh library           stage the default model library for the images:
+#                                        build/library/*.sh3f and build/library-entries.jsonl
 #   bash .ci/images.sh build             build both images, tagged with the chart's appVersion
 #   bash .ci/images.sh archives DIR      export both as docker-archive tars into DIR
 #   bash .ci/images.sh push              push both to $IMAGE_REGISTRY
 #
-# `make images` runs wheels + build. Settings (environment):
+# `make images` runs wheels + library + build. Settings (environment):
 #   IMAGE_REGISTRY  where the chart's images live (default ghcr.io/simfarm: the chart's
 #                   image.repository and render.image)
 #   BASE_IMAGE      the Python 3.11 image both build on (default: the Dockerfiles' public
@@ -102,6 +104,28 @@ cmd_wheels() {
   log "build/wheels: $(find build/wheels -name '*.whl' | wc -l) wheels, $(du -sh build/wheels | cut -f1), in $(elapsed "$t0")"
 }
 
+# ---- library: the default model library (Debian's sweethome3d-furniture) for the images ------
+# The render image carries the .sh3f files (render pods need no egress for them), the operator
+# image their catalog entries (it seeds its vector store with them). Both come from the libraries
+# installed for this user or system; `simfarm catalog install-library` fetches the Debian package
+# without root when there are none.
+cmd_library() {
+  local entries=build/library-entries.jsonl t0 output
+  [[ -x $PYTHON ]] || die "$PYTHON not found: run 'make install-demo' first (or set PYTHON)"
+  t0=$(date +%s)
+  if ! output=$(HF_HUB_OFFLINE=1 "$PYTHON" -m simfarm catalog install-library --export "$entries.new" 2>&1); then
+    die "exporting the default library failed: ${output##*$'\n'}"
+  fi
+  mv "$entries.new" "$entries"
+  rm -rf build/library
+  mkdir -p build/library
+  "$PYTHON" -c 'from simfarm.retrieval.library import installed_libraries
+print("\n".join(map(str, installed_libraries())))' | while read -r file; do
+    ln -f "$file" build/library/ 2>/dev/null || cp "$file" build/library/
+  done
+  log "build/library: $(find build/library -name '*.sh3f' | wc -l) libraries ($(du -sh build/library | cut -f1)), $(wc -l <"$entries") entries, in $(elapsed "$t0")"
+}
+
 # ---- build ------------------------------------------------------------------------------------
 build_one() {  # dockerfile tag
   local args=(--layers --network host -f "$1" -t "$2") base=${BASE_IMAGE:-} ca=${IMAGE_CA-/etc/ssl/certs/ca-certificates.crt} t0
@@ -158,9 +182,10 @@ cmd_push() {
 case ${1:-} in
   base) cmd_base ;;
   wheels) cmd_wheels ;;
+  library) cmd_library ;;
   build) cmd_build ;;
   archives) shift; cmd_archives "$@" ;;
   push) cmd_push ;;
   names) printf '%s\n%s\n' "$OPERATOR_IMAGE" "$RENDER_IMAGE" ;;
-  *) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -1,7 +1,9 @@
 """Real node: ``kubectl apply`` → the operator pod (the built operator image) → Indexed Jobs → the
 scheduler and a real kubelet → render containers (the built render image) → MP4s in MinIO →
-``status.outputs`` and ``kubectl get vr``; what the containers run as, seen on the running processes;
-and every query of the shipped Grafana dashboard answered by Prometheus from the operator's metrics."""
+``status.outputs`` and ``kubectl get vr``; models of the default library, planned from the entries the
+operator image carries and rendered from the files the render image carries; what the containers run
+as, seen on the running processes; and every query of the shipped Grafana dashboard answered by
+Prometheus from the operator's metrics."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import pytest
 import yaml
 
 from simfarm.cluster.manifests import ASSEMBLE, CONTAINER, RENDER, S3_SECRET_MOUNT
+from simfarm.plan.models import RequestPlan
 from simfarm.storage import parse_location
 from support.kube_state import completion_index, container_state, exit_code
 from support.node import GPU_RESOURCE
@@ -109,6 +112,11 @@ def test_video_request_renders_in_containers_into_minio(rendered, cluster_state,
 
     assert [output["variant"] for output in status["outputs"]] == [0, 1], report
     observer = minio_server.client()
+    # the operator image's library entries were planned, the render image's library files rendered
+    location = parse_location(status["plan"]["uri"])
+    plan = RequestPlan.model_validate_json(observer.get_object(location.bucket, location.key).read())
+    models = [obj.asset.uri for scene in plan.variants for obj in scene.objects]
+    assert any(uri.startswith("library://sweethome3d/") for uri in models), models
     for output in status["outputs"]:
         location = parse_location(output["uri"])
         video = observer.get_object(location.bucket, location.key).read()
