@@ -86,9 +86,7 @@ def lemma(token) -> str:
     if counted and lemma == word and word.endswith("is") and len(word) > 3:  # "four taxis"
         return word[:-1]
     if lemma == word and token.tag_ in ("NNS", "NNPS") and len(word) > 3:
-        from .rules import singular
-
-        return singular(word)
+        return lex.singular(word)
     return lemma
 
 

@@ -7,6 +7,8 @@ directions, relation markers, background and floor phrases, look words.
 
 from __future__ import annotations
 
+import re
+
 from ..plan import vocabulary as vocab
 
 COLORS = frozenset(
@@ -322,3 +324,13 @@ MASS_NOUNS = frozenset(
     "fire light food rice cereal popcorn candy honey cream sauce".split()
 )
 
+
+def singular(word: str) -> str:
+    """A plural noun's singular by its spelling alone (the parser's lemma comes first where it has one)."""
+    if len(word) > 3 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and re.search(r"(ch|sh|x|ss|zz)es$", word):
+        return word[:-2]
+    if len(word) > 2 and word.endswith("s") and not re.search(r"(ss|us|is|os)$", word):
+        return word[:-1]
+    return word

@@ -315,16 +315,6 @@ def _set_aside_camera_clauses(text: _Text, reading: _Reading) -> None:
 # ---------------------------------------------------------------- objects
 
 
-def singular(word: str) -> str:
-    if len(word) > 3 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and re.search(r"(ch|sh|x|ss|zz)es$", word):
-        return word[:-2]
-    if len(word) > 2 and word.endswith("s") and not re.search(r"(ss|us|is|os)$", word):
-        return word[:-1]
-    return word
-
-
 def _for_parsing(text: str) -> str:
     """The text left after the scene-wide passes, with the separators their cuts left folded."""
     text = re.sub(r"(?:\s*[,;]\s*)+", " , ", text)
@@ -352,7 +342,8 @@ def _apply_camera_follow(reading: _Reading) -> None:
     position = {}
     if words[0] not in FOLLOW_PRONOUNS:
         for index, obj in enumerate(reading.objects):
-            found = [i for i, word in enumerate(words) if singular(word) == obj.name.split()[-1] or word == obj.name]
+            found = [i for i, word in enumerate(words)
+                     if lex.singular(word) == obj.name.split()[-1] or word == obj.name]
             if found:
                 position.setdefault(index, found[0])
     named = sorted(position, key=lambda index: (position[index], index))
