@@ -93,7 +93,7 @@ test: install-test testbin test-library test-images
 
 # Benchmarks print numbers, never pass/fail. `-P` keeps bench/ off sys.path:
 # bench/operator.py would otherwise shadow the standard library's `operator`.
-BENCHES ?= rewriter retrieval render operator film catalog_server
+BENCHES ?= rewriter retrieval embedding render operator film catalog_server
 bench: install-test
 	for name in $(BENCHES); do HF_HUB_OFFLINE=1 $(PY) -P bench/$$name.py || exit 1; done
 
