@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -97,6 +98,16 @@ def test_padding_does_not_change_a_vector():
     encoder = embedding.load_model("numpy")
     np.testing.assert_allclose(encoder.encode(mixed, batch_size=len(mixed)), encoder.encode(mixed, batch_size=1),
                                atol=2e-6)
+
+
+def test_threads_share_one_encoder(texts, vectors):
+    """Searches of several request handlers embed at once on the process's one encoder."""
+    encoder = embedding.load_model("numpy")
+    chunks = [texts[start:start + 12] for start in range(0, 96, 12)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(encoder.encode, chunks))
+    for chunk, rows in zip(chunks, results):
+        np.testing.assert_allclose(rows, np.stack([vectors["numpy"][text] for text in chunk]), atol=2e-6)
 
 
 @pytest.mark.parametrize("kind", [CatalogKind.object, CatalogKind.hdri, CatalogKind.material])
