@@ -4,9 +4,9 @@
 
 Texts are real ones: the judged rewriter prompts and queries, and the builtin catalog's entries. Printed per
 backend: a cold start (a fresh process importing simfarm, loading the model and embedding one query),
-warm single-query latency p50/p95 through `embedding.embed` (the two backends alternate query by query, so
-both see the same load), and the throughput of one `--batch`-text call (best of `--rounds`); then the
-numpy/torch ratios. Numbers, never pass/fail.
+warm single-query latency p50/p95 through `embedding.embed`, and the throughput of one `--batch`-text call
+(best of `--rounds`); the backends alternate call by call, so both see the same load. Then the numpy/torch
+ratios. Numbers, never pass/fail.
 """
 
 from __future__ import annotations
@@ -71,8 +71,11 @@ def main() -> None:
     for query in itertools.islice(itertools.cycle(queries), args.queries):
         for backend in BACKENDS:
             latency[backend].append(embed_with(backend, [query]) * 1000)
-    throughput = {backend: args.batch / min(embed_with(backend, batch) for _ in range(args.rounds))
-                  for backend in BACKENDS}
+    batch_seconds: dict[str, list[float]] = {backend: [] for backend in BACKENDS}
+    for _ in range(args.rounds):  # alternating too, round by round
+        for backend in BACKENDS:
+            batch_seconds[backend].append(embed_with(backend, batch))
+    throughput = {backend: args.batch / min(batch_seconds[backend]) for backend in BACKENDS}
     for backend in BACKENDS:
         p50, p95 = np.percentile(latency[backend], [50, 95])
         print(f"{backend:>5}: cold start {cold[backend]:.1f} s; one query p50 {p50:.1f} ms, p95 {p95:.1f} ms; "
