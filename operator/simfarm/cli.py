@@ -1,5 +1,5 @@
 """The `simfarm` command. Each subcommand lives beside the code it drives and
-registers itself here; heavy imports (torch, chromadb, kopf) happen inside the
+registers itself here; heavy imports (the embedding model, chromadb, kopf) happen inside the
 subcommand, so `simfarm --help` stays fast."""
 
 from __future__ import annotations

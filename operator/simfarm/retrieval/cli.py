@@ -110,7 +110,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _open(args: argparse.Namespace):
-    from .catalog import Catalog  # chromadb and torch load only for catalog commands
+    from .catalog import Catalog  # chromadb and the embedding model load only for catalog commands
 
     return Catalog.server(args.store) if args.store else Catalog.open(args.home)
 
