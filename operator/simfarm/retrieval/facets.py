@@ -96,6 +96,15 @@ FACETS_BY_KIND: Mapping[str, tuple[str, ...]] = {"hdri": ("time", "weather", "pl
                                                   "object": ("place",), "material": ("place",)}
 
 EXCLUSIVE = (("setting", "sky"),)
+# Values of one facet that shade into each other: an entry of one is no match for the other, nor a contradiction
+# (an evening sky darkens into night, rain falls from an overcast sky, a park is a field with paths, a field rolls
+# over hills, a river runs into the sea, a forest thins into a park). Hills are no mountains.
+NEIGHBOURS: Mapping[str, tuple[tuple[str, str], ...]] = {
+    "time": (("dusk", "night"),),
+    "weather": (("overcast", "rain"), ("overcast", "fog"), ("overcast", "snow")),
+    "setting": (("field", "park"), ("field", "hills"), ("coast", "water"),
+                ("forest", "park")),
+}
 FAMILY_WEIGHT = 0.7  # a family member counts this much of the word itself
 HEAD_MATCH = 0.25  # an object whose name ends in the query's head noun (a family member: FAMILY_WEIGHT of it)
 HEAD_AS_MODIFIER = 0.15  # penalty for an object whose name has the head noun only before its own head
@@ -144,8 +153,13 @@ def facets_of(words: Iterable[str], vocabulary: Mapping[str, tuple[str, str]]) -
     return {facet: frozenset(values) for facet, values in found.items()}
 
 
+def _neighbours(facet: str, wanted: frozenset[str], have: frozenset[str]) -> bool:
+    return any((a in wanted and b in have) or (b in wanted and a in have) for a, b in NEIGHBOURS.get(facet, ()))
+
+
 def facet_score(query: Mapping[str, frozenset[str]], entry: Mapping[str, frozenset[str]]) -> float:
-    """Bonus for each facet the entry shares with the query, penalty for each it contradicts.
+    """Bonus for each facet the entry shares with the query, penalty for each it contradicts (states only
+    values that are neither the query's nor their neighbours).
 
     The bonus is shared out over the values the entry states: an entry filed under "sunrise-sunset" is
     less surely a sunrise than one tagged only "sunrise"."""
@@ -154,8 +168,10 @@ def facet_score(query: Mapping[str, frozenset[str]], entry: Mapping[str, frozens
         have = entry.get(facet)
         if not have:
             score -= FACET_MISSING.get(facet, 0.0)
-            continue
-        score += FACET_MATCH * len(wanted & have) / len(have) if wanted & have else -FACET_CONFLICT
+        elif wanted & have:
+            score += FACET_MATCH * len(wanted & have) / len(have)
+        elif not _neighbours(facet, wanted, have):
+            score -= FACET_CONFLICT
     return score
 
 
