@@ -8,12 +8,13 @@ the gap that an embedding of the record alone leaves open:
 * **Word families**: a query word also matches the words people use for the
   same thing ("harbour" finds "harbor", "port", "pier"; "person" finds
   "human", "woman"), at a lower weight than the word itself.
-* **Facets**: time of day, weather, indoor/outdoor and the setting (coast,
-  water, city, park, field, forest, hills, desert, road, snow), read from
+* **Facets**: time of day, weather, season, indoor/outdoor and the setting
+  (coast, water, city, park, field, forest, hills, desert, snow), read from
   the query's words and from the entry's name, tags and categories. An
   entry of the facet value the query asks for gains; an entry that clearly
   has another value of that facet (a sunrise for "sunset", a studio for
-  "outdoors", a park for "a beach") loses. Facets are only compared when
+  "outdoors", a park for "a beach") loses, unless the two values shade into
+  each other (a field for "a park"). Facets are only compared when
   both sides state one.
 * **Head nouns** (objects): the thing a phrase names is its head noun, the
   last noun before any qualifier ("car" in "a family car parked on the
@@ -69,12 +70,19 @@ FACETS: Mapping[str, Mapping[str, str]] = {
         "overcast": "overcast cloudy clouds grey gray",
         "fog": "fog foggy mist misty haze hazy",
         "rain": "rain rainy storm stormy thunder wet",
-        "snow": "snow snowy winter frozen icy",
+        "snow": "snow snowy frozen icy",
     },
     "place": {
         "indoor": "indoor indoors interior room inside hall studio photostudio apartment office lobby bedroom "
                   "kitchen warehouse workshop factory",
         "outdoor": "outdoor outdoors outside sky skies street city park field beach forest mountain desert garden",
+    },
+    # Foliage and ground change with the season: autumn leaves are no winter park ("fall" is left out: snow falls).
+    "season": {
+        "spring": "spring springtime blossom",
+        "summer": "summer summertime",
+        "autumn": "autumn autumnal",
+        "winter": "winter wintry wintertime",
     },
     "setting": {
         "coast": "beach coast shore seaside ocean sea wave waves bay harbour harbor port pier",
@@ -87,12 +95,13 @@ FACETS: Mapping[str, Mapping[str, str]] = {
         "hills": "hill hills hilltop",
         "mountains": "mountain mountains valley alps cliff canyon",
         "desert": "desert dune dunes arid",
-        "snow": "snow snowy winter",
+        "snow": "snow snowy",
         "sky": "pure",  # Poly Haven's "pure skies": nothing but sky, no ground of any setting
     },
 }
-# Facets each catalog kind is ranked by: time of day, weather and setting describe a background, not a chair or a floor.
-FACETS_BY_KIND: Mapping[str, tuple[str, ...]] = {"hdri": ("time", "weather", "place", "setting"),
+# Facets each catalog kind is ranked by: time of day, weather, season and setting describe a background, not a chair
+# or a floor.
+FACETS_BY_KIND: Mapping[str, tuple[str, ...]] = {"hdri": ("time", "weather", "season", "place", "setting"),
                                                   "object": ("place",), "material": ("place",)}
 
 EXCLUSIVE = (("setting", "sky"),)

@@ -4,7 +4,7 @@ MiniLM places "night" close to "evening" and "dusk"; catalog tags are
 exact. The lexical term rewards an entry whose name, tags or categories
 contain the query's words (or words of their family, see ``facets``), so a
 "night" query ranks the night sky above daytime skies that merely sound
-similar. Facets (time of day, weather, indoor/outdoor) then reward entries
+similar. Facets (time of day, weather, season, setting) then reward entries
 that agree with what the query states and demote those that contradict it,
 and for objects the query's head noun rewards names that end in it (see
 ``facets``).
