@@ -8,12 +8,13 @@ the gap that an embedding of the record alone leaves open:
 * **Word families**: a query word also matches the words people use for the
   same thing ("harbour" finds "harbor", "port", "pier"; "person" finds
   "human", "woman"), at a lower weight than the word itself.
-* **Facets**: time of day, weather, indoor/outdoor and the setting (coast,
-  water, city, park, field, forest, hills, desert, road, snow), read from
+* **Facets**: time of day, weather, season, indoor/outdoor and the setting
+  (coast, water, city, park, field, forest, hills, desert, snow), read from
   the query's words and from the entry's name, tags and categories. An
   entry of the facet value the query asks for gains; an entry that clearly
   has another value of that facet (a sunrise for "sunset", a studio for
-  "outdoors", a park for "a beach") loses. Facets are only compared when
+  "outdoors", a park for "a beach") loses, unless the two values shade into
+  each other (a field for "a park"). Facets are only compared when
   both sides state one.
 * **Head nouns** (objects): the thing a phrase names is its head noun, the
   last noun before any qualifier ("car" in "a family car parked on the
@@ -69,12 +70,19 @@ FACETS: Mapping[str, Mapping[str, str]] = {
         "overcast": "overcast cloudy clouds grey gray",
         "fog": "fog foggy mist misty haze hazy",
         "rain": "rain rainy storm stormy thunder wet",
-        "snow": "snow snowy winter frozen icy",
+        "snow": "snow snowy frozen icy",
     },
     "place": {
         "indoor": "indoor indoors interior room inside hall studio photostudio apartment office lobby bedroom "
                   "kitchen warehouse workshop factory",
         "outdoor": "outdoor outdoors outside sky skies street city park field beach forest mountain desert garden",
+    },
+    # Foliage and ground change with the season: autumn leaves are no winter park ("fall" is left out: snow falls).
+    "season": {
+        "spring": "spring springtime blossom",
+        "summer": "summer summertime",
+        "autumn": "autumn autumnal",
+        "winter": "winter wintry wintertime",
     },
     "setting": {
         "coast": "beach coast shore seaside ocean sea wave waves bay harbour harbor port pier",
@@ -87,15 +95,25 @@ FACETS: Mapping[str, Mapping[str, str]] = {
         "hills": "hill hills hilltop",
         "mountains": "mountain mountains valley alps cliff canyon",
         "desert": "desert dune dunes arid",
-        "snow": "snow snowy winter",
+        "snow": "snow snowy",
         "sky": "pure",  # Poly Haven's "pure skies": nothing but sky, no ground of any setting
     },
 }
-# Facets each catalog kind is ranked by: time of day, weather and setting describe a background, not a chair or a floor.
-FACETS_BY_KIND: Mapping[str, tuple[str, ...]] = {"hdri": ("time", "weather", "place", "setting"),
+# Facets each catalog kind is ranked by: time of day, weather, season and setting describe a background, not a chair
+# or a floor.
+FACETS_BY_KIND: Mapping[str, tuple[str, ...]] = {"hdri": ("time", "weather", "season", "place", "setting"),
                                                   "object": ("place",), "material": ("place",)}
 
 EXCLUSIVE = (("setting", "sky"),)
+# Values of one facet that shade into each other: an entry of one is no match for the other, nor a contradiction
+# (an evening sky darkens into night, rain falls from an overcast sky, a park is a field with paths, a field rolls
+# over hills, a river runs into the sea, a forest thins into a park). Hills are no mountains.
+NEIGHBOURS: Mapping[str, tuple[tuple[str, str], ...]] = {
+    "time": (("dusk", "night"),),
+    "weather": (("overcast", "rain"), ("overcast", "fog"), ("overcast", "snow")),
+    "setting": (("field", "park"), ("field", "hills"), ("coast", "water"),
+                ("forest", "park")),
+}
 FAMILY_WEIGHT = 0.7  # a family member counts this much of the word itself
 HEAD_MATCH = 0.25  # an object whose name ends in the query's head noun (a family member: FAMILY_WEIGHT of it)
 HEAD_AS_MODIFIER = 0.15  # penalty for an object whose name has the head noun only before its own head
@@ -144,8 +162,13 @@ def facets_of(words: Iterable[str], vocabulary: Mapping[str, tuple[str, str]]) -
     return {facet: frozenset(values) for facet, values in found.items()}
 
 
+def _neighbours(facet: str, wanted: frozenset[str], have: frozenset[str]) -> bool:
+    return any((a in wanted and b in have) or (b in wanted and a in have) for a, b in NEIGHBOURS.get(facet, ()))
+
+
 def facet_score(query: Mapping[str, frozenset[str]], entry: Mapping[str, frozenset[str]]) -> float:
-    """Bonus for each facet the entry shares with the query, penalty for each it contradicts.
+    """Bonus for each facet the entry shares with the query, penalty for each it contradicts (states only
+    values that are neither the query's nor their neighbours).
 
     The bonus is shared out over the values the entry states: an entry filed under "sunrise-sunset" is
     less surely a sunrise than one tagged only "sunrise"."""
@@ -154,8 +177,10 @@ def facet_score(query: Mapping[str, frozenset[str]], entry: Mapping[str, frozens
         have = entry.get(facet)
         if not have:
             score -= FACET_MISSING.get(facet, 0.0)
-            continue
-        score += FACET_MATCH * len(wanted & have) / len(have) if wanted & have else -FACET_CONFLICT
+        elif wanted & have:
+            score += FACET_MATCH * len(wanted & have) / len(have)
+        elif not _neighbours(facet, wanted, have):
+            score -= FACET_CONFLICT
     return score
 
 

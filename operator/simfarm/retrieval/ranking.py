@@ -4,7 +4,7 @@ MiniLM places "night" close to "evening" and "dusk"; catalog tags are
 exact. The lexical term rewards an entry whose name, tags or categories
 contain the query's words (or words of their family, see ``facets``), so a
 "night" query ranks the night sky above daytime skies that merely sound
-similar. Facets (time of day, weather, indoor/outdoor) then reward entries
+similar. Facets (time of day, weather, season, setting) then reward entries
 that agree with what the query states and demote those that contradict it,
 and for objects the query's head noun rewards names that end in it (see
 ``facets``).
@@ -90,18 +90,22 @@ def lexical_scores(query_terms: list[str], pool: Sequence[LexicalFields],
     Each query word counts with the best field weight it is found in. Word
     rarity is measured over the candidate pool itself, so a generic word
     ("sky", shared by most backgrounds) counts less than a telling one
-    ("night"); ``importance`` scales a word's weight further.
+    ("night"); ``importance`` scales a word's weight further. A word that no
+    candidate holds (nor a word of its family) tells none apart: it is left
+    out of the share, so "a sunny afternoon in a town square" ranks by how
+    well entries match "sunny", "town" and "square", not diluted by an
+    "afternoon" no record states.
     """
     if not query_terms:
         return [0.0] * len(pool)
     related = {word: _families().get(word, frozenset()) for word in query_terms}
+    weights = {word: [fields.related_weight(word, related[word]) for fields in pool] for word in set(query_terms)}
     idf = {}
-    for word in set(query_terms):
+    for word in weights:
         frequency = sum(1 for fields in pool if fields.contains(word))
-        idf[word] = importance(word) * math.log(1.0 + len(pool) / (1.0 + frequency))
+        idf[word] = importance(word) * math.log(1.0 + len(pool) / (1.0 + frequency)) if any(weights[word]) else 0.0
     total = sum(idf[word] for word in query_terms) or 1.0
-    return [sum(idf[word] * fields.related_weight(word, related[word]) for word in query_terms) / total
-            for fields in pool]
+    return [sum(idf[word] * weights[word][i] for word in query_terms) / total for i in range(len(pool))]
 
 
 @lru_cache(maxsize=1)
