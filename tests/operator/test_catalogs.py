@@ -56,7 +56,11 @@ async def test_a_catalog_imports_to_ready_and_requests_take_its_assets(cluster, 
     job = await import_job(cluster, "mirror")
     catalog = await read(cluster, f"{CATALOGS_URL}/mirror")
     assert job["metadata"]["ownerReferences"][0]["uid"] == catalog["metadata"]["uid"]
-    importing = await catalog_status(cluster, "mirror")
+    # kopf creates the Job inside the handler and patches the status when the handler returns
+    async def importing_status():
+        status = await catalog_status(cluster, "mirror")
+        return status if "phase" in status else None
+    importing = await eventually(importing_status, "the catalog's phase")
     assert importing["phase"] == "Importing" and importing["source"] == "renders/mirror"
 
     status = await import_now(cluster, "mirror", tmp_path)
