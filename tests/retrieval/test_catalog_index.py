@@ -10,6 +10,7 @@ import pytest
 from simfarm.errors import InputError
 from simfarm.retrieval import embedding
 from simfarm.retrieval.catalog import Catalog
+from simfarm.retrieval import index
 from simfarm.retrieval.index import CatalogIndex
 from simfarm.retrieval.entries import CatalogKind
 from simfarm.retrieval.importers import read_import
@@ -139,3 +140,28 @@ def test_unwritable_home_falls_back_to_memory_only_when_asked(tmp_path, capsys):
     assert catalog.home is None
     assert "using an in-memory catalog" in capsys.readouterr().err
     assert catalog.search(CatalogKind.material, "snow", top=1)[0].entry.id == "floor-snow"
+
+
+def test_an_index_keyed_by_plain_entry_keys_is_rekeyed_once_on_open(tmp_path, capsys):
+    """Indexes written before record ids held the content hash: the next open re-keys them, keeping every
+    entry and its embedding (no re-embedding), and searches find them."""
+    home = tmp_path / "home"
+    catalog = Catalog(CatalogIndex.persistent(home / "catalog"), home)
+    _import(catalog, CatalogKind.hdri, DATA / "polyhaven_hdris.json")
+    keys = catalog.index.keys(CatalogKind.hdri, "polyhaven")
+    collection = catalog.index.collection(CatalogKind.hdri)
+    stored = collection.get(include=["embeddings", "metadatas"])
+    collection.delete(ids=stored["ids"])
+    collection.add(ids=[record.rpartition("#")[0] for record in stored["ids"]], embeddings=stored["embeddings"],
+                   metadatas=stored["metadatas"])
+    collection.modify(metadata={**collection.metadata, index.ID_SCHEME_MARKER: "key"})
+    capsys.readouterr()
+
+    embedder = CountingEmbedder()
+    reopened = Catalog(CatalogIndex.persistent(home / "catalog", embedder), home)
+    assert reopened.index.keys(CatalogKind.hdri, "polyhaven") == keys
+    assert f"re-keying {len(stored['ids'])} entries of simfarm-hdri" in capsys.readouterr().err
+    assert reopened.search(CatalogKind.hdri, "night", top=1, sources=["polyhaven"])[0].entry.key in keys
+    assert embedder.texts == 0  # nothing embedded again
+    assert sorted(reopened.index.collection(CatalogKind.hdri).get(include=[])["ids"]) == \
+        sorted(stored["ids"])

@@ -248,3 +248,29 @@ def test_an_s3_source_is_read_with_the_pods_s3_secret(store, minio_server, monke
     assert progress.counts["hdri"] == 100 and progress.filtered == 42
     with pytest.raises(InputError, match="no such object"):
         run_import(store, "t14/s3", "polyhaven", "s3://team-assets/polyhaven/missing.json")
+
+
+def test_a_searcher_sees_what_another_process_changed_after_its_last_search(chroma_server, served, mirror, tmp_path):
+    """Searches keep the records they read (by content-addressed id): a change made by an import in another
+    process must still reach the next search, and a removed entry must leave it."""
+    path = write_jsonl(served.root / "changing.jsonl", mirror[:20])
+    env = {"PATH": f"{SIMFARM.parent}:/usr/bin:/bin", "HOME": str(tmp_path), "HF_HUB_OFFLINE": "1",
+           "SIMFARM_URL_POLICY": LOCAL.to_json()}
+    command = [SIMFARM, "catalog", "import-url", "t15/mirror", "jsonl", f"{served.url}/changing.jsonl",
+               "--store", chroma_server.url]
+    assert subprocess.run(command, env=env, capture_output=True, timeout=300).returncode == 0
+    searcher = Catalog(CatalogIndex.server(chroma_server.url))
+    kept, dropped = mirror[7], mirror[3]
+
+    def top(record) -> list:
+        return searcher.search(CatalogKind.object, record["name"], top=3, sources=["t15/mirror"])
+    assert top(kept)[0].entry.uri == kept["uri"] and top(dropped)[0].entry.id == dropped["id"]
+    records = [dict(record) for record in mirror[:20] if record is not dropped]
+    moved = next(record for record in records if record["id"] == kept["id"])
+    moved["uri"], moved["tags"] = mirror[25]["uri"], [*moved.get("tags", []), "restored"]
+    write_jsonl(path, records)
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    (hit, *_) = top(kept)
+    assert (hit.entry.id, hit.entry.uri) == (kept["id"], mirror[25]["uri"]) and "restored" in hit.entry.tags
+    assert dropped["id"] not in {hit.entry.id for hit in top(dropped)}

@@ -1,10 +1,18 @@
 """The ChromaDB index: one cosine collection per catalog kind.
 
-Each record's id is the entry's ``key`` (``source:id``); its metadata holds
-the entry itself (JSON), a content hash and the entry's lexical fields, so
-a search needs nothing but the index. Embeddings come from
-``simfarm.retrieval.embedding`` and are passed in explicitly: ChromaDB's own
-embedding function (which would download a model) is never used.
+Each record's id is the entry's ``key`` (``source:id``) and its content hash
+(``key#hash``); its metadata holds the entry itself (JSON), the hash and the
+entry's lexical fields, so a search needs nothing but the index. Embeddings
+come from ``simfarm.retrieval.embedding`` and are passed in explicitly:
+ChromaDB's own embedding function (which would download a model) is never used.
+
+Content-addressed ids make a record immutable: a changed entry is a new
+record. So a search asks the store for ids and distances only and keeps the
+records it has read in memory (``_RecordCache``); reading the metadata of 100
+candidates on every search took ~3-5 ms of a 20 ms search at 10k entries,
+and a cache keyed by id cannot go stale even when other processes (import
+Jobs on a shared server) write. Indexes written with plain-key ids are
+re-keyed once when opened (``_migrate``).
 
 The same class serves an index in a folder, in memory, or on a ChromaDB
 server (``CatalogIndex.connect``): a cluster's operators and import Jobs
@@ -20,6 +28,7 @@ import json
 import sys
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 from urllib.parse import urlsplit
@@ -38,8 +47,10 @@ if TYPE_CHECKING:
 
 COLLECTION_PREFIX = "simfarm-"
 IMPORTS_COLLECTION = f"{COLLECTION_PREFIX}imports"
+ID_SCHEME_MARKER, ID_SCHEME = "record_ids", "key#hash"  # collection metadata: how its record ids are formed
+CACHED_RECORDS = 10_000  # records per kind kept in memory between searches (each ~1-2 KB)
 EMBED_CHUNK = 256  # entries embedded and written per step of the progress bar
-PAGE = 5000  # records read per request when listing a source
+PAGE = 5000  # records read per request when listing a source (under ChromaDB's batch limit, 5461)
 PROGRESS_MIN_ENTRIES = 1000
 
 
@@ -66,26 +77,57 @@ class SyncReport:
                           self.unchanged + other.unchanged, self.removed + other.removed)
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A nearest neighbour; its entry is parsed only if it makes the final ranking."""
+def record_id(key: str, content_hash: str) -> str:
+    return f"{key}#{content_hash}"
 
-    key: str
-    cosine: float
-    lexical: LexicalFields
+
+def key_of(record: str) -> str:
+    """The entry key of a record id (keys may hold '#'; the hash never does)."""
+    return record.rpartition("#")[0]
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """A record's metadata as read from the store; its entry is parsed only if it makes a final ranking."""
+
     metadata: dict
 
-    def entry(self) -> CatalogEntry:
-        return _entry(self.metadata)
+    @cached_property
+    def lexical(self) -> LexicalFields:
+        return LexicalFields.from_metadata(self.metadata)
 
-    @property
+    @cached_property
     def name(self) -> str:
         return json.loads(self.metadata["entry"])["name"]
 
     @property
     def license(self) -> str:
         """Stored beside the entry since licenses filter searches; an older index has it only in the entry."""
-        return self.metadata["license"] if "license" in self.metadata else self.entry().license
+        return self.metadata["license"] if "license" in self.metadata else _entry(self.metadata).license
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A nearest neighbour of a query."""
+
+    key: str
+    cosine: float
+    record: StoredRecord
+
+    def entry(self) -> CatalogEntry:
+        return _entry(self.record.metadata)
+
+    @property
+    def lexical(self) -> LexicalFields:
+        return self.record.lexical
+
+    @property
+    def name(self) -> str:
+        return self.record.name
+
+    @property
+    def license(self) -> str:
+        return self.record.license
 
 
 def _settings() -> Settings:
@@ -106,6 +148,7 @@ class CatalogIndex:
         self._client = client
         self._embed = embedder
         self._collections: dict[CatalogKind, chromadb.Collection] = {}
+        self._records_read: dict[CatalogKind, _RecordCache] = {}
         self._import_states: chromadb.Collection | None = None
 
     @classmethod
@@ -139,11 +182,16 @@ class CatalogIndex:
 
     def collection(self, kind: CatalogKind) -> "chromadb.Collection":
         if kind not in self._collections:
-            self._collections[kind] = self._client.get_or_create_collection(
+            collection = self._client.get_or_create_collection(
                 f"{COLLECTION_PREFIX}{kind.value}",
                 configuration={"hnsw": {"space": "cosine"}},
                 embedding_function=None,
             )
+            if (collection.metadata or {}).get(ID_SCHEME_MARKER) != ID_SCHEME:
+                _migrate(collection)
+                collection.modify(metadata={**(collection.metadata or {}), ID_SCHEME_MARKER: ID_SCHEME})
+            self._collections[kind] = collection
+            self._records_read[kind] = _RecordCache(collection)
         return self._collections[kind]
 
     def marker(self, kind: CatalogKind, name: str) -> str | None:
@@ -156,19 +204,11 @@ class CatalogIndex:
 
     def _records(self, kind: CatalogKind, sources: Collection[str] | None) -> Iterable[tuple[str, dict]]:
         """(key, metadata) of every entry of ``kind`` (from ``sources``), read a page at a time."""
-        collection = self.collection(kind)
-        where = _where(sources)
-        offset = 0
-        while True:
-            found = collection.get(where=where, include=["metadatas"], limit=PAGE, offset=offset)
-            yield from zip(found["ids"], found["metadatas"])
-            if len(found["ids"]) < PAGE:
-                return
-            offset += PAGE
+        return _pages(self.collection(kind), _where(sources))
 
     def hashes(self, kind: CatalogKind, source: str) -> dict[str, str]:
         """Index key -> content hash of every entry from ``source``."""
-        return {key: meta["hash"] for key, meta in self._records(kind, [source])}
+        return {key_of(record): meta["hash"] for record, meta in self._records(kind, [source])}
 
     def sync(self, kind: CatalogKind, source: str, entries: Sequence[CatalogEntry],
              keep_ids: Iterable[str] = ()) -> SyncReport:
@@ -191,46 +231,49 @@ class CatalogIndex:
                 chunk = entries[start:start + EMBED_CHUNK]
                 vectors = self._embed([entry.search_text() for entry in chunk])
                 collection.upsert(
-                    ids=[entry.key for entry in chunk],
+                    ids=[record_id(entry.key, entry.content_hash()) for entry in chunk],
                     embeddings=vectors,
                     metadatas=[_metadata(entry) for entry in chunk],
                 )
                 progress.update(len(chunk))
 
-    def delete(self, kind: CatalogKind, keys: Sequence[str]) -> None:
+    def delete(self, kind: CatalogKind, records: Sequence[str]) -> None:
+        """Remove records by id (``record_id``)."""
         collection = self.collection(kind)
         batch = self._client.get_max_batch_size()
-        for start in range(0, len(keys), batch):
-            collection.delete(ids=list(keys[start:start + batch]))
+        for start in range(0, len(records), batch):
+            collection.delete(ids=list(records[start:start + batch]))
 
     def delete_source(self, source: str) -> int:
         """Remove every entry of ``source`` (all kinds) and its import state; returns how many entries."""
         removed = 0
         for kind in CatalogKind:
-            keys = self.keys(kind, source)
-            self.delete(kind, keys)
-            removed += len(keys)
+            records = self._record_ids(kind, source)
+            self.delete(kind, records)
+            removed += len(records)
         self._imports().delete(ids=[source])
         return removed
 
+    def _record_ids(self, kind: CatalogKind, source: str) -> list[str]:
+        return self.collection(kind).get(where={"source": source}, include=[])["ids"]
+
     def keys(self, kind: CatalogKind, source: str) -> list[str]:
         """Keys of ``source``'s entries of ``kind``, sorted (ids only: cheap for a large source)."""
-        found = self.collection(kind).get(where={"source": source}, include=[])
-        return sorted(found["ids"])
+        return sorted(key_of(record) for record in self._record_ids(kind, source))
 
     def query(self, kind: CatalogKind, vectors: Sequence[Sequence[float]], n: int,
               sources: Collection[str] | None = None) -> list[list[Candidate]]:
         """The ``n`` nearest entries to each vector, nearest first; only from ``sources`` unless None."""
         collection = self.collection(kind)
-        n = min(n, collection.count())
-        if n == 0 or (sources is not None and not sources):
+        if sources is not None and not sources:
             return [[] for _ in vectors]
         found = collection.query(query_embeddings=list(vectors), n_results=n, where=_where(sources),
-                                 include=["metadatas", "distances"])
+                                 include=["distances"])
+        records = self._records_read[kind].read([record for ids in found["ids"] for record in ids])
         return [
-            [Candidate(key, 1.0 - distance, LexicalFields.from_metadata(meta), meta)
-             for key, meta, distance in zip(keys, metas, distances)]
-            for keys, metas, distances in zip(found["ids"], found["metadatas"], found["distances"])
+            [Candidate(key_of(record), 1.0 - distance, records[record])
+             for record, distance in zip(ids, distances) if record in records]  # deleted since: skipped
+            for ids, distances in zip(found["ids"], found["distances"])
         ]
 
     def entries(self, kind: CatalogKind, source: str | None = None,
@@ -261,6 +304,23 @@ class CatalogIndex:
 
     def set_import_state(self, source: str, state: dict[str, Any]) -> None:
         self._imports().upsert(ids=[source], embeddings=[[0.0]], metadatas=[{"state": json.dumps(state)}])
+
+
+class _RecordCache:
+    """Records read by searches, by record id (immutable: see the module doc)."""
+
+    def __init__(self, collection: "chromadb.Collection") -> None:
+        self._collection = collection
+        self._records: dict[str, StoredRecord] = {}
+
+    def read(self, records: Sequence[str]) -> dict[str, StoredRecord]:
+        missing = sorted({record for record in records if record not in self._records})
+        if missing:
+            if len(self._records) + len(missing) > CACHED_RECORDS:
+                self._records.clear()
+            found = self._collection.get(ids=missing, include=["metadatas"])
+            self._records.update((record, StoredRecord(meta)) for record, meta in zip(found["ids"], found["metadatas"]))
+        return {record: self._records[record] for record in records if record in self._records}
 
 
 class StoreUnavailable(Exception):
@@ -297,6 +357,9 @@ class SourceSync:
             wanted = {entry.key: entry for entry in entries if entry.kind is kind}
             existing = self._existing[kind]
             changed = [entry for key, entry in wanted.items() if existing.get(key) != entry.content_hash()]
+            # a changed entry is a new record: the old one goes first, so a killed run leaves no two of a key
+            self.index.delete(kind, [record_id(entry.key, existing[entry.key]) for entry in changed
+                                     if entry.key in existing])
             self.index.write(kind, changed)
             existing.update((entry.key, entry.content_hash()) for entry in changed)
             added = sum(1 for entry in changed if entry.key not in self._before[kind])
@@ -311,10 +374,37 @@ class SourceSync:
 
     def finish(self) -> dict[CatalogKind, SyncReport]:
         for kind in self.kinds:
-            stale = sorted(key for key in self._existing[kind] if key not in self._seen[kind] and key not in self._kept)
+            stale = sorted(record_id(key, content_hash) for key, content_hash in self._existing[kind].items()
+                           if key not in self._seen[kind] and key not in self._kept)
             self.index.delete(kind, stale)
             self._reports[kind] += SyncReport(removed=len(stale))
         return dict(self._reports)
+
+
+def _migrate(collection: "chromadb.Collection") -> None:
+    """Re-key records whose id is the plain entry key (indexes written before ids held the content hash)."""
+    old = [(record, meta["hash"]) for record, meta in _pages(collection)
+           if not record.endswith(f"#{meta['hash']}")]
+    if not old:
+        return
+    print(f"simfarm: re-keying {len(old)} entries of {collection.name} (once)", file=sys.stderr)
+    for start in range(0, len(old), PAGE):
+        batch = dict(old[start:start + PAGE])
+        found = collection.get(ids=list(batch), include=["embeddings", "metadatas"])
+        collection.upsert(ids=[record_id(record, batch[record]) for record in found["ids"]],
+                          embeddings=found["embeddings"], metadatas=found["metadatas"])
+        collection.delete(ids=found["ids"])
+
+
+def _pages(collection: "chromadb.Collection", where: dict | None = None) -> Iterable[tuple[str, dict]]:
+    """(record id, metadata) of every record matching ``where``, read a page at a time."""
+    offset = 0
+    while True:
+        found = collection.get(where=where, include=["metadatas"], limit=PAGE, offset=offset)
+        yield from zip(found["ids"], found["metadatas"])
+        if len(found["ids"]) < PAGE:
+            return
+        offset += PAGE
 
 
 def _where(sources: Collection[str] | None) -> dict | None:
