@@ -48,6 +48,20 @@ def test_open_choices_vary_across_variants(rules):
     assert all(p.objects[0].movement is None for p in plans)  # the prompt fixed nothing moving
 
 
+def test_a_shot_of_several_objects_is_never_drawn_as_a_close_up(rules):
+    """A close-up frames one thing; a car and a cabin filling the frame together is no "extreme close-up"."""
+    close = {f.name for f in vocab.FRAMINGS if not f.suits_group}
+    for prompt in ("a red vintage car drives past a wooden cabin at sunset", "two dogs and a cat on a lawn",
+                   "a lamp on a table beside a sofa", "three barrels"):
+        plans = combine(rules.rewrite(prompt), variants=30, seed=5, options=CombineOptions(camera_follow=False))
+        assert not {p.framing.name for p in plans} & close, prompt
+        assert len({p.framing.name for p in plans}) >= 3, prompt
+    single = combine(rules.rewrite("a teapot"), variants=40, seed=5)
+    assert {p.framing.name for p in single} & close  # one object may be drawn close
+    asked = combine(rules.rewrite("an extreme close-up of a cat next to a dog"), variants=5, seed=5)
+    assert {p.framing.name for p in asked} == {"extreme_closeup"}  # what the prompt asks stays
+
+
 @pytest.mark.parametrize("kind", ["left_of", "right_of", "in_front_of", "behind", "next_to"])
 def test_relations_hold_as_the_camera_sees_them(kind):
     draft = SceneDraft(objects=[

@@ -90,7 +90,7 @@ def combine_variant(draft: SceneDraft, index: int, seed: int, options: CombineOp
             uv_rotation=_draw(rng, vocab.Range(0, 360), 1),
         ),
         orientation=Orientation(yaw=yaw, pitch=pitch),
-        framing=_framing(draft, rng),
+        framing=_framing(draft, rng, group=len(objects) > 1 and not any(o.camera_follow for o in objects)),
         animation=_animation(draft, rng),
         postprocessing=_postprocessing(draft, rng, without),
         warnings=warnings,
@@ -249,8 +249,13 @@ def _movement(obj: DraftObject, support: int | None, rng: random.Random, mode: s
     return Movement(direction=direction, speed=_draw(rng, band.speed))
 
 
-def _framing(draft: SceneDraft, rng: random.Random) -> Framing:
-    framing = vocab.FRAMINGS_BY_NAME[draft.framing] if draft.framing else rng.choice(vocab.FRAMINGS)
+def _framing(draft: SceneDraft, rng: random.Random, group: bool) -> Framing:
+    """The prompt's framing, else one drawn at random; ``group``: the shot is about several objects
+    (none followed), so no close-up is drawn for it (one asked for is kept)."""
+    if draft.framing:
+        framing = vocab.FRAMINGS_BY_NAME[draft.framing]
+    else:
+        framing = rng.choice([f for f in vocab.FRAMINGS if f.suits_group] if group else vocab.FRAMINGS)
     return Framing(name=framing.name, fov=_draw(rng, framing.fov, 1), coverage_factor=_draw(rng, framing.coverage, 2))
 
 

@@ -143,15 +143,18 @@ class Framing:
     coverage: Range  # frame width / focus object size
     phrase: str
     synonyms: tuple[str, ...] = ()
+    # Whether the name fits a shot of several objects: close-ups frame one thing (or a detail of it); "an
+    # extreme close-up" of a car and a cabin that fill the frame together is a misleading label.
+    suits_group: bool = True
 
 
 FRAMINGS: tuple[Framing, ...] = (
     Framing("extreme_closeup", Range(10, 15), Range(0.7, 1.1), "an extreme close-up",
-            ("extreme close-up", "extreme closeup", "macro shot", "macro", "extremely close")),
+            ("extreme close-up", "extreme closeup", "macro shot", "macro", "extremely close"), suits_group=False),
     Framing("closeup", Range(15, 24), Range(1.0, 1.2), "a close-up",
-            ("close-up", "closeup", "close up", "tight shot", "up close")),
+            ("close-up", "closeup", "close up", "tight shot", "up close"), suits_group=False),
     Framing("medium_closeup", Range(24, 30), Range(0.8, 1.2), "a medium close-up",
-            ("medium close-up", "medium closeup", "medium close up")),
+            ("medium close-up", "medium closeup", "medium close up"), suits_group=False),
     Framing("medium", Range(30, 40), Range(1.0, 1.5), "a medium shot",
             ("medium shot", "mid shot", "mid-shot", "medium framing")),
     Framing("medium_wide", Range(40, 55), Range(1.5, 2.0), "a medium wide shot",
