@@ -8,6 +8,8 @@ which is ``llvmpipe`` (software) on a machine without a GPU.
 
 from __future__ import annotations
 
+import os
+
 import bpy
 
 from simfarm.plan.models import RenderSettings
@@ -18,9 +20,15 @@ CYCLES_BACKENDS = ("OPTIX", "CUDA", "HIP", "ONEAPI")
 WORKBENCH_AA = ((1, "OFF"), (5, "5"), (8, "8"), (11, "11"), (16, "16"), (32, "32"))
 
 
+CPUS_ENV = "SIMFARM_CPUS"  # the container's CPU limit in whole CPUs (the render pod sets it; unset: all cores)
+
+
 def configure(scene: bpy.types.Scene, settings: RenderSettings) -> None:
     render = scene.render
     render.engine = BLENDER_ENGINES[settings.engine]
+    cpus = cpu_limit()
+    if cpus:
+        render.threads_mode, render.threads = "FIXED", cpus
     render.resolution_x, render.resolution_y, render.resolution_percentage = settings.width, settings.height, 100
     render.fps, render.fps_base = settings.fps, 1.0
     render.film_transparent = False
@@ -35,6 +43,18 @@ def configure(scene: bpy.types.Scene, settings: RenderSettings) -> None:
         scene.display.render_aa = [label for count, label in WORKBENCH_AA if count <= settings.samples][-1]
         shading = scene.display.shading
         shading.light, shading.color_type = "STUDIO", "TEXTURE"
+
+
+def cpu_limit() -> int | None:
+    """Whole CPUs this worker may use, from ``SIMFARM_CPUS``; None when unset (Blender then uses every core)."""
+    text = os.environ.get(CPUS_ENV, "").strip()
+    if not text:
+        return None
+    try:
+        cpus = int(text)
+    except ValueError:
+        raise ValueError(f"{CPUS_ENV}={text!r}: expected a whole number of CPUs") from None
+    return max(1, min(cpus, bpy.types.RenderSettings.bl_rna.properties["threads"].hard_max))
 
 
 def select_cycles_device(scene: bpy.types.Scene) -> str:

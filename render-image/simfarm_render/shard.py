@@ -104,7 +104,8 @@ def run(plan_uri: str, index: int, out: str | None) -> dict[str, Any]:
         "seconds": round(seconds, 3), "render_seconds": round(render_seconds, 3),
         "annotation_seconds": round(annotation_seconds, 3), "pass_seconds": round(pass_seconds, 3),
         "seconds_per_frame": round(render_seconds / shard.frames, 4),
-        "engine": settings.engine, "device": device, "output": output, "output_bytes": output_bytes,
+        "engine": settings.engine, "device": device, "threads": built.scene.render.threads,
+        "output": output, "output_bytes": output_bytes,
     }
 
 

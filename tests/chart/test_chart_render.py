@@ -149,6 +149,9 @@ def test_operator_reads_every_setting_the_chart_gives_it(name: str, rendered: di
     s3_secret = env_of(container)["SIMFARM_S3_SECRET"]
     names |= {key for s in of_kind(docs, "Secret") if s["metadata"]["name"] == s3_secret for key in s["stringData"]}
     names -= {"HOME"}  # for libraries writing caches, with a read-only root filesystem
+    for blas in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):  # read by the embedding's BLAS library
+        assert env_of(container)[blas]["resourceFieldRef"]["resource"] == "limits.cpu"
+        names.remove(blas)
     for variable in sorted(names):
         assert re.search(rf"""["']{variable}["']""", OPERATOR_SOURCE), f"{variable} is set but read nowhere"
 

@@ -38,7 +38,8 @@ def run_job_command(job: dict[str, Any], workdir: Path) -> tuple[int, str]:
     argv = container["command"]
     assert argv[:3] == ["simfarm", "catalog", "import-url"], argv
     log = workdir / f"{job['metadata']['name']}.termination-log"
-    env = {item["name"]: item["value"] for item in container["env"] if item["name"] != "HOME"}
+    # what the kubelet resolves (valueFrom: the CPU limit) stays as this process has it
+    env = {item["name"]: item["value"] for item in container["env"] if item["name"] != "HOME" and "value" in item}
     env["SIMFARM_TERMINATION_LOG"] = str(log)
     with _environment(env):
         args = build_parser().parse_args(argv[1:])

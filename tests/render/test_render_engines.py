@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import av
 import pytest
@@ -39,6 +40,15 @@ def test_engine_renders_video(engine, frames, samples, tmp_path):
     assert summary["output_bytes"] == video.stat().st_size
     assert summary["seconds_per_frame"] > 0 and summary["device"]
     assert json.loads((tmp_path / "termination-log").read_text()) == summary
+
+
+def test_the_worker_renders_with_as_many_threads_as_its_cpu_limit(tmp_path):
+    """The render pod passes its CPU limit (SIMFARM_CPUS, from the downward API); unset, Blender uses every core."""
+    plan = request([variant([scene_object("cube", 2)])], engine="CYCLES", frames=1, samples=1)
+    limited = render(plan, tmp_path / "limited", env={"SIMFARM_CPUS": "1"})
+    assert limited.summary["threads"] == 1
+    unlimited = render(plan, tmp_path / "unlimited")
+    assert unlimited.summary["threads"] == os.cpu_count()
 
 
 ALL_EFFECTS = Postprocessing(bloom=Bloom(level="high", intensity=0.6, threshold=0.3, radius=6),

@@ -45,7 +45,9 @@ def test_the_import_job_runs_the_import_command_with_no_api_access():
     assert pod["automountServiceAccountToken"] is False and "serviceAccountName" not in pod
     assert container["securityContext"]["readOnlyRootFilesystem"] and pod["securityContext"]["runAsNonRoot"]
     assert container["terminationMessagePolicy"] == "File"
-    env = {e["name"]: e["value"] for e in container["env"]}
+    env = {e["name"]: e["value"] for e in container["env"] if "value" in e}
+    sized = {e["name"]: e["valueFrom"]["resourceFieldRef"]["resource"] for e in container["env"] if "valueFrom" in e}
+    assert sized == {"SIMFARM_CPUS": "limits.cpu", "OMP_NUM_THREADS": "limits.cpu", "OPENBLAS_NUM_THREADS": "limits.cpu"}
     assert UrlPolicy.from_json(env["SIMFARM_URL_POLICY"]) == CONFIG.url_policy
     assert ImportLimits.from_environ(env) == CONFIG.import_limits
     assert env["SIMFARM_S3_SECRET_DIR"] == "/var/run/secrets/simfarm/s3"

@@ -45,6 +45,9 @@ def test_queue_gpu_count_and_resource_name():
     assert job["metadata"]["labels"]["kueue.x-k8s.io/queue-name"] == "q"
     assert "kueue.x-k8s.io/queue-name" not in job["spec"]["template"]["metadata"]["labels"]
     assert job["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"] == {"cpu": "2", "memory": "8Gi"}
+    env = job["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert {"name": "SIMFARM_CPUS", "valueFrom": {"resourceFieldRef": {
+        "containerName": "worker", "resource": "limits.cpu", "divisor": "1"}}} in env  # Blender's render threads
     amd = render_job(REQUEST, spec(resources={"gpu": 2, "gpuResource": "amd.com/gpu"}), "p", 1, CONFIG)
     assert amd["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"]["amd.com/gpu"] == "2"
 

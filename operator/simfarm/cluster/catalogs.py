@@ -31,7 +31,7 @@ from ..retrieval.remote import LIMITS_ENV, POLICY_ENV
 from .config import OperatorConfig
 from .manifests import (CONTAINER_SECURITY_CONTEXT, LABEL_COMPONENT, LABEL_MANAGED_BY, MANAGED_BY, MAX_LABEL_VALUE,
                         POD_SECURITY_CONTEXT, S3_SECRET_MOUNT, SCRATCH_MOUNT, TERMINATION_LOG, RequestRef,
-                        child_name, fit)
+                        child_name, cpu_limit_env, fit)
 from .spec import AssetCatalogSpec, CatalogSource
 from .status import WorkerResult, condition, merge_conditions
 
@@ -87,7 +87,7 @@ def import_job(catalog: RequestRef, spec: AssetCatalogSpec, generation: int, rou
            {"name": LIMITS_ENV, "value": config.import_limits.to_json()},
            {"name": "HF_HUB_OFFLINE", "value": "1"},
            {"name": "HOME", "value": SCRATCH_MOUNT},  # the root filesystem is read-only
-           {"name": "TMPDIR", "value": SCRATCH_MOUNT}]
+           {"name": "TMPDIR", "value": SCRATCH_MOUNT}, *cpu_limit_env(CONTAINER)]
     mounts = [{"name": "scratch", "mountPath": SCRATCH_MOUNT}]
     volumes: list[dict[str, Any]] = [{"name": "scratch", "emptyDir": {}}]
     if any(url and url.startswith("s3://") for url in (spec.source.url, spec.source.object_paths)):

@@ -54,6 +54,18 @@ class RequestRef:
     uid: str
 
 
+# Thread pools sized to the container's CPU limit rather than the node's cores (a 4-CPU pod on a 64-core node
+# would start 64 BLAS and Blender threads and spend its time throttled). The downward API gives the limit
+# rounded up to whole CPUs; the worker sizes Blender's render threads from SIMFARM_CPUS.
+CPU_LIMIT_VARIABLES = ("SIMFARM_CPUS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
+def cpu_limit_env(container: str) -> list[dict[str, Any]]:
+    return [{"name": name, "valueFrom": {"resourceFieldRef": {"containerName": container, "resource": "limits.cpu",
+                                                               "divisor": "1"}}}
+            for name in CPU_LIMIT_VARIABLES]
+
+
 def fit(name: str, limit: int) -> str:
     """``name`` if it fits, else a prefix of it plus a hash of all of it (deterministic)."""
     if len(name) <= limit:
@@ -153,7 +165,7 @@ def _pod_spec(spec: VideoRequestSpec, command: list[str], env: list[dict[str, st
                     # catalog assets are untrusted URLs: what may be fetched, and how much of it
                     {"name": URL_POLICY_ENV, "value": config.url_policy.to_json()},
                     {"name": "SIMFARM_ASSET_MAX_BYTES", "value": str(config.asset_max_bytes)},
-                    *env],
+                    *cpu_limit_env(CONTAINER), *env],
             "resources": {"requests": compute, "limits": compute},
             "securityContext": CONTAINER_SECURITY_CONTEXT,
             "terminationMessagePath": TERMINATION_LOG,

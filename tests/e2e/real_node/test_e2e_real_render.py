@@ -105,6 +105,7 @@ def test_video_request_renders_in_containers_into_minio(rendered, cluster_state,
         message = container_state(pod)["terminated"]["message"]
         summary = json.loads(message)
         assert (summary["command"], summary["frames"], summary["engine"]) == ("shard", 4, "WORKBENCH"), report
+        assert summary["threads"] == 1, report  # Blender's threads: the pod's 800m CPU limit, rounded up
         assert pod["spec"]["containers"][0]["resources"]["limits"][GPU_RESOURCE] == "1"
         log = control_plane.kubectl("logs", pod["metadata"]["name"], "-n", REQUEST_NAMESPACE).stdout
         assert json.loads(log.strip().splitlines()[-1]) == summary, log[-2000:]
