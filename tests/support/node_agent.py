@@ -38,6 +38,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import math
 import re
 import shutil
 import signal
@@ -50,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from kubernetes import client
+from kubernetes.utils.quantity import parse_quantity
 from kubernetes.watch.watch import iter_resp_lines
 
 from .processes import signal_group
@@ -116,6 +118,21 @@ def field_value(pod: dict[str, Any], path: str) -> str:
         raise PodSetupError(f"fieldRef {path} is not supported by the node agent")
     section, key = FIELD_PATHS[path]
     return pod[section].get(key) or ""
+
+
+def resource_value(pod: dict[str, Any], container: dict[str, Any], ref: dict[str, Any],
+                   capacity: NodeCapacity) -> str:
+    """A ``resourceFieldRef`` as the kubelet resolves it: the named container's limit (the node's capacity
+    when it sets none) or request, over the divisor, rounded up."""
+    section, _, name = ref["resource"].partition(".")
+    if section not in ("limits", "requests") or name not in ("cpu", "memory"):
+        raise PodSetupError(f"resourceFieldRef {ref['resource']} is not supported by the node agent")
+    named = ref.get("containerName") or container["name"]
+    (target,) = [c for c in pod["spec"]["containers"] if c["name"] == named]
+    value = ((target.get("resources") or {}).get(section) or {}).get(name)
+    if value is None:
+        value = capacity.resources()[name] if section == "limits" else "0"
+    return str(math.ceil(parse_quantity(value) / parse_quantity(str(ref.get("divisor", "1")))))
 
 
 def mapped_path(value: str, mounts: dict[str, Path]) -> str:
@@ -330,15 +347,17 @@ class NodeAgent:
             data = self._data(kind, namespace, ref["name"], optional=ref.get("optional", False))
             env.update({source.get("prefix", "") + key: value for key, value in data.items()})
         for variable in container.get("env") or []:
-            env[variable["name"]] = self._env_value(pod, variable)
+            env[variable["name"]] = self._env_value(pod, container, variable)
         return env
 
-    def _env_value(self, pod: dict[str, Any], variable: dict[str, Any]) -> str:
+    def _env_value(self, pod: dict[str, Any], container: dict[str, Any], variable: dict[str, Any]) -> str:
         source = variable.get("valueFrom")
         if source is None:
             return variable.get("value", "")
         if "fieldRef" in source:
             return field_value(pod, source["fieldRef"]["fieldPath"])
+        if "resourceFieldRef" in source:
+            return resource_value(pod, container, source["resourceFieldRef"], self.capacity)
         kind, ref = (("secret", source["secretKeyRef"]) if "secretKeyRef" in source
                      else ("configmap", source.get("configMapKeyRef")))
         if ref is None:
