@@ -46,6 +46,7 @@ WORD_FAMILIES: tuple[str, ...] = (
     # nature
     "tree trees oak pine palm maple", "plant plants flower flowers", "bush shrub hedge", "rock rocks stone boulder",
     # places
+    "dawn sunrise daybreak", "dusk sunset twilight", "night midnight nighttime", "moon moonlit moonlight",
     "harbour harbor port pier dock marina wharf quay", "sea ocean coast shore beach seaside",
     "lake pond river canal water", "city urban downtown street town", "desert arid dunes dune canyon",
     "forest woodland", "field meadow grassland plains", "mountain mountains hill hilltop valley alps",
@@ -99,6 +100,11 @@ FACETS: Mapping[str, Mapping[str, str]] = {
         "sky": "pure",  # Poly Haven's "pure skies": nothing but sky, no ground of any setting
     },
 }
+# Words that state no value of a facet but rule one out: a record tagged "sun" (as Poly Haven tags every sky with
+# the sun in it, at noon, sunrise or sunset) is no night sky. They count only where the entry states no value itself.
+RULES_OUT: Mapping[str, tuple[str, str]] = {"sun": ("time", "night"), "sunlight": ("time", "night"),
+                                            "sunshine": ("time", "night")}
+_RULED_OUT = "!"  # marks a ruled-out value among the values ``facets_of`` finds
 # Facets each catalog kind is ranked by: time of day, weather, season and setting describe a background, not a chair
 # or a floor.
 FACETS_BY_KIND: Mapping[str, tuple[str, ...]] = {"hdri": ("time", "weather", "season", "place", "setting"),
@@ -142,9 +148,10 @@ def families(stem) -> dict[str, frozenset[str]]:
 
 
 def facet_words(stem) -> dict[str, tuple[str, str]]:
-    """Stemmed word → (facet, value) it states."""
-    return {word: (facet, value) for facet, values in FACETS.items() for value, words in values.items()
-            for word in _stem_all(words, stem)}
+    """Stemmed word → (facet, value) it states, or (facet, "!value") for a value it rules out."""
+    ruled_out = {stem(word): (facet, _RULED_OUT + value) for word, (facet, value) in RULES_OUT.items()}
+    return ruled_out | {word: (facet, value) for facet, values in FACETS.items() for value, words in values.items()
+                        for word in _stem_all(words, stem)}
 
 
 def facets_of(words: Iterable[str], vocabulary: Mapping[str, tuple[str, str]]) -> dict[str, frozenset[str]]:
@@ -166,16 +173,25 @@ def _neighbours(facet: str, wanted: frozenset[str], have: frozenset[str]) -> boo
     return any((a in wanted and b in have) or (b in wanted and a in have) for a, b in NEIGHBOURS.get(facet, ()))
 
 
+def stated(values: frozenset[str]) -> frozenset[str]:
+    """The values stated, without those only ruled out."""
+    return frozenset(value for value in values if not value.startswith(_RULED_OUT))
+
+
 def facet_score(query: Mapping[str, frozenset[str]], entry: Mapping[str, frozenset[str]]) -> float:
     """Bonus for each facet the entry shares with the query, penalty for each it contradicts (states only
     values that are neither the query's nor their neighbours).
 
     The bonus is shared out over the values the entry states: an entry filed under "sunrise-sunset" is
-    less surely a sunrise than one tagged only "sunrise"."""
+    less surely a sunrise than one tagged only "sunrise". An entry that states no value of a facet but rules
+    out all the query's values (see ``RULES_OUT``) contradicts it too."""
     score = 0.0
     for facet, wanted in query.items():
-        have = entry.get(facet)
-        if not have:
+        found = entry.get(facet, frozenset())
+        have = stated(found)
+        if not have and wanted <= {value[len(_RULED_OUT):] for value in found - have}:
+            score -= FACET_CONFLICT
+        elif not have:
             score -= FACET_MISSING.get(facet, 0.0)
         elif wanted & have:
             score += FACET_MATCH * len(wanted & have) / len(have)

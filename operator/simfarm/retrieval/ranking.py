@@ -119,9 +119,11 @@ def _facet_words() -> dict[str, tuple[str, str]]:
 
 
 def query_facets(query_terms: Sequence[str], kinds: Sequence[str]) -> dict[str, frozenset[str]]:
-    """The facets a query states, limited to ``kinds`` (backgrounds use all; objects and floors only place)."""
-    return {facet: values for facet, values in facets.facets_of(query_terms, _facet_words()).items()
-            if facet in kinds}
+    """The facets a query states, limited to ``kinds`` (backgrounds use all; objects and floors only place);
+    a value a query word only rules out ("in the sun") is no value it asks for."""
+    found = {facet: facets.stated(values) for facet, values in facets.facets_of(query_terms, _facet_words()).items()
+             if facet in kinds}
+    return {facet: values for facet, values in found.items() if values}
 
 
 def facet_scores(wanted: Mapping[str, frozenset[str]], pool: Sequence[LexicalFields]) -> list[float]:
