@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 # Families of words that name the same thing in a scene prompt. Each member stands for the others.
 WORD_FAMILIES: tuple[str, ...] = (
@@ -123,6 +123,10 @@ NEIGHBOURS: Mapping[str, tuple[tuple[str, str], ...]] = {
 FAMILY_WEIGHT = 0.7  # a family member counts this much of the word itself
 HEAD_MATCH = 0.25  # an object whose name ends in the query's head noun (a family member: FAMILY_WEIGHT of it)
 HEAD_AS_MODIFIER = 0.15  # penalty for an object whose name has the head noun only before its own head
+# Penalty per word (up to two) by which a name that ends in the head noun narrows it where the query does not
+# ("Child bed" or "Baby bed" for "a double bed", "Sitting female" for "a woman standing"): a plain "Bed" is surer.
+UNASKED_MODIFIER = 0.04
+MAX_UNASKED_MODIFIERS = 2
 # Words after which a phrase's head noun has been said: prepositions, relative words, and -ing/-ed qualifiers.
 _QUALIFIERS = frozenset("on in at by with without under over near beside behind inside outside of from for to "
                         "that which who whose while and or".split())
@@ -212,15 +216,16 @@ def head_noun(words: list[str]) -> str | None:
     return head
 
 
-def head_score(head: str | None, related: frozenset[str], name: list[str]) -> float:
-    """Bonus for a name that ends in the head noun (or a family member), penalty for one that has it only
-    before its own last word; ``name`` is the entry name's words in order."""
+def head_score(head: str | None, related: frozenset[str], name: list[str],
+               asked: Callable[[str], bool] = lambda word: False) -> float:
+    """Bonus for a name that ends in the head noun (or a family member), less a little for each of its other
+    words the query has not ``asked`` for; penalty for a name that has the head noun only before its own last
+    word. ``name`` is the entry name's words in order."""
     if head is None or not name:
         return 0.0
-    if name[-1] == head:
-        return HEAD_MATCH
-    if name[-1] in related:
-        return FAMILY_WEIGHT * HEAD_MATCH
+    if name[-1] == head or name[-1] in related:
+        unasked = min(MAX_UNASKED_MODIFIERS, sum(1 for word in name[:-1] if not asked(word)))
+        return (HEAD_MATCH if name[-1] == head else FAMILY_WEIGHT * HEAD_MATCH) - UNASKED_MODIFIER * unasked
     if head in name[:-1] or related.intersection(name[:-1]):
         return -HEAD_AS_MODIFIER
     return 0.0
