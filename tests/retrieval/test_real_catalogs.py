@@ -28,8 +28,9 @@ from simfarm.retrieval.resolve import resolve_assets
 DATA = Path(__file__).parent / "data"
 RECORDS = {CatalogKind.hdri: DATA / "polyhaven_hdri_records.json",
            CatalogKind.material: DATA / "polyhaven_texture_records.json"}
-# The floor this suite guards (the issue asks 0.90 overall; see the report for what is reached per split).
-PRECISION_FLOOR = 0.85
+# The floor this suite guards, just under what is reached overall (the issue asks 0.90; see the report for what is
+# reached per split).
+PRECISION_FLOOR = 0.88
 
 
 @pytest.fixture(scope="module")
