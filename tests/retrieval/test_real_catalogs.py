@@ -3,7 +3,8 @@
 Each judged query lists the entries a person would accept (see
 ``simfarm.retrieval.judged``): ``tune`` queries shaped the ranking,
 ``heldout`` ones were kept out of it, ``blind`` ones were written before the
-last round of tuning and never looked at query by query; each is reported on
+last round of tuning and never looked at query by query, ``fresh`` ones were
+judged from the records alone before the round after that; each is reported on
 its own, with the ancestor-style baseline measured beside it in the same run.
 The same catalog then plans a CC0-only request.
 """
@@ -27,8 +28,9 @@ from simfarm.retrieval.resolve import resolve_assets
 DATA = Path(__file__).parent / "data"
 RECORDS = {CatalogKind.hdri: DATA / "polyhaven_hdri_records.json",
            CatalogKind.material: DATA / "polyhaven_texture_records.json"}
-# The floor this suite guards (the issue asks 0.90 overall; see the report for what is reached per split).
-PRECISION_FLOOR = 0.85
+# The floor this suite guards, just under what is reached overall (the issue asks 0.90; see the report for what is
+# reached per split).
+PRECISION_FLOOR = 0.88
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +55,7 @@ def test_real_catalog_precision_beats_the_baseline(real_catalog, report):
     report.extend(judged.table(results))
     report.extend(judged.misses(results))
     ours, baseline = judged.overall(results)
-    for split in ("tune", "heldout", "blind"):
+    for split in ("tune", "heldout", "blind", "fresh"):
         members = [j for j in results if j.item.split == split]
         assert members and sum(j.ours for j in members) >= sum(j.baseline for j in members), split
     assert ours >= PRECISION_FLOOR and ours > baseline, "\n".join(judged.misses(results))

@@ -174,7 +174,7 @@ class Catalog:
                                      else lambda word: 1.0)
             facet = facet_scores(query_facets(words, FACETS_BY_KIND[kind.value]), fields)
             head = query_head(query) if kind is CatalogKind.object else None
-            heads = head_scores(head, fields, lambda i: candidates[i].name)
+            heads = head_scores(head, fields, lambda i: candidates[i].name, words)
             ranked = sorted(((hybrid_score(candidate.cosine, lex, fac, hed), candidate, lex)
                              for candidate, lex, fac, hed in zip(candidates, lexical, facet, heads)),
                             key=lambda ranked: (-ranked[0], ranked[1].key))

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 # Families of words that name the same thing in a scene prompt. Each member stands for the others.
 WORD_FAMILIES: tuple[str, ...] = (
@@ -46,6 +46,7 @@ WORD_FAMILIES: tuple[str, ...] = (
     # nature
     "tree trees oak pine palm maple", "plant plants flower flowers", "bush shrub hedge", "rock rocks stone boulder",
     # places
+    "dawn sunrise daybreak", "dusk sunset twilight", "night midnight nighttime", "moon moonlit moonlight",
     "harbour harbor port pier dock marina wharf quay", "sea ocean coast shore beach seaside",
     "lake pond river canal water", "city urban downtown street town", "desert arid dunes dune canyon",
     "forest woodland", "field meadow grassland plains", "mountain mountains hill hilltop valley alps",
@@ -99,6 +100,11 @@ FACETS: Mapping[str, Mapping[str, str]] = {
         "sky": "pure",  # Poly Haven's "pure skies": nothing but sky, no ground of any setting
     },
 }
+# Words that state no value of a facet but rule one out: a record tagged "sun" (as Poly Haven tags every sky with
+# the sun in it, at noon, sunrise or sunset) is no night sky. They count only where the entry states no value itself.
+RULES_OUT: Mapping[str, tuple[str, str]] = {"sun": ("time", "night"), "sunlight": ("time", "night"),
+                                            "sunshine": ("time", "night")}
+_RULED_OUT = "!"  # marks a ruled-out value among the values ``facets_of`` finds
 # Facets each catalog kind is ranked by: time of day, weather, season and setting describe a background, not a chair
 # or a floor.
 FACETS_BY_KIND: Mapping[str, tuple[str, ...]] = {"hdri": ("time", "weather", "season", "place", "setting"),
@@ -117,6 +123,10 @@ NEIGHBOURS: Mapping[str, tuple[tuple[str, str], ...]] = {
 FAMILY_WEIGHT = 0.7  # a family member counts this much of the word itself
 HEAD_MATCH = 0.25  # an object whose name ends in the query's head noun (a family member: FAMILY_WEIGHT of it)
 HEAD_AS_MODIFIER = 0.15  # penalty for an object whose name has the head noun only before its own head
+# Penalty per word (up to two) by which a name that ends in the head noun narrows it where the query does not
+# ("Child bed" or "Baby bed" for "a double bed", "Sitting female" for "a woman standing"): a plain "Bed" is surer.
+UNASKED_MODIFIER = 0.04
+MAX_UNASKED_MODIFIERS = 2
 # Words after which a phrase's head noun has been said: prepositions, relative words, and -ing/-ed qualifiers.
 _QUALIFIERS = frozenset("on in at by with without under over near beside behind inside outside of from for to "
                         "that which who whose while and or".split())
@@ -142,9 +152,10 @@ def families(stem) -> dict[str, frozenset[str]]:
 
 
 def facet_words(stem) -> dict[str, tuple[str, str]]:
-    """Stemmed word → (facet, value) it states."""
-    return {word: (facet, value) for facet, values in FACETS.items() for value, words in values.items()
-            for word in _stem_all(words, stem)}
+    """Stemmed word → (facet, value) it states, or (facet, "!value") for a value it rules out."""
+    ruled_out = {stem(word): (facet, _RULED_OUT + value) for word, (facet, value) in RULES_OUT.items()}
+    return ruled_out | {word: (facet, value) for facet, values in FACETS.items() for value, words in values.items()
+                        for word in _stem_all(words, stem)}
 
 
 def facets_of(words: Iterable[str], vocabulary: Mapping[str, tuple[str, str]]) -> dict[str, frozenset[str]]:
@@ -166,16 +177,25 @@ def _neighbours(facet: str, wanted: frozenset[str], have: frozenset[str]) -> boo
     return any((a in wanted and b in have) or (b in wanted and a in have) for a, b in NEIGHBOURS.get(facet, ()))
 
 
+def stated(values: frozenset[str]) -> frozenset[str]:
+    """The values stated, without those only ruled out."""
+    return frozenset(value for value in values if not value.startswith(_RULED_OUT))
+
+
 def facet_score(query: Mapping[str, frozenset[str]], entry: Mapping[str, frozenset[str]]) -> float:
     """Bonus for each facet the entry shares with the query, penalty for each it contradicts (states only
     values that are neither the query's nor their neighbours).
 
     The bonus is shared out over the values the entry states: an entry filed under "sunrise-sunset" is
-    less surely a sunrise than one tagged only "sunrise"."""
+    less surely a sunrise than one tagged only "sunrise". An entry that states no value of a facet but rules
+    out all the query's values (see ``RULES_OUT``) contradicts it too."""
     score = 0.0
     for facet, wanted in query.items():
-        have = entry.get(facet)
-        if not have:
+        found = entry.get(facet, frozenset())
+        have = stated(found)
+        if not have and wanted <= {value[len(_RULED_OUT):] for value in found - have}:
+            score -= FACET_CONFLICT
+        elif not have:
             score -= FACET_MISSING.get(facet, 0.0)
         elif wanted & have:
             score += FACET_MATCH * len(wanted & have) / len(have)
@@ -196,15 +216,16 @@ def head_noun(words: list[str]) -> str | None:
     return head
 
 
-def head_score(head: str | None, related: frozenset[str], name: list[str]) -> float:
-    """Bonus for a name that ends in the head noun (or a family member), penalty for one that has it only
-    before its own last word; ``name`` is the entry name's words in order."""
+def head_score(head: str | None, related: frozenset[str], name: list[str],
+               asked: Callable[[str], bool] = lambda word: False) -> float:
+    """Bonus for a name that ends in the head noun (or a family member), less a little for each of its other
+    words the query has not ``asked`` for; penalty for a name that has the head noun only before its own last
+    word. ``name`` is the entry name's words in order."""
     if head is None or not name:
         return 0.0
-    if name[-1] == head:
-        return HEAD_MATCH
-    if name[-1] in related:
-        return FAMILY_WEIGHT * HEAD_MATCH
+    if name[-1] == head or name[-1] in related:
+        unasked = min(MAX_UNASKED_MODIFIERS, sum(1 for word in name[:-1] if not asked(word)))
+        return (HEAD_MATCH if name[-1] == head else FAMILY_WEIGHT * HEAD_MATCH) - UNASKED_MODIFIER * unasked
     if head in name[:-1] or related.intersection(name[:-1]):
         return -HEAD_AS_MODIFIER
     return 0.0

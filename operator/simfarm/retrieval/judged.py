@@ -2,8 +2,9 @@
 
 A judged query names its catalog kind, the phrase, its split (``tune``: the
 ranking was developed on it; ``heldout``: kept out of that; ``blind``:
-written before a later round of tuning and never tuned on) and the entry
-keys a person would accept (``fnmatch`` patterns). Precision@k counts the
+written before a later round of tuning and never tuned on; ``fresh``: judged
+from the records alone before the round after that, likewise never tuned on)
+and the entry keys a person would accept (``fnmatch`` patterns). Precision@k counts the
 accepted entries in the top k, out of k or out of how many accepted entries
 exist when fewer. The baseline is what the ancestor did: each record as one
 plain document (name, categories, tags, description), MiniLM embedding,

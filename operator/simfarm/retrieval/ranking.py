@@ -119,9 +119,11 @@ def _facet_words() -> dict[str, tuple[str, str]]:
 
 
 def query_facets(query_terms: Sequence[str], kinds: Sequence[str]) -> dict[str, frozenset[str]]:
-    """The facets a query states, limited to ``kinds`` (backgrounds use all; objects and floors only place)."""
-    return {facet: values for facet, values in facets.facets_of(query_terms, _facet_words()).items()
-            if facet in kinds}
+    """The facets a query states, limited to ``kinds`` (backgrounds use all; objects and floors only place);
+    a value a query word only rules out ("in the sun") is no value it asks for."""
+    found = {facet: facets.stated(values) for facet, values in facets.facets_of(query_terms, _facet_words()).items()
+             if facet in kinds}
+    return {facet: values for facet, values in found.items() if values}
 
 
 def facet_scores(wanted: Mapping[str, frozenset[str]], pool: Sequence[LexicalFields]) -> list[float]:
@@ -147,16 +149,23 @@ def query_head(query: str) -> str | None:
     return _stem(head) if head else None
 
 
-def head_scores(head: str | None, pool: Sequence[LexicalFields], name_of: Callable[[int], str]) -> list[float]:
+def head_scores(head: str | None, pool: Sequence[LexicalFields], name_of: Callable[[int], str],
+                query_terms: Sequence[str] = ()) -> list[float]:
     """Per entry of ``pool``, the head-noun term (``facets.head_score``); ``name_of(i)`` gives entry i's name,
-    read only for the few entries whose name holds the head noun or one of its family."""
+    read only for the few entries whose name holds the head noun or one of its family. A name's word is asked
+    for when it, or a word of its family, is one of ``query_terms``."""
     if head is None:
         return [0.0] * len(pool)
-    related = _families().get(head, frozenset())
+    families, asked_words = _families(), frozenset(query_terms)
+    related = families.get(head, frozenset())
+
+    def asked(word: str) -> bool:
+        return word in asked_words or bool(families.get(word, frozenset()) & asked_words)
+
     scores = []
     for i, fields in enumerate(pool):
         if head in fields.name or related & fields.name:
-            scores.append(facets.head_score(head, related, terms(name_of(i))))
+            scores.append(facets.head_score(head, related, terms(name_of(i)), asked))
         else:
             scores.append(0.0)
     return scores
