@@ -233,18 +233,16 @@ def alone_in_segment(chunk: Chunk) -> bool:
 
 
 def count_of(chunk: Chunk) -> tuple[int, bool]:
+    """How many the phrase asks for (uncapped: the reader places at most MAX_COPIES and says so)."""
     count, counted = 1, False
-    for token in chunk.tokens:
-        word = token.lower_
-        if token.i >= chunk.head.i:
-            break
-        if word.isdigit() and len(word) <= 2:
-            count, counted = int(word), True
-        elif word in lex.COUNT_WORDS and word not in ("a", "an"):
-            count, counted = lex.COUNT_WORDS[word], True
+    before = [t for t in chunk.tokens if t.i < chunk.head.i]
+    for word in word_list(before):
+        value = lex.number_value(word)
+        if value is not None:
+            count, counted = value, True
     if not counted and chunk.head.tag_ in ("NNS", "NNPS") and chunk.head.lower_ != chunk.lemma:
         count = lex.PLURAL_COUNT
-    return max(1, min(count, lex.MAX_COPIES)), counted
+    return max(1, count), counted
 
 
 def draft_object(chunk: Chunk) -> DraftObject:
@@ -252,8 +250,19 @@ def draft_object(chunk: Chunk) -> DraftObject:
     if chunk.noun is not None:  # "a short one", "a red (and a blue ball)": every word describes the noun
         head = len(chunk.tokens)
     modifiers = [t for t in chunk.tokens[:head] if t.pos_ not in ("DET", "NUM") and t.dep_ != "poss"
-                 and t.lower_ not in lex.COUNT_WORDS and not t.like_num]
+                 and t.lower_ not in lex.COUNT_WORDS and not t.like_num and not _in_number(t)]
     return describe(modifiers + chunk.tokens[head + 1:], chunk.lemma)
+
+
+def _in_number(token) -> bool:
+    """A part of a hyphenated number ('twenty', '-', 'one' in 'twenty-one'), which the tokenizer splits."""
+    doc = token.doc
+    for start in range(max(token.i - 2, 0), token.i + 1):
+        if (start + 2 < len(doc) and doc[start + 1].text == "-" and not doc[start].whitespace_
+                and not doc[start + 1].whitespace_
+                and lex.number_value(f"{doc[start].lower_}-{doc[start + 2].lower_}") is not None):
+            return True
+    return False
 
 
 def describe(modifiers: list, noun: str) -> DraftObject:

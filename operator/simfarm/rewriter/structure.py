@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..plan import vocabulary as vocab
-from ..plan.draft import DraftMovement, DraftObject, DraftRelation
+from ..plan.draft import MAX_OBJECTS, DraftMovement, DraftObject, DraftRelation
 from . import directions, references
 from . import lexicon as lex
 from .chunks import (PRONOUNS, SEPARATORS, Chunk, alone_in_segment, chunk_doc, count_of, draft_object, is_attribute_word,
@@ -48,6 +48,7 @@ class Structure:
     floor: str | None = None
     implied_floor: str | None = None
     unknown_adjectives: dict[int, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 def read(doc) -> Structure:
@@ -103,6 +104,9 @@ class _Reader:
             return
         if is_possessor(head):
             chunk.kind = "ignore"
+            return
+        if _negated(chunk):
+            chunk.kind = "ignore"  # "no people", "without passengers": nothing to place
             return
         lemma, compound = chunk.lemma, chunk.compound_lemma
         governor = head.head if head.dep_ == "pobj" else None
@@ -177,7 +181,12 @@ class _Reader:
     def _add(self, chunk: Chunk) -> None:
         start = len(self.result.objects)
         obj = draft_object(chunk)
-        self.result.objects.extend(obj.model_copy(deep=True) for _ in range(chunk.count))
+        copies = min(chunk.count, lex.MAX_COPIES, MAX_OBJECTS - start)
+        if copies < chunk.count:
+            limit = "the most copies of one object" if copies == lex.MAX_COPIES else "the room left in the scene"
+            self.result.warnings.append(f"the prompt asks for {chunk.count} × {obj.name}: the draft places {copies}, "
+                                        f"{limit}")
+        self.result.objects.extend(obj.model_copy(deep=True) for _ in range(copies))
         chunk.ids = list(range(start, len(self.result.objects)))
         modifiers = chunk.tokens[:chunk.tokens.index(chunk.head)]
         adjectives = {t.lower_ for t in modifiers if t.pos_ == "ADJ"}
@@ -577,6 +586,22 @@ def _is_attribute(chunk: Chunk) -> bool:
         return False
     before = chunk.tokens[:chunk.tokens.index(head)]
     return head.lower_ not in lex.MATERIALS or not any(t.pos_ in ("DET", "NUM") for t in before)
+
+
+def _negated(chunk: Chunk) -> bool:
+    """'no people', 'zero cars', 'not a single car', 'without (any) passengers', 'no chairs or stools'."""
+    first = chunk.tokens[0]
+    if first.lower_ in lex.NEGATING_WORDS:
+        return True
+    doc = first.doc
+    before = [t.lower_ for t in doc[max(first.i - 3, 0):first.i]]
+    while before and before[-1] in ("any", "a", "an", "single"):
+        before.pop()
+    if before and (before[-1] in lex.NEGATING_PREPOSITIONS or before[-1] == "not"):
+        return True
+    head = chunk.head  # "no chairs or stools": a conjunct of a negated phrase
+    return head.dep_ == "conj" and any(t.lower_ in lex.NEGATING_WORDS and t.head.i == head.head.i
+                                       for t in head.head.children)
 
 
 def _describes_each(chunk: Chunk) -> bool:
