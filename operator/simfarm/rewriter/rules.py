@@ -216,7 +216,7 @@ def _cut_with_shot_words(text: _Text, match: re.Match[str]) -> None:
     """Cut a matched camera phrase along with filler like 'shot', 'view', 'from a'."""
     start, end = match.start(), match.end()
     before = re.search(r"(?:(?:in|from|with|as|seen from) )?(?:an? |the )?$", text.value[:start])
-    after = re.match(r"(?: (?:camera )?(?:shot|view|angle|perspective|framing))*", text.value[end:])
+    after = re.match(r"(?: (?:camera )?(?:shot|view|angle|perspective|framing))*(?: of(?= ))?", text.value[end:])
     text.cut(before.start() if before else start, end + (after.end() if after else 0))
 
 

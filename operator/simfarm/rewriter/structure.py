@@ -37,8 +37,12 @@ FILL_VERBS = frozenset("fill cover load pile stack top set heap crowd stock lay"
 SURFACE_PREPOSITIONS = frozenset("on onto upon across along over atop".split())
 RECIPROCALS = (("each", "other"), ("one", "another"))
 EACH_WORDS = frozenset({"each", "every"})
-SUBJECT_PRONOUNS = frozenset({"it", "they"})
+SUBJECT_PRONOUNS = frozenset({"it", "they", "he", "she"})
+SINGULAR_PRONOUNS = frozenset({"it", "he", "she"})
+# Verbs that put their object somewhere: in "place the lamp left of the sofa" the lamp is what is placed.
+PLACING_VERBS = frozenset("place put set position arrange stand lay hang prop lean move".split())
 DISTRIBUTIVES = frozenset({"both", "all", "each"})
+CLAUSE_MARKERS = frozenset("while whilst as when then and".split())
 
 
 @dataclass
@@ -474,13 +478,15 @@ class _Reader:
             found = [self._subject_chunk(c) for c in (near or named)]
             if any(c.dep_ == "expl" for c in head.children):
                 found += [self.chunk_of.get(c.i) for c in head.children if c.dep_ in ("attr", "dobj")]
-            if not found and head.lemma_ in lex.POSTURE_VERBS | {"sit", "stand", "lie", "rest", "hang", "perch"}:
+            if not found and head.lemma_ in lex.POSTURE_VERBS | PLACING_VERBS | {"sit", "lie", "rest", "perch"}:
                 found = [self.chunk_of.get(c.i) for c in head.children if c.dep_ in ("dobj", "attr")]
             if not found and head.dep_ == "xcomp":  # "picture a hummingbird hovering in front of a flower"
                 found = [self.chunk_of.get(c.i) for c in head.head.children if c.dep_ == "dobj" and c.i < head.i]
+            singular = {id(self._subject_chunk(c)) for c in named if c.lower_ in SINGULAR_PRONOUNS}
             found = [c for c in found if c is not None]
             mentioned = [c for chunk in found  # "the ball" names the ball alone, not what it was listed with
-                         for c in ([chunk.owner] if chunk.kind == "reference" else self._with_conjuncts(chunk.owner or chunk))]
+                         for c in ([chunk.owner or chunk] if chunk.kind == "reference" or id(chunk) in singular
+                                   else self._with_conjuncts(chunk.owner or chunk))]
             subjects = [c for c in {id(c): c for c in mentioned}.values() if c.kind == "object"]
             if subjects:
                 return subjects
@@ -502,11 +508,26 @@ class _Reader:
 
     def _subject_chunk(self, token) -> Chunk | None:
         """The phrase a subject word heads; 'it' / 'they' stand for the nearest object before them."""
+        if token.lower_ in SINGULAR_PRONOUNS and token.pos_ == "PRON":
+            return self._previous_subject(token)
         if token.lower_ in SUBJECT_PRONOUNS and token.pos_ == "PRON":
             return self._object_before(token)
         if token.i in self.mistaken_verbs:  # "a fox darts left": "darts" parsed as the subject of "left"
             return self.chunk_of.get(token.i - 1)
         return self.chunk_of.get(token.i)
+
+    def _previous_subject(self, token) -> Chunk | None:
+        """'a boy holds a kite; he runs': a subject pronoun continues the previous clause's subject, its first
+        object, rather than the nearest noun (the kite)."""
+        starts = [t.i for t in self.doc[:token.i] if t.text in SEPARATORS or t.lower_ in CLAUSE_MARKERS]
+        if not starts:
+            return self._object_before(token)
+        own = starts[-1]  # where the pronoun's clause begins ("; he runs", "and it drives")
+        for start in [i for i in starts if i < own and self.doc[i].lower_ != "and"][::-1] + [-1]:
+            previous = [c for c in self.chunks if c.kind == "object" and start < c.head.i < own]
+            if previous:
+                return previous[0]
+        return self._object_before(token)
 
     def _distributed(self, chunk: Chunk, prep) -> list[Chunk]:
         """A preposition after the last of coordinated nouns applies to each one without its own
