@@ -74,13 +74,17 @@ MOVE_VERBS = inflections(
     "dash creep bounce hop jump cruise swim rise ascend lift climb levitate soar gallop trot canter ride pedal "
     "sprint dart jog stroll wander march waddle scurry scamper chug zip whizz whiz hurry flee skate ski surf "
     "paddle tumble slither wade amble saunter stride trundle hurtle skid approach advance fall sink descend "
-    "dive plunge swoop flutter steer chase pursue tow pull push drag haul follow"
+    "dive plunge swoop flutter steer chase pursue tow pull push drag haul follow circle orbit spiral loop dance "
+    "launch"
 ) | frozenset("drove flew ran rode rose went swam fell sank dove strode travelling pedalling".split())
 # Forms of those verbs that end a compound noun more often than they are verbs: "roller skates", "water skis".
-PLURAL_NOUNS_LIKE_MOVES = frozenset("skates skis paddles rides dives falls hops darts pulls drags steers".split())
-UPWARD_VERBS = inflections("rise ascend lift climb levitate soar") | frozenset({"rose"})
+PLURAL_NOUNS_LIKE_MOVES = frozenset(
+    "skates skis paddles rides dives falls hops darts pulls drags steers circles loops spirals dances orbits".split())
+UPWARD_VERBS = inflections("rise ascend lift climb levitate soar launch") | frozenset({"rose"})
+# Verb and particle that leave the ground: "a helicopter takes off", "the rocket blasts off".
+LIFT_OFF_VERBS = frozenset("take lift blast".split())
 # Moves that can stay in place ("a hummingbird hovering"): a movement only with a way or a path.
-STATIONARY_MOVE_VERBS = inflections("hover float bob")
+STATIONARY_MOVE_VERBS = inflections("hover float bob dance")
 PATH_WORDS = frozenset("down along across through past toward towards away around into out off".split())
 # Verbs that a direction phrase does not make a movement: "turns to the left", "looks up".
 STILL_VERBS = inflections(
@@ -214,10 +218,10 @@ _GRASS, _SAND, _WATER, _PAVING, _WOOD = "grass", "sand", "water", "asphalt", "wo
 SETTING_NOUNS: dict[str, str | None] = {
     **dict.fromkeys("hill hillside meadow field pasture park garden lawn prairie countryside farm farmland "
                     "valley orchard vineyard backyard yard cornfield barnyard savanna savannah plain plains "
-                    "moor heath".split(), _GRASS),
+                    "moor heath steppe steppes grassland grasslands".split(), _GRASS),
     **dict.fromkeys("beach desert dune dunes shore seashore coast".split(), _SAND),
     **dict.fromkeys("lake sea ocean river pond stream waterfall bay harbour harbor lagoon canal marsh swamp "
-                    "water waves".split(), _WATER),
+                    "water waves wetland wetlands".split(), _WATER),
     **dict.fromkeys("street road alley alleyway square plaza highway motorway city town village downtown "
                     "avenue boulevard crossroads intersection lot runway sidewalk driveway bridge parking "
                     "station track racetrack pier dock jetty port quay market marketplace".split(), _PAVING),
@@ -237,7 +241,7 @@ WEATHER_NOUNS = frozenset(
     "rain rainfall drizzle downpour storm thunderstorm snowstorm blizzard snow snowfall hail fog mist haze "
     "smog lightning thunder wind breeze clouds cloud sky stars night nighttime midnight sunset sunrise dawn "
     "dusk twilight morning afternoon evening noon midday daytime daylight darkness dark autumn fall winter "
-    "spring summer weather sun moonrise".split()
+    "spring summer weather sun moonrise raindrops raindrop snowflakes snowflake hailstones".split()
 )
 WEATHER_ADJECTIVES = frozenset(
     "rainy foggy misty snowy stormy cloudy overcast sunny hazy windy dark gloomy moonlit sunlit starry "
@@ -304,7 +308,7 @@ NON_OBJECT_NOUNS = frozenset(
     "shadows reflection reflections color colour past away overhead clockwise counterclockwise together "
     "apart ahead "
     "style mood atmosphere tone scheme motion blur other guard place spot time moment kind sort video "
-    "footage".split()
+    "footage dataset render animation".split()
 )
 # "a row of four taxis": the quantity noun gives the count (None: a plural, count left to PLURAL_COUNT).
 QUANTITY_NOUNS: dict[str, int | None] = {
@@ -320,9 +324,15 @@ CONTAINER_NOUNS = frozenset(
     "bowl basket vase plate tray box crate jar table desk counter workbench nightstand windowsill stand "
     "pedestal easel bucket cup mug glass pot cart bag bin bathtub tub cage nest "
     "shelf bookshelf bookcase dish pan sack barrel trough wheelbarrow trolley planter chest drawer "
-    "aquarium tank cauldron kettle teapot pitcher jug bottle saucer boat wagon trailer truck chair "
+    "aquarium tank cauldron kettle teapot pitcher jug bottle saucer boat wagon trailer truck chair carton tin "
+    "hamper fishbowl terrarium birdcage "
     "armchair sofa couch bench bed hammock stroller pram".split()
 )
+# Parts of a thing that stand for it after "of": "a dish on the roof of a cottage" stands on the cottage.
+PART_NOUNS = frozenset("roof rooftop lid hood bonnet seat deck surface rim ledge".split())
+# Verbs that fasten their subject "to" something, which it is then beside: "a bike chained to a railing".
+FASTENING_VERBS = frozenset("chain tie attach fix bolt tether leash moor clip pin tape glue strap nail hitch lash "
+                            "fasten lock".split())
 # Nouns inside relation phrases: "on top of", "in front of", "to the left of".
 RELATIONAL_NOUNS = {"top": "on_top_of", "front": "in_front_of", "back": "behind", "left": "left_of",
                     "right": "right_of", "side": "next_to", "middle": None, "center": None, "centre": None,

@@ -109,8 +109,8 @@ class _Reader:
         if is_possessor(head):
             chunk.kind = "ignore"
             return
-        if _negated(chunk):
-            chunk.kind = "ignore"  # "no people", "without passengers": nothing to place
+        if _negated(chunk) or _is_heading(chunk):
+            chunk.kind = "ignore"  # "no people", "without passengers", "items: a globe, ...": nothing to place
             return
         lemma, compound = chunk.lemma, chunk.compound_lemma
         governor = head.head if head.dep_ == "pobj" else None
@@ -148,6 +148,9 @@ class _Reader:
                 self._contents(inner, holder)
                 continue
             if outer is None:
+                continue
+            if outer.lemma in lex.PART_NOUNS and inner.kind == "object":  # "the roof of a cottage": the cottage
+                outer.kind, outer.owner = "ignore", inner
                 continue
             if outer.lemma in lex.QUANTITY_NOUNS and outer.kind in ("object", "ignore"):
                 quantity = lex.QUANTITY_NOUNS[outer.lemma]
@@ -222,7 +225,7 @@ class _Reader:
         if target is None and pronoun is None:
             return
         kind = lex.PREPOSITION_KINDS.get(word)
-        if word == "to" and prep.head.lower_ in ("next", "close"):
+        if word == "to" and (prep.head.lower_ in ("next", "close") or prep.head.lemma_ in lex.FASTENING_VERBS):
             kind = "next_to"
         if target is not None and target.lemma in lex.RELATIONAL_NOUNS and target.kind == "ignore":
             kind, target, pronoun = self._relational(prep, target, kind)
@@ -231,7 +234,7 @@ class _Reader:
         if kind is None:
             return
         subjects = (self._fronted_subjects(prep, target) or self._second_place_of(prep)
-                    or self._subjects(prep.head, prep))
+                    or self._subjects(prep.head, prep) or self._fragment_subjects(prep))
         if prep.i > 0 and self.doc[prep.i - 1].lower_ in DISTRIBUTIVES:  # "a cup and a vase, both on a shelf"
             subjects = [c for c in self.chunks if c.kind == "object" and prep.sent.start <= c.head.i < prep.i]
         if not subjects:
@@ -246,6 +249,15 @@ class _Reader:
         elif kind != "contained":
             for subject in subjects:
                 self._relate(self._standing_on(subject, prep), kind, target)
+
+    def _fragment_subjects(self, prep) -> list[Chunk]:
+        """'a couple of mugs next to a coffee machine': in a fragment the parse roots at the relation word;
+        what it places is the object just before it in its clause."""
+        root = prep.head
+        if root.dep_ != "ROOT" or root.pos_ not in ("ADJ", "ADV", "ADP"):
+            return []
+        before = self._clause_objects(root)
+        return self._with_conjuncts(before[-1]) if before else []
 
     def _second_place_of(self, prep) -> list[Chunk]:
         """'a cup on a tray and a pen on a desk': the parser hangs the second 'on' from the cup, which has
@@ -342,6 +354,10 @@ class _Reader:
         sides = {i for phrase in self.phrases if phrase.side for i in range(phrase.start, phrase.end)}
         for verb in self.doc:
             direction = directed.get(verb.i)
+            lifts_off = verb.lemma_ in lex.LIFT_OFF_VERBS and any(c.dep_ == "prt" and c.lower_ == "off"
+                                                                  for c in verb.children)
+            if lifts_off:
+                direction = direction or vocab.Direction.up
             if verb.i in self.chunk_of or (direction is None and not directions.is_move_verb(verb)):
                 continue
             after = []
@@ -623,6 +639,16 @@ def _negated(chunk: Chunk) -> bool:
     head = chunk.head  # "no chairs or stools": a conjunct of a negated phrase
     return head.dep_ == "conj" and any(t.lower_ in lex.NEGATING_WORDS and t.head.i == head.head.i
                                        for t in head.head.children)
+
+
+def _is_heading(chunk: Chunk) -> bool:
+    """'Items: a globe, a quill', 'Props: two chairs': a bare noun before a colon that a phrase of its own follows."""
+    tokens = chunk.tokens
+    doc = tokens[0].doc
+    before = doc[tokens[0].i - 1].text if tokens[0].i > 0 else None
+    after = doc[tokens[-1].i + 1:tokens[-1].i + 3]
+    return ((before is None or before in SEPARATORS) and all(t.pos_ not in ("DET", "NUM") for t in tokens)
+            and len(after) == 2 and after[0].text == ":" and after[1].pos_ in ("DET", "NUM"))
 
 
 def _describes_each(chunk: Chunk) -> bool:
