@@ -112,6 +112,21 @@ class Chunk:
         return self.noun or (lemma(head) if is_noun(head) else head.lower_)
 
     @property
+    def name(self) -> str:
+        """The object's name: the lemma, with the word hyphenated to it ('penny-farthing', 'go-kart')."""
+        joined = self.hyphen_prefix() if self.noun is None else None
+        return f"{joined.lower_}-{self.lemma}" if joined is not None else self.lemma
+
+    def hyphen_prefix(self):
+        """'penny' in 'a penny-farthing': the word the tokenizer split from the head at a hyphen."""
+        index = self.tokens.index(self.head)
+        if index < 2 or self.tokens[index - 1].text != "-":
+            return None
+        first = self.tokens[index - 2]
+        glued = not first.whitespace_ and not self.tokens[index - 1].whitespace_
+        return first if glued and first.is_alpha and lex.number_value(first.lower_) is None else None
+
+    @property
     def compound_lemma(self) -> str:
         index = self.tokens.index(self.head)
         before = self.tokens[index - 1].lower_ if index > 0 else ""
@@ -202,7 +217,9 @@ def word_list(tokens: list) -> list[str]:
     words: list[str] = []
     glue = False
     for token in tokens:
-        if token.text == "-" and words:
+        if token.text == "-" and not words:
+            continue  # what the hyphen joined to is not among these tokens
+        if token.text == "-":
             words[-1] += "-"
             glue = True
             continue
@@ -249,9 +266,14 @@ def draft_object(chunk: Chunk) -> DraftObject:
     head = chunk.tokens.index(chunk.head)
     if chunk.noun is not None:  # "a short one", "a red (and a blue ball)": every word describes the noun
         head = len(chunk.tokens)
-    modifiers = [t for t in chunk.tokens[:head] if t.pos_ not in ("DET", "NUM") and t.dep_ != "poss"
-                 and t.lower_ not in lex.COUNT_WORDS and not t.like_num and not _in_number(t)]
-    return describe(modifiers + chunk.tokens[head + 1:], chunk.lemma)
+    elif chunk.hyphen_prefix() is not None:  # "penny-farthing" is the name, not a modifier and a noun
+        return describe(_modifiers(chunk.tokens[:head - 2]) + chunk.tokens[head + 1:], chunk.name)
+    return describe(_modifiers(chunk.tokens[:head]) + chunk.tokens[head + 1:], chunk.lemma)
+
+
+def _modifiers(tokens: list) -> list:
+    return [t for t in tokens if t.pos_ not in ("DET", "NUM") and t.dep_ != "poss"
+            and t.lower_ not in lex.COUNT_WORDS and not t.like_num and not _in_number(t)]
 
 
 def _in_number(token) -> bool:

@@ -265,6 +265,11 @@ WEARABLE_NOUNS = frozenset(
     "armour armor coat jacket dress suit hat uniform costume helmet robe cloak scarf gown shirt sweater "
     "hoodie overalls apron cape".split()
 )
+# Body parts: "a snowman with a carrot nose", "a cat with green eyes" describe the owner, never add an object.
+BODY_PART_NOUNS = frozenset(
+    "nose eye ear tail mane beak bill wing horn antler tusk trunk fin paw claw hoof whisker fur feather "
+    "face mouth tooth teeth hair beard moustache mustache head leg arm hand foot feet spot stripe".split()
+)
 # Plurals whose singular keeps "ie" ("cookies" -> "cookie", not "cooky").
 IE_SINGULARS = frozenset("cookie movie pie tie brownie zombie hoodie selfie magpie necktie smoothie pixie "
                          "rookie goalie budgie beanie genie collie".split())

@@ -39,6 +39,7 @@ RECIPROCALS = (("each", "other"), ("one", "another"))
 EACH_WORDS = frozenset({"each", "every"})
 SUBJECT_PRONOUNS = frozenset({"it", "they", "he", "she"})
 SINGULAR_PRONOUNS = frozenset({"it", "he", "she"})
+OBJECT_PRONOUNS = PRONOUNS | {"him", "her"}
 # Verbs that put their object somewhere: in "place the lamp left of the sofa" the lamp is what is placed.
 PLACING_VERBS = frozenset("place put set position arrange stand lay hang prop lean move".split())
 DISTRIBUTIVES = frozenset({"both", "all", "each"})
@@ -119,7 +120,8 @@ class _Reader:
         on_surface = governor is not None and governor.lower_ in SURFACE_PREPOSITIONS
         if lemma in lex.RELATIONAL_NOUNS and governor is not None and governor.pos_ == "ADP":
             chunk.kind = "ignore"  # "on top", "in front of", "to the left"
-        elif lemma in lex.WEARABLE_NOUNS and governor is not None and governor.lower_ in ("in", "with"):
+        elif ((lemma in lex.WEARABLE_NOUNS and governor is not None and governor.lower_ in ("in", "with"))
+              or (lemma in lex.BODY_PART_NOUNS and governor is not None and governor.lower_ == "with")):
             chunk.kind = "ignore"
         elif lemma in lex.FLOOR_NOUNS and (on_surface or alone_in_segment(chunk)):
             chunk.kind = "floor"
@@ -233,7 +235,7 @@ class _Reader:
             target = target.owner  # "beside a stack of papers": the papers
         if kind is None:
             return
-        subjects = (self._fronted_subjects(prep, target) or self._second_place_of(prep)
+        subjects = (self._fronted_subjects(prep, target, pronoun) or self._second_place_of(prep)
                     or self._subjects(prep.head, prep) or self._fragment_subjects(prep))
         if prep.i > 0 and self.doc[prep.i - 1].lower_ in DISTRIBUTIVES:  # "a cup and a vase, both on a shelf"
             subjects = [c for c in self.chunks if c.kind == "object" and prep.sent.start <= c.head.i < prep.i]
@@ -269,13 +271,14 @@ class _Reader:
             return []
         return [before] if before.head.dep_ == "conj" and prep.lower_ in {c.lower_ for c in own} else []
 
-    def _fronted_subjects(self, prep, target: Chunk | None) -> list[Chunk]:
-        """'under the tree, a red bench': a place phrase that leads its clause describes what follows it."""
+    def _fronted_subjects(self, prep, target: Chunk | None, pronoun=None) -> list[Chunk]:
+        """'under the tree, a red bench', 'beside him, a sled': a place phrase that leads its clause describes
+        what follows it."""
         before = self.doc[prep.i - 1] if prep.i > 0 else None
-        if target is None or (before is not None and before.text not in SEPARATORS):
+        if (target is None and pronoun is None) or (before is not None and before.text not in SEPARATORS):
             return []
-        place = self._pobj_chunk(prep) or target
-        comma = place.tokens[-1].i + 1  # the place phrase, then a separator, then what stands there
+        place_end = (self._pobj_chunk(prep) or target).tokens[-1].i if target is not None else pronoun.i
+        comma = place_end + 1  # the place phrase, then a separator, then what stands there
         if comma >= len(self.doc) or self.doc[comma].text not in SEPARATORS:
             return []
         after = [c for c in self.chunks if c.kind == "object" and c.tokens[0].i == comma + 1]
@@ -469,7 +472,7 @@ class _Reader:
         return following
 
     def _pobj_pronoun(self, prep):
-        return next((c for c in prep.children if c.lower_ in PRONOUNS and c.pos_ == "PRON"), None)
+        return next((c for c in prep.children if c.lower_ in OBJECT_PRONOUNS and c.pos_ == "PRON"), None)
 
     def _subjects(self, head, prep, depth: int = 0) -> list[Chunk]:
         """The object chunks a word hanging from ``head`` describes."""
