@@ -113,18 +113,19 @@ class Chunk:
 
     @property
     def name(self) -> str:
-        """The object's name: the lemma, with the word hyphenated to it ('penny-farthing', 'go-kart')."""
-        joined = self.hyphen_prefix() if self.noun is None else None
-        return f"{joined.lower_}-{self.lemma}" if joined is not None else self.lemma
+        """The object's name: the lemma, with the words hyphenated to it ('penny-farthing', 'jack-o-lantern')."""
+        joined = self.hyphen_prefix() if self.noun is None else []
+        return "".join(t.lower_ for t in joined) + self.lemma
 
-    def hyphen_prefix(self):
-        """'penny' in 'a penny-farthing': the word the tokenizer split from the head at a hyphen."""
-        index = self.tokens.index(self.head)
-        if index < 2 or self.tokens[index - 1].text != "-":
-            return None
-        first = self.tokens[index - 2]
-        glued = not first.whitespace_ and not self.tokens[index - 1].whitespace_
-        return first if glued and first.is_alpha and lex.number_value(first.lower_) is None else None
+    def hyphen_prefix(self) -> list:
+        """'penny', '-' in 'a penny-farthing': the words (and hyphens) the tokenizer split from the head."""
+        start = index = self.tokens.index(self.head)
+        while start >= 2 and self.tokens[start - 1].text == "-":
+            word, hyphen = self.tokens[start - 2], self.tokens[start - 1]
+            if word.whitespace_ or hyphen.whitespace_ or not word.is_alpha or lex.number_value(word.lower_) is not None:
+                break
+            start -= 2
+        return self.tokens[start:index]
 
     @property
     def compound_lemma(self) -> str:
@@ -266,8 +267,9 @@ def draft_object(chunk: Chunk) -> DraftObject:
     head = chunk.tokens.index(chunk.head)
     if chunk.noun is not None:  # "a short one", "a red (and a blue ball)": every word describes the noun
         head = len(chunk.tokens)
-    elif chunk.hyphen_prefix() is not None:  # "penny-farthing" is the name, not a modifier and a noun
-        return describe(_modifiers(chunk.tokens[:head - 2]) + chunk.tokens[head + 1:], chunk.name)
+    elif chunk.hyphen_prefix():  # "penny-farthing" is the name, not a modifier and a noun
+        start = head - len(chunk.hyphen_prefix())
+        return describe(_modifiers(chunk.tokens[:start]) + chunk.tokens[head + 1:], chunk.name)
     return describe(_modifiers(chunk.tokens[:head]) + chunk.tokens[head + 1:], chunk.lemma)
 
 

@@ -483,7 +483,7 @@ class _Reader:
             chunk = chunk.owner or chunk
             if chunk.kind == "object":
                 return self._distributed(chunk, prep)
-            governor = head.head if head.dep_ in ("pobj", "dobj", "appos", "attr") else None
+            governor = head.head if head.dep_ in ("pobj", "dobj", "appos", "attr", "amod") else None  # amod: "a cat asleep on"
             if governor is not None and governor.i != head.i:
                 return self._subjects(governor.head if governor.pos_ == "ADP" else governor, prep, depth + 1)
             return []
