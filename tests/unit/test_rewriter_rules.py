@@ -532,3 +532,31 @@ def test_phrasings(rules):
     assert [o.color for o in rules.rewrite("a shed and a gate; the gate is painted green").objects] == [None, "green"]
     assert [o.movement.direction.value for o in rules.rewrite("a rocket blasts off from a launch pad").objects
             if o.movement] == ["up"]
+
+
+@pytest.mark.parametrize("prompt,animation,mover", [
+    ("a tractor pulls out of a barn", None, "tractor"),
+    ("an old van backs away from a garage door", None, None),  # no move verb the lexicon knows: no claim
+    ("a tractor in a barn, the camera pulls out", "dolly_out", None),
+    ("a quick dolly-in on a typewriter", "dolly_in", None),
+    ("a boom-up over a hedge maze", "crane_up", None),
+])
+def test_a_move_phrase_with_a_subject_of_its_own_is_that_subject_moving(rules, prompt, animation, mover):
+    draft = rules.rewrite(prompt)
+    assert draft.camera_animation == animation
+    assert [o.name for o in draft.objects if o.movement] == ([mover] if mover else [])
+
+
+def test_away_from_a_thing_is_no_camera_direction(rules):
+    [van, _] = rules.rewrite("a van drives away from a fence").objects
+    assert van.movement is not None and van.movement.direction is None
+    [dog] = rules.rewrite("a dog runs away from the camera").objects
+    assert dog.movement.direction.value == "backward"
+
+
+def test_more_count_and_weather_words(rules):
+    assert [o.name for o in rules.rewrite("half a dozen apples").objects] == ["apple"] * 6
+    assert [o.name for o in rules.rewrite("a trio of pelicans on a pier").objects] == ["pelican"] * 3
+    draft = rules.rewrite("a windmill in a gale")
+    assert [o.name for o in draft.objects] == ["windmill"] and "gale" in draft.background
+    assert _scene(rules.rewrite("a horse and a monkey; the monkey rides on the horse's back"))[0] == {("monkey", "horse")}

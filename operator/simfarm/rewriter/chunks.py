@@ -38,7 +38,7 @@ DIMENSION_ADJECTIVES = frozenset("long short wide narrow thin thick flat deep hi
 def is_noun(token) -> bool:
     """A noun, or a word the tagger mistook in a fragment ('a jeep crossing', 'jellyfish' alone,
     'a golden retriever' with 'retriever' an adverb the parse still makes a subject)."""
-    if token.pos_ in NOUN_POS or token.lower_ in lex.IRREGULAR_SINGULARS:
+    if token.pos_ in NOUN_POS or token.lower_ in lex.IRREGULAR_SINGULARS or follows_possessive(token):
         return True
     nominal = (token.pos_ == "ADV" and token.dep_ in NOMINAL_DEPENDENCIES and not token.lower_.endswith("ly")
                and token.lower_ not in lex.PREPOSITION_KINDS and token.lower_ not in lex.DIRECTION_PHRASES
@@ -64,6 +64,11 @@ def is_noun(token) -> bool:
     alone = (previous is None or previous.text in SEPARATORS) and (
         token.i + 1 >= len(doc) or doc[token.i + 1].text in SEPARATORS)
     return not modifies_next and (after_article or (alone and not nominal))
+
+
+def follows_possessive(token) -> bool:
+    """'the horse's back': what a possessive owns is a noun, whatever the tagger said."""
+    return token.i > 0 and token.doc[token.i - 1].tag_ == "POS" and token.is_alpha
 
 
 def is_noun_pos(token) -> bool:

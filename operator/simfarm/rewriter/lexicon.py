@@ -223,7 +223,8 @@ SETTING_NOUNS: dict[str, str | None] = {
     **dict.fromkeys("lake sea ocean river pond stream waterfall bay harbour harbor lagoon canal marsh swamp "
                     "water waves wetland wetlands".split(), _WATER),
     **dict.fromkeys("street road alley alleyway square plaza highway motorway city town village downtown "
-                    "avenue boulevard crossroads intersection lot runway sidewalk driveway bridge parking "
+                    "avenue boulevard crossroads intersection lot runway sidewalk driveway bridge parking playground "
+    "schoolyard courtyard stadium "
                     "station track racetrack pier dock jetty port quay market marketplace".split(), _PAVING),
     **dict.fromkeys("room kitchen bedroom bathroom hallway corridor office study library classroom attic "
                     "basement cellar living diner cafe café restaurant bar pub shop store hall lobby studio "
@@ -241,7 +242,8 @@ WEATHER_NOUNS = frozenset(
     "rain rainfall drizzle downpour storm thunderstorm snowstorm blizzard snow snowfall hail fog mist haze "
     "smog lightning thunder wind breeze clouds cloud sky stars night nighttime midnight sunset sunrise dawn "
     "dusk twilight morning afternoon evening noon midday daytime daylight darkness dark autumn fall winter "
-    "spring summer weather sun moonrise raindrops raindrop snowflakes snowflake hailstones".split()
+    "spring summer weather sun moonrise raindrops raindrop snowflakes snowflake hailstones gale hurricane "
+    "tornado typhoon monsoon squall sleet whiteout sandstorm duststorm rainstorm hailstorm heatwave".split()
 )
 WEATHER_ADJECTIVES = frozenset(
     "rainy foggy misty snowy stormy cloudy overcast sunny hazy windy dark gloomy moonlit sunlit starry "
@@ -317,7 +319,7 @@ NON_OBJECT_NOUNS = frozenset(
 )
 # "a row of four taxis": the quantity noun gives the count (None: a plural, count left to PLURAL_COUNT).
 QUANTITY_NOUNS: dict[str, int | None] = {
-    "pair": 2, "couple": 2, "dozen": 12, "row": None, "stack": None, "pile": None, "heap": None, "group": None,
+    "pair": 2, "couple": 2, "trio": 3, "quartet": 4, "dozen": 12, "row": None, "stack": None, "pile": None, "heap": None, "group": None,
     "flock": None, "herd": None, "bunch": None, "set": None, "line": None, "cluster": None, "handful": None,
     "collection": None, "crowd": None, "swarm": None, "school": None, "pack": None, "bundle": None,
     "series": None, "number": None, "lot": None, "lots": None, "plenty": None, "convoy": None, "fleet": None,

@@ -31,6 +31,7 @@ from .nearest import NearestVocabulary
 
 SEPARATORS = frozenset(",;.!?:")
 CLAUSE_SPLITTERS = frozenset({"and", "while", "as", "then", "whilst", "where"})
+CAMERA_SUBJECTS = frozenset("camera lens drone we viewer shot cam rig".split())
 
 
 def normalize(prompt: str) -> str:
@@ -38,6 +39,7 @@ def normalize(prompt: str) -> str:
     text = text.replace("\u2019", "'").replace("\u2018", "'")
     text = re.sub(r"[\"\u201c\u201d()\[\]{}]", " ", text)
     text = re.sub(r"\s[-\u2013\u2014|/+]+\s", " , ", text)
+    text = re.sub(r"\bhalf(?: a |-)dozen\b", "six", text)
     text = re.sub(r"([,;.!?:])", r" \1 ", text)
     return " " + re.sub(r"\s+", " ", text).strip() + " "
 
@@ -238,6 +240,9 @@ def _read_framing(text: _Text, reading: _Reading) -> None:
     _cut_with_shot_words(text, match)
 
 
+MOVE_PARTICLES = frozenset("in out up down left right back".split())
+
+
 def _verb_forms(synonym: str) -> list[str]:
     """'tilts up' -> 'tilt up', 'tilting up'; 'dollies in' -> 'dolly in', 'dollying in': a move's wording in
     the other forms users write it ("with the camera tilting up", "then pull out")."""
@@ -265,6 +270,10 @@ def _animation_synonyms() -> dict[str, tuple[str, bool]]:
         for form in _verb_forms(synonym):
             if form not in table:
                 table[form] = (name, needs_camera and not set(form.split()) & lex.CAMERA_ONLY_TERMS)
+    for synonym, entry in list(table.items()):  # "dolly-in", "crane-down": the hyphenated noun
+        verb, _, particle = synonym.partition(" ")
+        if particle in MOVE_PARTICLES:
+            table.setdefault(f"{verb}-{particle}", entry)
     return table
 
 
@@ -278,6 +287,8 @@ def _read_camera_animation(text: _Text, reading: _Reading) -> None:
         clause = set(_clause_around(text.value, match.start(), match.end()).split())
         if needs_camera and not clause & lex.CAMERA_CONTEXT_WORDS:
             continue
+        if _has_other_subject(text.value, match):
+            continue  # "a bus pulls away from the kerb": the bus moves, not the camera
         reading.draft["camera_animation"] = name
         start, end = match.start(), match.end()
         speed_before = re.search(r"(\w+) (?:camera )?$", text.value[:start])
@@ -289,6 +300,23 @@ def _read_camera_animation(text: _Text, reading: _Reading) -> None:
         subject = re.search(r"(?:the )?camera (?:slowly |quickly |gently |smoothly )?$", text.value[:start])
         text.cut(subject.start() if subject else start, end)
         return
+
+
+NOT_A_MOVER = frozenset(lex.ANIMATION_SPEED_WORDS) | CAMERA_SUBJECTS | frozenset(
+    "a an the then and slow slowly smooth smoothly steady steadily gentle gently quick quickly fast we "
+    "final long short brief sudden".split())
+
+
+def _has_other_subject(text: str, match: re.Match[str]) -> bool:
+    """The move's verb has a subject that is no camera: a noun phrase ('a double-decker bus') right before it
+    in its clause, its last word no camera, speed or filler word."""
+    clause_start = max(text.rfind(sep, 0, match.start()) for sep in SEPARATORS) + 1
+    before = text[clause_start:match.start()].split()
+    if not before or before[-1] in NOT_A_MOVER or before[-1] in CLAUSE_SPLITTERS:
+        return False
+    if set(before) & CAMERA_SUBJECTS:
+        return False
+    return bool(set(before) & (lex.DETERMINERS | {"a", "an"}) or any(lex.number_value(w) for w in before))
 
 
 # Words that may follow a look phrase without it describing the noun after it ("neon glow on a sign").

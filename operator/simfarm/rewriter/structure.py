@@ -291,6 +291,8 @@ class _Reader:
             relation = "support"
         elif noun.lemma == "side" and kind not in ("next_to", "support"):
             relation = "next_to"
+        elif noun.lemma == "back" and kind == "support":  # "on the wolf's back": on the wolf
+            relation = "support"
         of = next((c for c in noun.head.children if c.lower_ == "of"), None)
         if of is None:
             return relation, None, True
@@ -378,6 +380,8 @@ class _Reader:
                 movement.direction = movement.direction or vocab.Direction.up
             for i in range(len(after)):
                 found = match_phrase(after, i, lex.DIRECTION_PHRASES)
+                if found and directions.names_no_way([verb.lower_] + after, i + 1, found[1]):
+                    found = None
                 if found and movement.direction is None:
                     movement.direction = vocab.Direction(lex.DIRECTION_PHRASES[found[0]])
                 speed = match_phrase(after, i, lex.SPEED_WORDS)
