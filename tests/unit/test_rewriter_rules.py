@@ -540,6 +540,7 @@ def test_phrasings(rules):
     ("a tractor in a barn, the camera pulls out", "dolly_out", None),
     ("a quick dolly-in on a typewriter", "dolly_in", None),
     ("a boom-up over a hedge maze", "crane_up", None),
+    ("a slow 360 orbit around a fountain", "orbit_left", None),  # the move named as a noun: no subject of its own
 ])
 def test_a_move_phrase_with_a_subject_of_its_own_is_that_subject_moving(rules, prompt, animation, mover):
     draft = rules.rewrite(prompt)

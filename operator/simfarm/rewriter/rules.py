@@ -308,8 +308,11 @@ NOT_A_MOVER = frozenset(lex.ANIMATION_SPEED_WORDS) | CAMERA_SUBJECTS | frozenset
 
 
 def _has_other_subject(text: str, match: re.Match[str]) -> bool:
-    """The move's verb has a subject that is no camera: a noun phrase ('a double-decker bus') right before it
-    in its clause, its last word no camera, speed or filler word."""
+    """The move, worded as a verb ('pulls out', 'circling'), has a subject that is no camera: a noun phrase
+    ('a double-decker bus') right before it in its clause, its last word no camera, speed or filler word."""
+    verb = match.group(0).split()[0]
+    if not (verb.endswith("ing") or (verb.endswith("s") and not verb.endswith("ss"))):
+        return False  # "a slow orbit", "a 360 orbit": the move named as a noun
     clause_start = max(text.rfind(sep, 0, match.start()) for sep in SEPARATORS) + 1
     before = text[clause_start:match.start()].split()
     if not before or before[-1] in NOT_A_MOVER or before[-1] in CLAUSE_SPLITTERS:
