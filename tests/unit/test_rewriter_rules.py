@@ -419,3 +419,145 @@ def test_a_second_place_in_a_list_is_its_own_nouns(rules):
 
 def test_a_place_phrase_leading_its_clause_describes_what_follows(rules):
     assert _scene(rules.rewrite("a tall pine; beneath the pine, a wooden bench"))[1] == {("bench", "under", "pine")}
+
+
+# ------------------------------------------------------------ what it leaves out, and says so
+
+@pytest.mark.parametrize("prompt,jargon", [
+    ("a vertigo shot of a lighthouse keeper on a staircase", "vertigo shot"),
+    ("canted angle, a wet alley with a bin", "canted angle"),
+    ("steadicam through a library towards a reading lamp", "steadicam"),
+])
+def test_camera_jargon_the_vocabulary_lacks_is_left_open_with_a_warning(rules, prompt, jargon):
+    reading = rules.read(prompt)
+    draft = reading.draft
+    assert (draft.camera_animation, draft.camera_angle, draft.framing) == (None, None, None)
+    assert any(jargon in warning for warning in reading.warnings), reading.warnings
+
+
+def test_a_camera_reading_whose_way_the_phrase_contradicts_is_refused():
+    from simfarm.rewriter.rules import _contradicts
+
+    assert _contradicts("with the camera drifting up slowly", "tilt_down")
+    assert _contradicts("the camera glides out", "dolly_in")
+    assert not _contradicts("the camera glides in and out", "dolly_in")  # both ways said: not a contradiction
+    assert not _contradicts("the camera drifts left", "orbit_left") and not _contradicts("a slow move", "static")
+
+
+@pytest.mark.parametrize("prompt,animation", [
+    ("a clock tower, the camera panning to the left", "pan_left"),
+    ("a statue while the camera is dollying in", "dolly_in"),
+    ("a red barn, and then pull out", "dolly_out"),
+    ("a totem pole; the camera is tilting up", "tilt_up"),
+])
+def test_camera_moves_in_their_other_verb_forms(rules, prompt, animation):
+    assert rules.rewrite(prompt).camera_animation == animation
+
+
+@pytest.mark.parametrize("prompt,angle", [
+    ("paper lanterns strung overhead above a courtyard table", None),
+    ("a flock of geese flying overhead", None),
+    ("a chessboard mid-game, overhead shot", "overhead"),
+    ("a chessboard mid-game, overhead", "overhead"),
+    ("a picnic blanket seen from overhead", "overhead"),
+])
+def test_overhead_is_an_angle_only_beside_camera_words(rules, prompt, angle):
+    assert rules.rewrite(prompt).camera_angle == angle
+
+
+@pytest.mark.parametrize("prompt,names", [
+    ("a quiet beach, no swimmers, a single deckchair", ["deckchair"]),
+    ("a dog without a lead in a park", ["dog"]),
+    ("a desk with no chair or lamp", ["desk"]),
+    ("there is not a single cloud, only a kite", ["kite"]),
+    ("zero cars on a bridge, one cyclist", ["cyclist"]),
+])
+def test_what_the_prompt_says_is_absent_is_not_placed(rules, prompt, names):
+    assert [o.name for o in rules.rewrite(prompt).objects] == names
+
+
+@pytest.mark.parametrize("prompt,name,asked", [
+    ("fifteen balloons tied to a fence", "balloon", 15),
+    ("thirty-two chess pieces on a board", "piece", 32),
+    ("a dozen roses in a vase", "rose", 12),
+    ("11 ducklings", "duckling", 11),
+])
+def test_counts_past_the_copy_limit_are_placed_at_the_limit_and_said(rules, prompt, name, asked):
+    from simfarm.rewriter import lexicon
+
+    reading = rules.read(prompt)
+    assert [o.name for o in reading.draft.objects].count(name) == lexicon.MAX_COPIES
+    assert any(f"{asked} × {name}" in warning for warning in reading.warnings), reading.warnings
+
+
+def test_a_prompt_past_the_scene_limit_is_cut_at_it_with_a_warning(rules):
+    from simfarm.plan.draft import MAX_OBJECTS
+
+    reading = rules.read("nine plates, nine cups and nine forks on a long table")
+    assert len(reading.draft.objects) == MAX_OBJECTS and reading.warnings
+
+
+@pytest.mark.parametrize("prompt,number", [("twenty-one lanterns", 9), ("seven-a-side teams", 3),
+                                           ("four cups", 4), ("a pair of gloves", 2)])
+def test_number_words(rules, prompt, number):
+    assert len(rules.rewrite(prompt).objects) == number
+
+
+# ------------------------------------------------------------ pronouns, parts and phrasings
+
+def test_a_subject_pronoun_continues_the_previous_subject(rules):
+    objects = rules.rewrite("a girl holds a lantern; she walks to the left").objects
+    assert [(o.name, o.movement.direction.value if o.movement else None) for o in objects] == [
+        ("girl", "left"), ("lantern", None)]
+    objects = rules.rewrite("a cat and a mouse; it runs to the right").objects
+    assert [o.name for o in objects if o.movement] == ["cat"]  # one object, not the list it was named in
+
+
+@pytest.mark.parametrize("prompt,expected", [
+    ("a cat asleep on the bonnet of a car", {("cat", "car")}),
+    ("a seagull on the roof of a lighthouse", {("seagull", "lighthouse")}),
+])
+def test_a_part_stands_for_its_whole(rules, prompt, expected):
+    assert _scene(rules.rewrite(prompt))[0] == expected
+
+
+def test_phrasings(rules):
+    assert _scene(rules.rewrite("a goat tied to a post"))[1] == {("goat", "next_to", "post")}
+    assert _scene(rules.rewrite("a vase and a clock. Put the vase to the right of the clock."))[1] == {
+        ("vase", "right_of", "clock")}
+    assert [o.name for o in rules.rewrite("Props: a teapot, two cups and a spoon").objects] == [
+        "teapot", "cup", "cup", "spoon"]
+    assert [o.name for o in rules.rewrite("an owl with orange eyes on a branch").objects] == ["owl", "branch"]
+    assert [o.name for o in rules.rewrite("a jack-o-lantern beside a go-kart").objects] == ["jack-o-lantern", "go-kart"]
+    assert [o.color for o in rules.rewrite("a shed and a gate; the gate is painted green").objects] == [None, "green"]
+    assert [o.movement.direction.value for o in rules.rewrite("a rocket blasts off from a launch pad").objects
+            if o.movement] == ["up"]
+
+
+@pytest.mark.parametrize("prompt,animation,mover", [
+    ("a tractor pulls out of a barn", None, "tractor"),
+    ("an old van backs away from a garage door", None, None),  # no move verb the lexicon knows: no claim
+    ("a tractor in a barn, the camera pulls out", "dolly_out", None),
+    ("a quick dolly-in on a typewriter", "dolly_in", None),
+    ("a boom-up over a hedge maze", "crane_up", None),
+    ("a slow 360 orbit around a fountain", "orbit_left", None),  # the move named as a noun: no subject of its own
+])
+def test_a_move_phrase_with_a_subject_of_its_own_is_that_subject_moving(rules, prompt, animation, mover):
+    draft = rules.rewrite(prompt)
+    assert draft.camera_animation == animation
+    assert [o.name for o in draft.objects if o.movement] == ([mover] if mover else [])
+
+
+def test_away_from_a_thing_is_no_camera_direction(rules):
+    [van, _] = rules.rewrite("a van drives away from a fence").objects
+    assert van.movement is not None and van.movement.direction is None
+    [dog] = rules.rewrite("a dog runs away from the camera").objects
+    assert dog.movement.direction.value == "backward"
+
+
+def test_more_count_and_weather_words(rules):
+    assert [o.name for o in rules.rewrite("half a dozen apples").objects] == ["apple"] * 6
+    assert [o.name for o in rules.rewrite("a trio of pelicans on a pier").objects] == ["pelican"] * 3
+    draft = rules.rewrite("a windmill in a gale")
+    assert [o.name for o in draft.objects] == ["windmill"] and "gale" in draft.background
+    assert _scene(rules.rewrite("a horse and a monkey; the monkey rides on the horse's back"))[0] == {("monkey", "horse")}

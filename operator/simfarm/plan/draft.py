@@ -31,6 +31,7 @@ AnimationName = Literal[
     "dolly_in", "dolly_out", "zoom_in", "zoom_out", "tilt_up", "tilt_down", "tilt_left",
     "tilt_right", "crane_up", "crane_down",
 ]
+MAX_OBJECTS = 24  # objects in one draft: what one scene lays out
 FramingName = Literal["extreme_closeup", "closeup", "medium_closeup", "medium", "medium_wide", "wide", "extreme_wide"]
 
 
@@ -64,7 +65,7 @@ class DraftEffects(Model):
 
 
 class SceneDraft(Model):
-    objects: list[DraftObject] = Field(min_length=1, max_length=24)
+    objects: list[DraftObject] = Field(min_length=1, max_length=MAX_OBJECTS)
     camera_animation: AnimationName | None = None
     animation_speed: AnimationSpeedName | None = None
     framing: FramingName | None = None

@@ -59,8 +59,7 @@ class Planner:
         """``llm``: this call's endpoint and model instead of the planner's own (e.g. one request's)."""
         if backend == "llm":
             return (self.llm if llm is None else LLMRewriter(llm, self.rules)).rewrite(prompt)
-        draft, found_objects = self.rules.read(prompt)
-        return Rewritten(draft, backend="rules", found_objects=found_objects)
+        return self.rules.read(prompt)
 
     def plan(self, prompt: str, *, variants: int = 1, seed: int = 0, settings: RenderSettings | None = None,
              frames_per_shard: int = 0, rewriter: str = "rules", llm: LLMConfig | None = None,

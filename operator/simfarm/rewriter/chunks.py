@@ -38,7 +38,7 @@ DIMENSION_ADJECTIVES = frozenset("long short wide narrow thin thick flat deep hi
 def is_noun(token) -> bool:
     """A noun, or a word the tagger mistook in a fragment ('a jeep crossing', 'jellyfish' alone,
     'a golden retriever' with 'retriever' an adverb the parse still makes a subject)."""
-    if token.pos_ in NOUN_POS or token.lower_ in lex.IRREGULAR_SINGULARS:
+    if token.pos_ in NOUN_POS or token.lower_ in lex.IRREGULAR_SINGULARS or follows_possessive(token):
         return True
     nominal = (token.pos_ == "ADV" and token.dep_ in NOMINAL_DEPENDENCIES and not token.lower_.endswith("ly")
                and token.lower_ not in lex.PREPOSITION_KINDS and token.lower_ not in lex.DIRECTION_PHRASES
@@ -64,6 +64,11 @@ def is_noun(token) -> bool:
     alone = (previous is None or previous.text in SEPARATORS) and (
         token.i + 1 >= len(doc) or doc[token.i + 1].text in SEPARATORS)
     return not modifies_next and (after_article or (alone and not nominal))
+
+
+def follows_possessive(token) -> bool:
+    """'the horse's back': what a possessive owns is a noun, whatever the tagger said."""
+    return token.i > 0 and token.doc[token.i - 1].tag_ == "POS" and token.is_alpha
 
 
 def is_noun_pos(token) -> bool:
@@ -110,6 +115,22 @@ class Chunk:
     def lemma(self) -> str:
         head = self.head
         return self.noun or (lemma(head) if is_noun(head) else head.lower_)
+
+    @property
+    def name(self) -> str:
+        """The object's name: the lemma, with the words hyphenated to it ('penny-farthing', 'jack-o-lantern')."""
+        joined = self.hyphen_prefix() if self.noun is None else []
+        return "".join(t.lower_ for t in joined) + self.lemma
+
+    def hyphen_prefix(self) -> list:
+        """'penny', '-' in 'a penny-farthing': the words (and hyphens) the tokenizer split from the head."""
+        start = index = self.tokens.index(self.head)
+        while start >= 2 and self.tokens[start - 1].text == "-":
+            word, hyphen = self.tokens[start - 2], self.tokens[start - 1]
+            if word.whitespace_ or hyphen.whitespace_ or not word.is_alpha or lex.number_value(word.lower_) is not None:
+                break
+            start -= 2
+        return self.tokens[start:index]
 
     @property
     def compound_lemma(self) -> str:
@@ -166,8 +187,8 @@ def _split_trailing(tokens: list) -> list[Chunk]:
     a verb the tagger took for a noun ends it ('a clock standing', 'a motorcycle speeding past'), and
     what that verb acts on is a phrase of its own ('a park bench feeding pigeons')."""
     nouns = [i for i, t in enumerate(tokens) if is_noun(t)]
-    verb = next((i for i in nouns[1:] if tokens[i].lower_ in lex.POSTURE_VERBS
-                 or _is_move_participle(tokens[i].lower_) or _acts_on_what_follows(tokens, nouns, i)), None)
+    verb = next((i for i in range(1, len(tokens)) if _acts_on_what_follows(tokens, nouns, i) or (
+        i in nouns[1:] and (tokens[i].lower_ in lex.POSTURE_VERBS or _is_move_participle(tokens[i].lower_)))), None)
     if verb is None and len(nouns) > 1 and _is_move_verb_form(tokens[nouns[-1]].lower_):
         verb = nouns[-1]  # "two robots races": the tagger's plural noun is the verb
     rest: list[Chunk] = []
@@ -202,7 +223,9 @@ def word_list(tokens: list) -> list[str]:
     words: list[str] = []
     glue = False
     for token in tokens:
-        if token.text == "-" and words:
+        if token.text == "-" and not words:
+            continue  # what the hyphen joined to is not among these tokens
+        if token.text == "-":
             words[-1] += "-"
             glue = True
             continue
@@ -233,27 +256,42 @@ def alone_in_segment(chunk: Chunk) -> bool:
 
 
 def count_of(chunk: Chunk) -> tuple[int, bool]:
+    """How many the phrase asks for (uncapped: the reader places at most MAX_COPIES and says so)."""
     count, counted = 1, False
-    for token in chunk.tokens:
-        word = token.lower_
-        if token.i >= chunk.head.i:
-            break
-        if word.isdigit() and len(word) <= 2:
-            count, counted = int(word), True
-        elif word in lex.COUNT_WORDS and word not in ("a", "an"):
-            count, counted = lex.COUNT_WORDS[word], True
+    before = [t for t in chunk.tokens if t.i < chunk.head.i]
+    for word in word_list(before):
+        value = lex.number_value(word)
+        if value is not None:
+            count, counted = value, True
     if not counted and chunk.head.tag_ in ("NNS", "NNPS") and chunk.head.lower_ != chunk.lemma:
         count = lex.PLURAL_COUNT
-    return max(1, min(count, lex.MAX_COPIES)), counted
+    return max(1, count), counted
 
 
 def draft_object(chunk: Chunk) -> DraftObject:
     head = chunk.tokens.index(chunk.head)
     if chunk.noun is not None:  # "a short one", "a red (and a blue ball)": every word describes the noun
         head = len(chunk.tokens)
-    modifiers = [t for t in chunk.tokens[:head] if t.pos_ not in ("DET", "NUM") and t.dep_ != "poss"
-                 and t.lower_ not in lex.COUNT_WORDS and not t.like_num]
-    return describe(modifiers + chunk.tokens[head + 1:], chunk.lemma)
+    elif chunk.hyphen_prefix():  # "penny-farthing" is the name, not a modifier and a noun
+        start = head - len(chunk.hyphen_prefix())
+        return describe(_modifiers(chunk.tokens[:start]) + chunk.tokens[head + 1:], chunk.name)
+    return describe(_modifiers(chunk.tokens[:head]) + chunk.tokens[head + 1:], chunk.lemma)
+
+
+def _modifiers(tokens: list) -> list:
+    return [t for t in tokens if t.pos_ not in ("DET", "NUM") and t.dep_ != "poss"
+            and t.lower_ not in lex.COUNT_WORDS and not t.like_num and not _in_number(t)]
+
+
+def _in_number(token) -> bool:
+    """A part of a hyphenated number ('twenty', '-', 'one' in 'twenty-one'), which the tokenizer splits."""
+    doc = token.doc
+    for start in range(max(token.i - 2, 0), token.i + 1):
+        if (start + 2 < len(doc) and doc[start + 1].text == "-" and not doc[start].whitespace_
+                and not doc[start + 1].whitespace_
+                and lex.number_value(f"{doc[start].lower_}-{doc[start + 2].lower_}") is not None):
+            return True
+    return False
 
 
 def describe(modifiers: list, noun: str) -> DraftObject:

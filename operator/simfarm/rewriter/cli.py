@@ -7,8 +7,7 @@ import sys
 
 from ..errors import InputError
 from . import BACKENDS
-
-SPLITS = ("all", "judged", "holdout")
+from .evaluation import SPLITS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rewriter.add_argument("--llm-base-url", help="OpenAI-compatible base URL (or SIMFARM_LLM_BASE_URL)")
     rewriter.add_argument("--llm-model", help="model name (or SIMFARM_LLM_MODEL)")
     rewriter.add_argument("--llm-timeout", type=float, default=None, help="seconds per request (default 30)")
-    rewriter.add_argument("--split", choices=SPLITS, default="all", help="which prompts (default all)")
+    rewriter.add_argument("--split", choices=("all",) + SPLITS, default="all", help="which prompts (default all)")
     rewriter.add_argument("--prompts", metavar="FILE", help="a judged set in the same JSON format instead")
     rewriter.add_argument("--limit", type=int, default=0, help="only the first N prompts")
     rewriter.add_argument("--failures", action="store_true", help="list each prompt with a wrong field")
@@ -39,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, ValueError, KeyError) as error:
         raise InputError(f"cannot read the judged set {args.prompts}: {error}") from None
     if args.split != "all":
-        cases = [c for c in cases if c.holdout == (args.split == "holdout")]
+        cases = [c for c in cases if c.split == args.split]
     if args.limit < 0:
         raise InputError(f"--limit must be zero or positive, got {args.limit}")
     cases = cases[:args.limit] if args.limit else cases

@@ -162,6 +162,12 @@ def find(doc, mistaken: set[int]) -> list[Phrase]:
     return found
 
 
+def names_no_way(words: list[str], i: int, length: int) -> bool:
+    """A direction word that says no way here: 'pulls away from the kerb' (away from a thing, not the camera,
+    whose phrase is matched whole) and 'the horse's back' (a possessive's noun)."""
+    return (words[i:i + length] == ["away"] and words[i + 1:i + 2] == ["from"]) or (i > 0 and words[i - 1] == "'s")
+
+
 def _phrase_at(doc, words: list[str], i: int, mistaken: set[int]) -> Phrase | None:
     starts_segment = i == 0 or words[i - 1] in SEPARATORS or words[i - 1] in ("and", "with")
     if words[i] in lex.SIDE_HEADINGS and i + 1 < len(words) and words[i + 1] == ":" and starts_segment:
@@ -171,7 +177,7 @@ def _phrase_at(doc, words: list[str], i: int, mistaken: set[int]) -> Phrase | No
         direction, side = DIRECTIONS.get(key), SIDES.get(key)
         if side is None and key in (("left",), ("right",)) and _tags_a_noun(doc, i):
             side = key[0]  # "red barn left, white silo right"
-        if direction is None and side is None:
+        if direction is None and side is None or names_no_way(words, i, length):
             continue
         end = _frame_tail(words, i + length)
         if end < 0:

@@ -14,7 +14,9 @@ background/floor by word stems that must appear in the phrase. Movement
 the camera follows are judged on prompts whose entry carries ``moves`` /
 ``follow`` (an empty list or null says "none"), so a set written before
 these fields existed is scored as it was. Prompts marked ``holdout`` form a
-split kept apart from rule development.
+split kept apart from rule development; prompts marked ``fresh`` were written
+and judged in one sitting, as users type them, and committed before the rules
+were run on them (their first scores are the rewriter's on unseen phrasings).
 """
 
 from __future__ import annotations
@@ -37,12 +39,20 @@ SYMMETRIC = frozenset({"next_to", "side_by_side", "facing"})
 COLOR_ALIASES = {"grey": "gray", "golden": "gold"}
 
 
+SPLITS = ("judged", "holdout", "fresh")
+
+
 @dataclass(frozen=True)
 class JudgedPrompt:
     prompt: str
     family: str
     holdout: bool
     expect: dict
+    fresh: bool = False
+
+    @property
+    def split(self) -> str:
+        return "fresh" if self.fresh else "holdout" if self.holdout else "judged"
 
 
 def load_judged(path: str | None = None) -> list[JudgedPrompt]:
@@ -54,8 +64,9 @@ def load_judged(path: str | None = None) -> list[JudgedPrompt]:
             text = handle.read()
     cases = []
     for entry in json.loads(text):
-        expect = {k: v for k, v in entry.items() if k not in ("prompt", "family", "holdout")}
-        cases.append(JudgedPrompt(entry["prompt"], entry["family"], bool(entry.get("holdout")), expect))
+        expect = {k: v for k, v in entry.items() if k not in ("prompt", "family", "holdout", "fresh")}
+        cases.append(JudgedPrompt(entry["prompt"], entry["family"], bool(entry.get("holdout")), expect,
+                                  fresh=bool(entry.get("fresh"))))
     return cases
 
 

@@ -38,15 +38,21 @@ MATERIALS = {
 COUNT_WORDS = {
     "a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "several": 3, "few": 3,
-    "couple": 2, "pair": 2, "both": 2, "many": 3, "multiple": 3, "some": 3, "numerous": 3,
+    "couple": 2, "pair": 2, "both": 2, "many": 3, "multiple": 3, "some": 3, "numerous": 3, "dozen": 12,
+    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100,
 }
-MAX_COPIES = 9
+UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+MAX_COPIES = 9  # copies of one object a draft places; a larger count is placed as this many, with a warning
+# Determiners that say the thing is absent: "no people", "zero cars"; "without" does the same as a preposition.
+NEGATING_WORDS = frozenset({"no", "zero"})
+NEGATING_PREPOSITIONS = frozenset({"without", "minus", "sans"})
 DETERMINERS = frozenset("the this that its his her their some another".split())
 
 # Two-word size phrases first, then single words from the vocabulary.
 SIZE_PHRASES = {" ".join(w.split()): s.name for s in vocab.SCALES for w in s.words}
 
-def _inflections(bases: str) -> frozenset[str]:
+def inflections(bases: str) -> frozenset[str]:
     """'trot' -> trot trots trotting trotted; 'glide' -> gliding; 'fly' -> flies; irregular forms are listed apart."""
     forms = set()
     for base in bases.split():
@@ -63,21 +69,25 @@ def _inflections(bases: str) -> frozenset[str]:
 
 
 # Verbs whose subject travels; "drives to the left" gives the way.
-MOVE_VERBS = _inflections(
+MOVE_VERBS = inflections(
     "drive move roll travel fly float slide glide walk run drift race crawl head go hover sail speed zoom rush "
     "dash creep bounce hop jump cruise swim rise ascend lift climb levitate soar gallop trot canter ride pedal "
     "sprint dart jog stroll wander march waddle scurry scamper chug zip whizz whiz hurry flee skate ski surf "
     "paddle tumble slither wade amble saunter stride trundle hurtle skid approach advance fall sink descend "
-    "dive plunge swoop flutter steer chase pursue tow pull push drag haul follow"
+    "dive plunge swoop flutter steer chase pursue tow pull push drag haul follow circle orbit spiral loop dance "
+    "launch"
 ) | frozenset("drove flew ran rode rose went swam fell sank dove strode travelling pedalling".split())
 # Forms of those verbs that end a compound noun more often than they are verbs: "roller skates", "water skis".
-PLURAL_NOUNS_LIKE_MOVES = frozenset("skates skis paddles rides dives falls hops darts pulls drags steers".split())
-UPWARD_VERBS = _inflections("rise ascend lift climb levitate soar") | frozenset({"rose"})
+PLURAL_NOUNS_LIKE_MOVES = frozenset(
+    "skates skis paddles rides dives falls hops darts pulls drags steers circles loops spirals dances orbits".split())
+UPWARD_VERBS = inflections("rise ascend lift climb levitate soar launch") | frozenset({"rose"})
+# Verb and particle that leave the ground: "a helicopter takes off", "the rocket blasts off".
+LIFT_OFF_VERBS = frozenset("take lift blast".split())
 # Moves that can stay in place ("a hummingbird hovering"): a movement only with a way or a path.
-STATIONARY_MOVE_VERBS = _inflections("hover float bob")
+STATIONARY_MOVE_VERBS = inflections("hover float bob dance")
 PATH_WORDS = frozenset("down along across through past toward towards away around into out off".split())
 # Verbs that a direction phrase does not make a movement: "turns to the left", "looks up".
-STILL_VERBS = _inflections(
+STILL_VERBS = inflections(
     "look face point stare gaze glance turn rotate spin lean tilt nod wave sit stand lie rest hang park lay "
     "place put set position sleep wait perch kneel crouch sway"
 ) | frozenset("is are was were be been lying sat stood slept hung".split())
@@ -148,6 +158,20 @@ LENS_PHRASES = (
     "shallow depth of field", "deep depth of field", "depth of field", "bokeh", "soft focus", "sharp focus",
     "selective focus", "in focus", "out of focus", "tilt-shift", "split diopter",
 )
+# Camera jargon for moves, shot sizes and angles the vocabulary does not have: cut, and left open with a
+# warning, rather than read as the nearest thing it does have ("dolly zoom" is neither a dolly nor a zoom).
+UNSUPPORTED_CAMERA_PHRASES = (
+    "dolly zoom", "dolly-zoom", "vertigo shot", "vertigo effect", "zolly", "contra-zoom", "contra zoom",
+    "dutch angle", "dutch tilt", "canted angle", "canted frame", "oblique angle",
+    "handheld shot", "handheld camera", "hand-held camera", "handheld", "hand-held", "shaky cam", "shakycam",
+    "steadicam shot", "steadicam", "gimbal shot", "pov shot", "point-of-view shot", "point of view shot",
+    "over-the-shoulder shot", "over the shoulder shot", "split screen", "split-screen",
+    "time-lapse", "timelapse", "hyperlapse", "slow motion", "slow-motion", "slow-mo", "slo-mo",
+    "snorricam", "crash zoom", "snap zoom", "barrel roll",
+)
+# Camera-angle words that are also plain adverbs of place ("bunting overhead", "a plane flying overhead"):
+# an angle only beside a camera word ("overhead shot", "shot overhead", "from overhead") or alone as a tag.
+PLACE_ADVERB_ANGLES = frozenset({"overhead"})
 # The camera following an object: "the camera tracks a bus", "tracking shot of a bus", "follow a taxi".
 CAMERA_FOLLOW_VERBS = (
     "follows along with", "follows", "is following", "following", "tracks", "is tracking", "tracking", "chases",
@@ -162,7 +186,7 @@ FOLLOW_IMPERATIVES = ("follow", "track", "chase", "tail", "following", "tracking
 # Terms that only a camera does; synonyms without them need "camera" nearby.
 CAMERA_ONLY_TERMS = frozenset(
     "orbit orbits pan pans dolly dollies zoom zooms tilt tilts crane cranes boom booms pedestal "
-    "push pushes pull pulls arc arcs arcing dutch tripod static locked camera".split()
+    "push pushes pull pulls arc arcs arcing dutch tripod static locked camera panning tilting dollying".split()
 )
 CAMERA_CONTEXT_WORDS = frozenset("camera shot lens view angle framing".split())
 
@@ -194,12 +218,13 @@ _GRASS, _SAND, _WATER, _PAVING, _WOOD = "grass", "sand", "water", "asphalt", "wo
 SETTING_NOUNS: dict[str, str | None] = {
     **dict.fromkeys("hill hillside meadow field pasture park garden lawn prairie countryside farm farmland "
                     "valley orchard vineyard backyard yard cornfield barnyard savanna savannah plain plains "
-                    "moor heath".split(), _GRASS),
+                    "moor heath steppe steppes grassland grasslands".split(), _GRASS),
     **dict.fromkeys("beach desert dune dunes shore seashore coast".split(), _SAND),
     **dict.fromkeys("lake sea ocean river pond stream waterfall bay harbour harbor lagoon canal marsh swamp "
-                    "water waves".split(), _WATER),
+                    "water waves wetland wetlands".split(), _WATER),
     **dict.fromkeys("street road alley alleyway square plaza highway motorway city town village downtown "
-                    "avenue boulevard crossroads intersection lot runway sidewalk driveway bridge parking "
+                    "avenue boulevard crossroads intersection lot runway sidewalk driveway bridge parking playground "
+    "schoolyard courtyard stadium "
                     "station track racetrack pier dock jetty port quay market marketplace".split(), _PAVING),
     **dict.fromkeys("room kitchen bedroom bathroom hallway corridor office study library classroom attic "
                     "basement cellar living diner cafe café restaurant bar pub shop store hall lobby studio "
@@ -217,7 +242,8 @@ WEATHER_NOUNS = frozenset(
     "rain rainfall drizzle downpour storm thunderstorm snowstorm blizzard snow snowfall hail fog mist haze "
     "smog lightning thunder wind breeze clouds cloud sky stars night nighttime midnight sunset sunrise dawn "
     "dusk twilight morning afternoon evening noon midday daytime daylight darkness dark autumn fall winter "
-    "spring summer weather sun moonrise".split()
+    "spring summer weather sun moonrise raindrops raindrop snowflakes snowflake hailstones gale hurricane "
+    "tornado typhoon monsoon squall sleet whiteout sandstorm duststorm rainstorm hailstorm heatwave".split()
 )
 WEATHER_ADJECTIVES = frozenset(
     "rainy foggy misty snowy stormy cloudy overcast sunny hazy windy dark gloomy moonlit sunlit starry "
@@ -240,6 +266,11 @@ POSTURE_VERBS = frozenset(
 WEARABLE_NOUNS = frozenset(
     "armour armor coat jacket dress suit hat uniform costume helmet robe cloak scarf gown shirt sweater "
     "hoodie overalls apron cape".split()
+)
+# Body parts: "a snowman with a carrot nose", "a cat with green eyes" describe the owner, never add an object.
+BODY_PART_NOUNS = frozenset(
+    "nose eye ear tail mane beak bill wing horn antler tusk trunk fin paw claw hoof whisker fur feather "
+    "face mouth tooth teeth hair beard moustache mustache head leg arm hand foot feet spot stripe".split()
 )
 # Plurals whose singular keeps "ie" ("cookies" -> "cookie", not "cooky").
 IE_SINGULARS = frozenset("cookie movie pie tie brownie zombie hoodie selfie magpie necktie smoothie pixie "
@@ -284,11 +315,11 @@ NON_OBJECT_NOUNS = frozenset(
     "shadows reflection reflections color colour past away overhead clockwise counterclockwise together "
     "apart ahead "
     "style mood atmosphere tone scheme motion blur other guard place spot time moment kind sort video "
-    "footage".split()
+    "footage dataset render animation".split()
 )
 # "a row of four taxis": the quantity noun gives the count (None: a plural, count left to PLURAL_COUNT).
 QUANTITY_NOUNS: dict[str, int | None] = {
-    "pair": 2, "couple": 2, "dozen": 9, "row": None, "stack": None, "pile": None, "heap": None, "group": None,
+    "pair": 2, "couple": 2, "trio": 3, "quartet": 4, "dozen": 12, "row": None, "stack": None, "pile": None, "heap": None, "group": None,
     "flock": None, "herd": None, "bunch": None, "set": None, "line": None, "cluster": None, "handful": None,
     "collection": None, "crowd": None, "swarm": None, "school": None, "pack": None, "bundle": None,
     "series": None, "number": None, "lot": None, "lots": None, "plenty": None, "convoy": None, "fleet": None,
@@ -300,9 +331,15 @@ CONTAINER_NOUNS = frozenset(
     "bowl basket vase plate tray box crate jar table desk counter workbench nightstand windowsill stand "
     "pedestal easel bucket cup mug glass pot cart bag bin bathtub tub cage nest "
     "shelf bookshelf bookcase dish pan sack barrel trough wheelbarrow trolley planter chest drawer "
-    "aquarium tank cauldron kettle teapot pitcher jug bottle saucer boat wagon trailer truck chair "
+    "aquarium tank cauldron kettle teapot pitcher jug bottle saucer boat wagon trailer truck chair carton tin "
+    "hamper fishbowl terrarium birdcage "
     "armchair sofa couch bench bed hammock stroller pram".split()
 )
+# Parts of a thing that stand for it after "of": "a dish on the roof of a cottage" stands on the cottage.
+PART_NOUNS = frozenset("roof rooftop lid hood bonnet seat deck surface rim ledge".split())
+# Verbs that fasten their subject "to" something, which it is then beside: "a bike chained to a railing".
+FASTENING_VERBS = frozenset("chain tie attach fix bolt tether leash moor clip pin tape glue strap nail hitch lash "
+                            "fasten lock".split())
 # Nouns inside relation phrases: "on top of", "in front of", "to the left of".
 RELATIONAL_NOUNS = {"top": "on_top_of", "front": "in_front_of", "back": "behind", "left": "left_of",
                     "right": "right_of", "side": "next_to", "middle": None, "center": None, "centre": None,
@@ -323,6 +360,18 @@ MASS_NOUNS = frozenset(
     "coffee tea water milk juice wine beer soup hay straw sand soil dirt snow ice paint oil smoke steam "
     "fire light food rice cereal popcorn candy honey cream sauce".split()
 )
+
+
+def number_value(word: str) -> int | None:
+    """'12' -> 12, 'twelve' -> 12, 'twenty-one' -> 21; None for a word that is no number."""
+    if word.isdigit():
+        return int(word) if len(word) <= 4 else None
+    if word in COUNT_WORDS and word not in ("a", "an"):
+        return COUNT_WORDS[word]
+    tens, _, unit = word.partition("-")
+    tens_value = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+                  "ninety": 90}.get(tens)
+    return tens_value + UNITS[unit] if tens_value and unit in UNITS else None
 
 
 def singular(word: str) -> str:

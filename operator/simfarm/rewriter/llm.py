@@ -69,12 +69,13 @@ class LLMRewriter:
         self.fallback = fallback
 
     def rewrite(self, prompt: str) -> Rewritten:
-        rules, rules_found_objects = self.fallback.read(prompt)
+        reading = self.fallback.read(prompt)
+        rules, rules_found_objects = reading.draft, reading.found_objects
         try:
             answer = self._ask(prompt)
         except LLMError as error:
-            return Rewritten(rules, backend="rules", warnings=[f"llm rewriter failed ({error}); used the rules rewriter"],
-                             found_objects=rules_found_objects)
+            return Rewritten(rules, backend="rules", found_objects=rules_found_objects,
+                             warnings=[f"llm rewriter failed ({error}); used the rules rewriter"] + reading.warnings)
         draft, dropped = merge(answer, rules, prompt, rules_found_objects=rules_found_objects)
         warnings = []
         if dropped:

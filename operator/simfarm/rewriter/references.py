@@ -120,18 +120,23 @@ def describe_members(chunks: list[Chunk], objects: list) -> None:
         target.description = member.description
 
 
+COLOURING_VERBS = frozenset("paint colour color dye stain tint".split())
+
+
 def read_predicates(doc, chunk_of: dict, objects: list) -> None:
-    """'the cups are white', 'the box is huge': the adjective after 'be' describes the subject."""
+    """'the cups are white', 'the box is huge', 'the post is painted white': the adjective after 'be', or the
+    colour a colouring verb gives, describes the subject."""
     for verb in doc:
-        if verb.lemma_ != "be":
+        if verb.lemma_ != "be" and verb.lemma_ not in COLOURING_VERBS:
             continue
-        subjects = [c for c in verb.children if c.dep_ == "nsubj" and c.i < verb.i]
+        subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.i < verb.i]
         subject = chunk_of.get(subjects[-1].i) if subjects else None  # the nearest: "three candles, the middle one is"
         if subject is not None and not (subject.kind == "member" and subject.ids):  # a member: its own copy
             subject = subject.owner or subject
         if subject is None or subject.kind not in ("object", "member"):
             continue
-        adjectives = [c for c in verb.children if c.dep_ == "acomp"]
+        adjectives = [c for c in verb.children if c.dep_ in ("acomp", "oprd")
+                      and (verb.lemma_ == "be" or c.lower_ in lex.COLORS)]
         adjectives += [c for a in adjectives for c in a.children if c.dep_ == "conj"]
         described = describe(adjectives, subject.lemma)
         for index in subject.ids:

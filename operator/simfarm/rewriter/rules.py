@@ -24,12 +24,14 @@ from functools import lru_cache
 
 from ..plan import vocabulary as vocab
 from ..plan.draft import DraftEffects, DraftObject, SceneDraft
+from . import Rewritten
 from . import lexicon as lex
 from . import parser, structure
 from .nearest import NearestVocabulary
 
 SEPARATORS = frozenset(",;.!?:")
 CLAUSE_SPLITTERS = frozenset({"and", "while", "as", "then", "whilst", "where"})
+CAMERA_SUBJECTS = frozenset("camera lens drone we viewer shot cam rig".split())
 
 
 def normalize(prompt: str) -> str:
@@ -37,6 +39,7 @@ def normalize(prompt: str) -> str:
     text = text.replace("\u2019", "'").replace("\u2018", "'")
     text = re.sub(r"[\"\u201c\u201d()\[\]{}]", " ", text)
     text = re.sub(r"\s[-\u2013\u2014|/+]+\s", " , ", text)
+    text = re.sub(r"\bhalf(?: a |-)dozen\b", "six", text)
     text = re.sub(r"([,;.!?:])", r" \1 ", text)
     return " " + re.sub(r"\s+", " ", text).strip() + " "
 
@@ -75,6 +78,7 @@ class _Reading:
     effects: dict[str, str] = field(default_factory=dict)
     unmatched_camera: list[str] = field(default_factory=list)
     unknown_adjectives: dict[int, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # what was read but left out of the draft, and why
 
 
 class RulesRewriter:
@@ -86,13 +90,15 @@ class RulesRewriter:
         self.nearest = nearest or NearestVocabulary()
 
     def rewrite(self, prompt: str) -> SceneDraft:
-        return self.read(prompt)[0]
+        return self.read(prompt).draft
 
-    def read(self, prompt: str) -> tuple[SceneDraft, bool]:
-        """The draft, and whether the prompt named objects (else one stands in for the whole prompt)."""
+    def read(self, prompt: str) -> Rewritten:
+        """The draft, whether the prompt named objects (else one stands in for the whole prompt), and warnings
+        for what the prompt asked that the draft leaves out rather than guesses."""
         text = _Text(normalize(prompt))
         reading = _Reading()
         _read_camera_follow(text, reading)
+        _cut_unsupported_camera(text, reading)
         _read_camera_angle(text, reading)
         _read_framing(text, reading)
         _read_camera_animation(text, reading)
@@ -107,13 +113,17 @@ class RulesRewriter:
         if not found_objects:
             reading.objects.append(_whole_prompt_object(prompt))
         draft = SceneDraft(objects=reading.objects, effects=DraftEffects(**reading.effects), **reading.draft)
-        return draft, found_objects
+        return Rewritten(draft, backend="rules", warnings=list(dict.fromkeys(reading.warnings)),
+                         found_objects=found_objects)
 
     def _resolve_by_similarity(self, reading: _Reading) -> None:
         for phrase in reading.unmatched_camera:
             family, value = self.nearest.camera_phrase(phrase) or (None, None)
             slot = {"animation": "camera_animation", "framing": "framing", "angle": "camera_angle"}.get(family)
-            if slot and slot not in reading.draft:
+            if slot and _contradicts(phrase, value):
+                reading.warnings.append(f"camera phrase {phrase.strip()!r} reads closest to {value}, whose way "
+                                        "the phrase contradicts; left it open")
+            elif slot and slot not in reading.draft:
                 reading.draft[slot] = value
         pending = [(i, word) for i, words in reading.unknown_adjectives.items() for word in words]
         distinct = list(dict.fromkeys(word for _, word in pending))  # copies of one phrase share their words
@@ -121,6 +131,18 @@ class RulesRewriter:
         for index, word in pending:
             if scales[word] and reading.objects[index].scale is None:
                 reading.objects[index].scale = scales[word]
+
+
+OPPOSITE_WAYS = {"up": "down", "down": "up", "left": "right", "right": "left", "in": "out", "out": "in"}
+WAY_WORDS = {"up": "up", "upward": "up", "upwards": "up", "down": "down", "downward": "down", "downwards": "down",
+             "left": "left", "right": "right", "in": "in", "closer": "in", "out": "out", "back": "out", "away": "out"}
+
+
+def _contradicts(phrase: str, value: str) -> bool:
+    """'the camera tilting up' read as tilt_down: the phrase names the opposite way and not the move's own."""
+    way = value.rsplit("_", 1)[-1]
+    said = {WAY_WORDS[w] for w in phrase.split() if w in WAY_WORDS}
+    return way in OPPOSITE_WAYS and OPPOSITE_WAYS[way] in said and way not in said
 
 
 def _alternation(phrases) -> str:
@@ -163,16 +185,40 @@ def _read_camera_angle(text: _Text, reading: _Reading) -> None:
     for match in phrase_pattern(tuple(lex.CAMERA_ANGLES)).finditer(text.value):
         if any(start <= match.start() and match.end() <= end for start, end in moves):
             continue  # "arcs overhead" is a camera move, not the angle
+        if match.group(0) in lex.PLACE_ADVERB_ANGLES and not _beside_camera_words(text.value, match):
+            continue  # "bunting overhead", "a plane flying overhead"
         reading.draft["camera_angle"] = lex.CAMERA_ANGLES[match.group(0)]
         _cut_with_shot_words(text, match)
         return
+
+
+CAMERA_NOUNS = frozenset("shot view angle camera perspective framing".split())
+SHOOTING_WORDS = frozenset("from seen shot filmed viewed captured looking".split())
+
+
+def _beside_camera_words(text: str, match: re.Match[str]) -> bool:
+    """A camera word right after the phrase, a shooting word right before it, or the phrase alone in its clause."""
+    before = text[:match.start()].split()
+    after = text[match.end():].split()
+    if (after and after[0] in CAMERA_NOUNS) or (before and before[-1] in SHOOTING_WORDS | CAMERA_NOUNS):
+        return True
+    return (not before or before[-1] in SEPARATORS) and (not after or after[0] in SEPARATORS)
+
+
+def _cut_unsupported_camera(text: _Text, reading: _Reading) -> None:
+    """Camera jargon with no move, shot size or angle in the vocabulary: cut, left open, and said so."""
+    pattern = phrase_pattern(lex.UNSUPPORTED_CAMERA_PHRASES)
+    while match := pattern.search(text.value):
+        reading.warnings.append(f"{match.group(0)!r} has no camera move, shot size or angle in the vocabulary; "
+                                "the plan leaves it to the variant")
+        _cut_with_shot_words(text, match)
 
 
 def _cut_with_shot_words(text: _Text, match: re.Match[str]) -> None:
     """Cut a matched camera phrase along with filler like 'shot', 'view', 'from a'."""
     start, end = match.start(), match.end()
     before = re.search(r"(?:(?:in|from|with|as|seen from) )?(?:an? |the )?$", text.value[:start])
-    after = re.match(r"(?: (?:camera )?(?:shot|view|angle|perspective|framing))*", text.value[end:])
+    after = re.match(r"(?: (?:camera )?(?:shot|view|angle|perspective|framing))*(?: of(?= ))?", text.value[end:])
     text.cut(before.start() if before else start, end + (after.end() if after else 0))
 
 
@@ -194,15 +240,40 @@ def _read_framing(text: _Text, reading: _Reading) -> None:
     _cut_with_shot_words(text, match)
 
 
+MOVE_PARTICLES = frozenset("in out up down left right back".split())
+
+
+def _verb_forms(synonym: str) -> list[str]:
+    """'tilts up' -> 'tilt up', 'tilting up'; 'dollies in' -> 'dolly in', 'dollying in': a move's wording in
+    the other forms users write it ("with the camera tilting up", "then pull out")."""
+    verb, _, rest = synonym.partition(" ")
+    if not rest or not verb.endswith("s") or verb.endswith("ss"):
+        return []
+    if verb.endswith("ies"):
+        base = verb[:-3] + "y"
+    elif verb.endswith(("shes", "ches", "xes", "oes")):
+        base = verb[:-2]
+    else:
+        base = verb[:-1]
+    return [f"{form} {rest}" for form in sorted(lex.inflections(base)) if form != verb and not form.endswith("ed")]
+
+
 def _animation_synonyms() -> dict[str, tuple[str, bool]]:
     """synonym -> (animation name, needs 'camera' nearby to count)."""
-    table = {}
+    table: dict[str, tuple[str, bool]] = {}
     for animation in vocab.CAMERA_ANIMATIONS:
         for synonym in animation.synonyms:
-            unambiguous = bool(set(synonym.split()) & lex.CAMERA_ONLY_TERMS)
-            table[synonym] = (animation.name, not unambiguous)
+            table[synonym] = (animation.name, not set(synonym.split()) & lex.CAMERA_ONLY_TERMS)
     for synonym, name in lex.EXTRA_CAMERA_MOVES.items():
         table[synonym] = (name, False)
+    for synonym, (name, needs_camera) in list(table.items()):
+        for form in _verb_forms(synonym):
+            if form not in table:
+                table[form] = (name, needs_camera and not set(form.split()) & lex.CAMERA_ONLY_TERMS)
+    for synonym, entry in list(table.items()):  # "dolly-in", "crane-down": the hyphenated noun
+        verb, _, particle = synonym.partition(" ")
+        if particle in MOVE_PARTICLES:
+            table.setdefault(f"{verb}-{particle}", entry)
     return table
 
 
@@ -216,6 +287,8 @@ def _read_camera_animation(text: _Text, reading: _Reading) -> None:
         clause = set(_clause_around(text.value, match.start(), match.end()).split())
         if needs_camera and not clause & lex.CAMERA_CONTEXT_WORDS:
             continue
+        if _has_other_subject(text.value, match):
+            continue  # "a bus pulls away from the kerb": the bus moves, not the camera
         reading.draft["camera_animation"] = name
         start, end = match.start(), match.end()
         speed_before = re.search(r"(\w+) (?:camera )?$", text.value[:start])
@@ -227,6 +300,26 @@ def _read_camera_animation(text: _Text, reading: _Reading) -> None:
         subject = re.search(r"(?:the )?camera (?:slowly |quickly |gently |smoothly )?$", text.value[:start])
         text.cut(subject.start() if subject else start, end)
         return
+
+
+NOT_A_MOVER = frozenset(lex.ANIMATION_SPEED_WORDS) | CAMERA_SUBJECTS | frozenset(
+    "a an the then and slow slowly smooth smoothly steady steadily gentle gently quick quickly fast we "
+    "final long short brief sudden".split())
+
+
+def _has_other_subject(text: str, match: re.Match[str]) -> bool:
+    """The move, worded as a verb ('pulls out', 'circling'), has a subject that is no camera: a noun phrase
+    ('a double-decker bus') right before it in its clause, its last word no camera, speed or filler word."""
+    verb = match.group(0).split()[0]
+    if not (verb.endswith("ing") or (verb.endswith("s") and not verb.endswith("ss"))):
+        return False  # "a slow orbit", "a 360 orbit": the move named as a noun
+    clause_start = max(text.rfind(sep, 0, match.start()) for sep in SEPARATORS) + 1
+    before = text[clause_start:match.start()].split()
+    if not before or before[-1] in NOT_A_MOVER or before[-1] in CLAUSE_SPLITTERS:
+        return False
+    if set(before) & CAMERA_SUBJECTS:
+        return False
+    return bool(set(before) & (lex.DETERMINERS | {"a", "an"}) or any(lex.number_value(w) for w in before))
 
 
 # Words that may follow a look phrase without it describing the noun after it ("neon glow on a sign").
@@ -284,6 +377,7 @@ def _read_background(text: _Text, reading: _Reading) -> None:
         reading.draft["background"] = " ".join(phrases)
 
 
+CAMERA_FILLER = frozenset("a an the with and as in from of this that".split())
 NOUN_PHRASE_STARTS = frozenset(lex.COUNT_WORDS) | lex.DETERMINERS | {"these", "those"}
 CAMERA_TARGET_LEADS = frozenset("towards toward at into from facing faces face".split())  # "towards the camera"
 
@@ -307,6 +401,9 @@ def _set_aside_camera_clauses(text: _Text, reading: _Reading) -> None:
         if not NOUN_PHRASE_STARTS & set(words[:start]):
             start = 0  # only words about the camera before it ("static camera")
         end = next((j for j in range(first + 1, len(words)) if words[j] in NOUN_PHRASE_STARTS), len(words))
+        if not set(words) - lex.CAMERA_CONTEXT_WORDS - CAMERA_FILLER:
+            text.value = text.value.replace(clause, " , ", 1)  # "shot" left by a cut: nothing to read
+            continue
         reading.unmatched_camera.append(" ".join(words))  # the threshold was measured on whole clauses
         kept = " ".join(words[:start]) + " , " + " ".join(words[end:])
         text.value = text.value.replace(clause, f" {kept} ", 1)
@@ -325,6 +422,7 @@ def _read_structure(text: str, reading: _Reading) -> None:
     found = structure.read(parser.load()(_for_parsing(text)))
     reading.objects = found.objects
     reading.unknown_adjectives = found.unknown_adjectives
+    reading.warnings += found.warnings
     background = [reading.draft["background"]] if "background" in reading.draft else []
     phrases = list(dict.fromkeys(background + found.background))
     if phrases:

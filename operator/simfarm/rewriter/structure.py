@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..plan import vocabulary as vocab
-from ..plan.draft import DraftMovement, DraftObject, DraftRelation
+from ..plan.draft import MAX_OBJECTS, DraftMovement, DraftObject, DraftRelation
 from . import directions, references
 from . import lexicon as lex
 from .chunks import (PRONOUNS, SEPARATORS, Chunk, alone_in_segment, chunk_doc, count_of, draft_object, is_attribute_word,
@@ -37,8 +37,13 @@ FILL_VERBS = frozenset("fill cover load pile stack top set heap crowd stock lay"
 SURFACE_PREPOSITIONS = frozenset("on onto upon across along over atop".split())
 RECIPROCALS = (("each", "other"), ("one", "another"))
 EACH_WORDS = frozenset({"each", "every"})
-SUBJECT_PRONOUNS = frozenset({"it", "they"})
+SUBJECT_PRONOUNS = frozenset({"it", "they", "he", "she"})
+SINGULAR_PRONOUNS = frozenset({"it", "he", "she"})
+OBJECT_PRONOUNS = PRONOUNS | {"him", "her"}
+# Verbs that put their object somewhere: in "place the lamp left of the sofa" the lamp is what is placed.
+PLACING_VERBS = frozenset("place put set position arrange stand lay hang prop lean move".split())
 DISTRIBUTIVES = frozenset({"both", "all", "each"})
+CLAUSE_MARKERS = frozenset("while whilst as when then and".split())
 
 
 @dataclass
@@ -48,6 +53,7 @@ class Structure:
     floor: str | None = None
     implied_floor: str | None = None
     unknown_adjectives: dict[int, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 def read(doc) -> Structure:
@@ -104,6 +110,9 @@ class _Reader:
         if is_possessor(head):
             chunk.kind = "ignore"
             return
+        if _negated(chunk) or _is_heading(chunk):
+            chunk.kind = "ignore"  # "no people", "without passengers", "items: a globe, ...": nothing to place
+            return
         lemma, compound = chunk.lemma, chunk.compound_lemma
         governor = head.head if head.dep_ == "pobj" else None
         if head.dep_ == "dobj" and head.head.dep_ == "pcomp":  # "in shining armour"
@@ -111,7 +120,8 @@ class _Reader:
         on_surface = governor is not None and governor.lower_ in SURFACE_PREPOSITIONS
         if lemma in lex.RELATIONAL_NOUNS and governor is not None and governor.pos_ == "ADP":
             chunk.kind = "ignore"  # "on top", "in front of", "to the left"
-        elif lemma in lex.WEARABLE_NOUNS and governor is not None and governor.lower_ in ("in", "with"):
+        elif ((lemma in lex.WEARABLE_NOUNS and governor is not None and governor.lower_ in ("in", "with"))
+              or (lemma in lex.BODY_PART_NOUNS and governor is not None and governor.lower_ == "with")):
             chunk.kind = "ignore"
         elif lemma in lex.FLOOR_NOUNS and (on_surface or alone_in_segment(chunk)):
             chunk.kind = "floor"
@@ -140,6 +150,9 @@ class _Reader:
                 self._contents(inner, holder)
                 continue
             if outer is None:
+                continue
+            if outer.lemma in lex.PART_NOUNS and inner.kind == "object":  # "the roof of a cottage": the cottage
+                outer.kind, outer.owner = "ignore", inner
                 continue
             if outer.lemma in lex.QUANTITY_NOUNS and outer.kind in ("object", "ignore"):
                 quantity = lex.QUANTITY_NOUNS[outer.lemma]
@@ -177,7 +190,12 @@ class _Reader:
     def _add(self, chunk: Chunk) -> None:
         start = len(self.result.objects)
         obj = draft_object(chunk)
-        self.result.objects.extend(obj.model_copy(deep=True) for _ in range(chunk.count))
+        copies = min(chunk.count, lex.MAX_COPIES, MAX_OBJECTS - start)
+        if copies < chunk.count:
+            limit = "the most copies of one object" if copies == lex.MAX_COPIES else "the room left in the scene"
+            self.result.warnings.append(f"the prompt asks for {chunk.count} × {obj.name}: the draft places {copies}, "
+                                        f"{limit}")
+        self.result.objects.extend(obj.model_copy(deep=True) for _ in range(copies))
         chunk.ids = list(range(start, len(self.result.objects)))
         modifiers = chunk.tokens[:chunk.tokens.index(chunk.head)]
         adjectives = {t.lower_ for t in modifiers if t.pos_ == "ADJ"}
@@ -209,7 +227,7 @@ class _Reader:
         if target is None and pronoun is None:
             return
         kind = lex.PREPOSITION_KINDS.get(word)
-        if word == "to" and prep.head.lower_ in ("next", "close"):
+        if word == "to" and (prep.head.lower_ in ("next", "close") or prep.head.lemma_ in lex.FASTENING_VERBS):
             kind = "next_to"
         if target is not None and target.lemma in lex.RELATIONAL_NOUNS and target.kind == "ignore":
             kind, target, pronoun = self._relational(prep, target, kind)
@@ -217,8 +235,8 @@ class _Reader:
             target = target.owner  # "beside a stack of papers": the papers
         if kind is None:
             return
-        subjects = (self._fronted_subjects(prep, target) or self._second_place_of(prep)
-                    or self._subjects(prep.head, prep))
+        subjects = (self._fronted_subjects(prep, target, pronoun) or self._second_place_of(prep)
+                    or self._subjects(prep.head, prep) or self._fragment_subjects(prep))
         if prep.i > 0 and self.doc[prep.i - 1].lower_ in DISTRIBUTIVES:  # "a cup and a vase, both on a shelf"
             subjects = [c for c in self.chunks if c.kind == "object" and prep.sent.start <= c.head.i < prep.i]
         if not subjects:
@@ -234,6 +252,15 @@ class _Reader:
             for subject in subjects:
                 self._relate(self._standing_on(subject, prep), kind, target)
 
+    def _fragment_subjects(self, prep) -> list[Chunk]:
+        """'a couple of mugs next to a coffee machine': in a fragment the parse roots at the relation word;
+        what it places is the object just before it in its clause."""
+        root = prep.head
+        if root.dep_ != "ROOT" or root.pos_ not in ("ADJ", "ADV", "ADP"):
+            return []
+        before = self._clause_objects(root)
+        return self._with_conjuncts(before[-1]) if before else []
+
     def _second_place_of(self, prep) -> list[Chunk]:
         """'a cup on a tray and a pen on a desk': the parser hangs the second 'on' from the cup, which has
         its place already; it belongs to the noun just before it."""
@@ -244,13 +271,14 @@ class _Reader:
             return []
         return [before] if before.head.dep_ == "conj" and prep.lower_ in {c.lower_ for c in own} else []
 
-    def _fronted_subjects(self, prep, target: Chunk | None) -> list[Chunk]:
-        """'under the tree, a red bench': a place phrase that leads its clause describes what follows it."""
+    def _fronted_subjects(self, prep, target: Chunk | None, pronoun=None) -> list[Chunk]:
+        """'under the tree, a red bench', 'beside him, a sled': a place phrase that leads its clause describes
+        what follows it."""
         before = self.doc[prep.i - 1] if prep.i > 0 else None
-        if target is None or (before is not None and before.text not in SEPARATORS):
+        if (target is None and pronoun is None) or (before is not None and before.text not in SEPARATORS):
             return []
-        place = self._pobj_chunk(prep) or target
-        comma = place.tokens[-1].i + 1  # the place phrase, then a separator, then what stands there
+        place_end = (self._pobj_chunk(prep) or target).tokens[-1].i if target is not None else pronoun.i
+        comma = place_end + 1  # the place phrase, then a separator, then what stands there
         if comma >= len(self.doc) or self.doc[comma].text not in SEPARATORS:
             return []
         after = [c for c in self.chunks if c.kind == "object" and c.tokens[0].i == comma + 1]
@@ -263,6 +291,8 @@ class _Reader:
             relation = "support"
         elif noun.lemma == "side" and kind not in ("next_to", "support"):
             relation = "next_to"
+        elif noun.lemma == "back" and kind == "support":  # "on the wolf's back": on the wolf
+            relation = "support"
         of = next((c for c in noun.head.children if c.lower_ == "of"), None)
         if of is None:
             return relation, None, True
@@ -329,6 +359,10 @@ class _Reader:
         sides = {i for phrase in self.phrases if phrase.side for i in range(phrase.start, phrase.end)}
         for verb in self.doc:
             direction = directed.get(verb.i)
+            lifts_off = verb.lemma_ in lex.LIFT_OFF_VERBS and any(c.dep_ == "prt" and c.lower_ == "off"
+                                                                  for c in verb.children)
+            if lifts_off:
+                direction = direction or vocab.Direction.up
             if verb.i in self.chunk_of or (direction is None and not directions.is_move_verb(verb)):
                 continue
             after = []
@@ -346,6 +380,8 @@ class _Reader:
                 movement.direction = movement.direction or vocab.Direction.up
             for i in range(len(after)):
                 found = match_phrase(after, i, lex.DIRECTION_PHRASES)
+                if found and directions.names_no_way([verb.lower_] + after, i + 1, found[1]):
+                    found = None
                 if found and movement.direction is None:
                     movement.direction = vocab.Direction(lex.DIRECTION_PHRASES[found[0]])
                 speed = match_phrase(after, i, lex.SPEED_WORDS)
@@ -440,7 +476,7 @@ class _Reader:
         return following
 
     def _pobj_pronoun(self, prep):
-        return next((c for c in prep.children if c.lower_ in PRONOUNS and c.pos_ == "PRON"), None)
+        return next((c for c in prep.children if c.lower_ in OBJECT_PRONOUNS and c.pos_ == "PRON"), None)
 
     def _subjects(self, head, prep, depth: int = 0) -> list[Chunk]:
         """The object chunks a word hanging from ``head`` describes."""
@@ -451,7 +487,7 @@ class _Reader:
             chunk = chunk.owner or chunk
             if chunk.kind == "object":
                 return self._distributed(chunk, prep)
-            governor = head.head if head.dep_ in ("pobj", "dobj", "appos", "attr") else None
+            governor = head.head if head.dep_ in ("pobj", "dobj", "appos", "attr", "amod") else None  # amod: "a cat asleep on"
             if governor is not None and governor.i != head.i:
                 return self._subjects(governor.head if governor.pos_ == "ADP" else governor, prep, depth + 1)
             return []
@@ -465,13 +501,15 @@ class _Reader:
             found = [self._subject_chunk(c) for c in (near or named)]
             if any(c.dep_ == "expl" for c in head.children):
                 found += [self.chunk_of.get(c.i) for c in head.children if c.dep_ in ("attr", "dobj")]
-            if not found and head.lemma_ in lex.POSTURE_VERBS | {"sit", "stand", "lie", "rest", "hang", "perch"}:
+            if not found and head.lemma_ in lex.POSTURE_VERBS | PLACING_VERBS | {"sit", "lie", "rest", "perch"}:
                 found = [self.chunk_of.get(c.i) for c in head.children if c.dep_ in ("dobj", "attr")]
             if not found and head.dep_ == "xcomp":  # "picture a hummingbird hovering in front of a flower"
                 found = [self.chunk_of.get(c.i) for c in head.head.children if c.dep_ == "dobj" and c.i < head.i]
+            singular = {id(self._subject_chunk(c)) for c in named if c.lower_ in SINGULAR_PRONOUNS}
             found = [c for c in found if c is not None]
             mentioned = [c for chunk in found  # "the ball" names the ball alone, not what it was listed with
-                         for c in ([chunk.owner] if chunk.kind == "reference" else self._with_conjuncts(chunk.owner or chunk))]
+                         for c in ([chunk.owner or chunk] if chunk.kind == "reference" or id(chunk) in singular
+                                   else self._with_conjuncts(chunk.owner or chunk))]
             subjects = [c for c in {id(c): c for c in mentioned}.values() if c.kind == "object"]
             if subjects:
                 return subjects
@@ -493,11 +531,26 @@ class _Reader:
 
     def _subject_chunk(self, token) -> Chunk | None:
         """The phrase a subject word heads; 'it' / 'they' stand for the nearest object before them."""
+        if token.lower_ in SINGULAR_PRONOUNS and token.pos_ == "PRON":
+            return self._previous_subject(token)
         if token.lower_ in SUBJECT_PRONOUNS and token.pos_ == "PRON":
             return self._object_before(token)
         if token.i in self.mistaken_verbs:  # "a fox darts left": "darts" parsed as the subject of "left"
             return self.chunk_of.get(token.i - 1)
         return self.chunk_of.get(token.i)
+
+    def _previous_subject(self, token) -> Chunk | None:
+        """'a boy holds a kite; he runs': a subject pronoun continues the previous clause's subject, its first
+        object, rather than the nearest noun (the kite)."""
+        starts = [t.i for t in self.doc[:token.i] if t.text in SEPARATORS or t.lower_ in CLAUSE_MARKERS]
+        if not starts:
+            return self._object_before(token)
+        own = starts[-1]  # where the pronoun's clause begins ("; he runs", "and it drives")
+        for start in [i for i in starts if i < own and self.doc[i].lower_ != "and"][::-1] + [-1]:
+            previous = [c for c in self.chunks if c.kind == "object" and start < c.head.i < own]
+            if previous:
+                return previous[0]
+        return self._object_before(token)
 
     def _distributed(self, chunk: Chunk, prep) -> list[Chunk]:
         """A preposition after the last of coordinated nouns applies to each one without its own
@@ -577,6 +630,32 @@ def _is_attribute(chunk: Chunk) -> bool:
         return False
     before = chunk.tokens[:chunk.tokens.index(head)]
     return head.lower_ not in lex.MATERIALS or not any(t.pos_ in ("DET", "NUM") for t in before)
+
+
+def _negated(chunk: Chunk) -> bool:
+    """'no people', 'zero cars', 'not a single car', 'without (any) passengers', 'no chairs or stools'."""
+    first = chunk.tokens[0]
+    if first.lower_ in lex.NEGATING_WORDS:
+        return True
+    doc = first.doc
+    before = [t.lower_ for t in doc[max(first.i - 3, 0):first.i]]
+    while before and before[-1] in ("any", "a", "an", "single"):
+        before.pop()
+    if before and (before[-1] in lex.NEGATING_PREPOSITIONS or before[-1] == "not"):
+        return True
+    head = chunk.head  # "no chairs or stools": a conjunct of a negated phrase
+    return head.dep_ == "conj" and any(t.lower_ in lex.NEGATING_WORDS and t.head.i == head.head.i
+                                       for t in head.head.children)
+
+
+def _is_heading(chunk: Chunk) -> bool:
+    """'Items: a globe, a quill', 'Props: two chairs': a bare noun before a colon that a phrase of its own follows."""
+    tokens = chunk.tokens
+    doc = tokens[0].doc
+    before = doc[tokens[0].i - 1].text if tokens[0].i > 0 else None
+    after = doc[tokens[-1].i + 1:tokens[-1].i + 3]
+    return ((before is None or before in SEPARATORS) and all(t.pos_ not in ("DET", "NUM") for t in tokens)
+            and len(after) == 2 and after[0].text == ":" and after[1].pos_ in ("DET", "NUM"))
 
 
 def _describes_each(chunk: Chunk) -> bool:
