@@ -561,3 +561,15 @@ def test_more_count_and_weather_words(rules):
     draft = rules.rewrite("a windmill in a gale")
     assert [o.name for o in draft.objects] == ["windmill"] and "gale" in draft.background
     assert _scene(rules.rewrite("a horse and a monkey; the monkey rides on the horse's back"))[0] == {("monkey", "horse")}
+
+
+@pytest.mark.parametrize("prompt,stacked", [
+    ("a girl puts a book into a bag", {("book", "bag")}),  # what is put goes in, not who puts it
+    ("a boy throws a ball into a basket", {("ball", "basket")}),
+    ("a man sets a vase and a clock on a table", {("vase", "table"), ("clock", "table")}),
+    ("a teapot and a cup; pour from it into the cup", set()),  # tea goes into the cup: nothing the scene shows
+    ("a waiter pours wine into a glass", set()),
+    ("a cat jumps into a box", {("cat", "box")}),  # an intransitive verb: its subject goes in
+])
+def test_a_transfer_verb_places_its_object_and_a_poured_substance_places_nothing(rules, prompt, stacked):
+    assert _scene(rules.rewrite(prompt))[0] == stacked

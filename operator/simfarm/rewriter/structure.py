@@ -42,6 +42,12 @@ SINGULAR_PRONOUNS = frozenset({"it", "he", "she"})
 OBJECT_PRONOUNS = PRONOUNS | {"him", "her"}
 # Verbs that put their object somewhere: in "place the lamp left of the sofa" the lamp is what is placed.
 PLACING_VERBS = frozenset("place put set position arrange stand lay hang prop lean move".split())
+# The always-transitive ones: whatever their subject, the relation is their object's ("a girl puts a book into a
+# bag": the book, not the girl, goes into the bag). "Move", "stand" or "hang" are often intransitive.
+TRANSFER_VERBS = frozenset("place put set position arrange lay throw toss tuck insert stuff pack load".split())
+# Verbs whose unnamed object is a substance: in "pour from it into the cup" what goes into the cup is tea, which
+# the scene does not show, so the relation places nothing.
+POURING_VERBS = frozenset("pour spill drip tip empty squirt sprinkle splash".split())
 DISTRIBUTIVES = frozenset({"both", "all", "each"})
 CLAUSE_MARKERS = frozenset("while whilst as when then and".split())
 
@@ -496,6 +502,12 @@ class _Reader:
         if head.i in self.phrase_verbs:  # "darts left behind a bale": "behind" hangs from "left"
             return self._subjects(self.doc[self.phrase_verbs[head.i]], prep, depth + 1)
         if head.pos_ in ("VERB", "AUX"):
+            moved = [self.chunk_of.get(c.i) for c in head.children if c.dep_ == "dobj"]
+            moved = [c.owner or c for c in moved if c is not None and (c.owner or c).kind == "object"]
+            if moved and head.lemma_ in TRANSFER_VERBS:
+                return [c for chunk in moved for c in self._with_conjuncts(chunk)]
+            if not moved and head.lemma_ in POURING_VERBS:
+                return []
             named = [c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")]
             near = [c for c in named if not self._separated(c, head)]
             found = [self._subject_chunk(c) for c in (near or named)]
