@@ -70,6 +70,9 @@ def expected_pod_spec(command: list[str], extra_env: list[dict], *, gpu: bool) -
                     {"name": "SIMFARM_ASSET_CACHE", "value": "/var/cache/simfarm"},
                     {"name": "SIMFARM_URL_POLICY", "value": '{"allowedHosts": [], "deniedNetworks": []}'},
                     {"name": "SIMFARM_ASSET_MAX_BYTES", "value": str(2 * 1024**3)},
+                    *({"name": name, "valueFrom": {"resourceFieldRef": {
+                        "containerName": "worker", "resource": "limits.cpu", "divisor": "1"}}}
+                      for name in ("SIMFARM_CPUS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")),
                     *extra_env],
             "resources": {"requests": compute, "limits": compute},
             "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
