@@ -128,3 +128,12 @@ def test_an_unknown_backend_is_a_clear_error(monkeypatch):
     monkeypatch.setenv("SIMFARM_EMBEDDING_BACKEND", "onnx")
     with pytest.raises(ValueError, match="SIMFARM_EMBEDDING_BACKEND='onnx': choose one of torch, numpy"):
         embedding.embed(["a red car"])
+
+
+def test_unset_a_search_embeds_on_numpy_and_a_batch_on_torch(monkeypatch):
+    """The tests install sentence-transformers: queries go to the faster-for-few numpy encoder, imports to torch."""
+    monkeypatch.delenv("SIMFARM_EMBEDDING_BACKEND", raising=False)
+    assert (embedding.backend(1), embedding.backend(embedding.SMALL_BATCH)) == ("numpy", "numpy")
+    assert (embedding.backend(embedding.SMALL_BATCH + 1), embedding.backend()) == ("torch", "torch")
+    monkeypatch.setenv("SIMFARM_EMBEDDING_BACKEND", "torch")
+    assert embedding.backend(1) == "torch"  # a named backend serves every call

