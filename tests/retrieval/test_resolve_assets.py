@@ -85,3 +85,13 @@ def test_every_kind_has_a_fallback_entry(kind):
     from simfarm.retrieval import builtin
 
     assert builtin.FALLBACK_IDS[kind] in {entry.id for entry in builtin.builtin_entries(kind)}
+
+
+@pytest.mark.parametrize("query", ["sunset", "at sunset", "sunrise", "a city at night"])
+def test_a_photographed_sky_wins_over_a_procedural_one_that_matches_as_well(catalog, query):
+    """The HDRIs are the default backgrounds; the procedural skies stay for moods they lack."""
+    scenes = resolve_assets(_plan([_object("dog", "dog", 4)], background=query, variants=12), catalog).variants
+    assert all(not scene.background.uri.startswith("procedural://") for scene in scenes), \
+        [scene.background.name for scene in scenes]
+    stormy = resolve_assets(_plan([_object("dog", "dog", 4)], background="a stormy sky"), catalog).variants[0]
+    assert stormy.background.uri.startswith("procedural://")  # no photographed storm: the procedural one

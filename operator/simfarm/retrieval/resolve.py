@@ -86,6 +86,8 @@ class _Resolver:
             matching = _real_first(matching)
         matches = matching
         good = [hit for hit in matches if hit.score >= matches[0].score - CHOICE_MARGIN][:CHOICE_POOL]
+        if kind is CatalogKind.hdri:
+            good = _real_first(good)
         if looks != Looks():
             good = _best_looking(good, looks)
         fresh = [hit for hit in good if hit.entry.key not in used]
@@ -111,8 +113,9 @@ def _best_looking(good: list[SearchHit], looks: Looks) -> list[SearchHit]:
 
 
 def _real_first(matching: list[SearchHit]) -> list[SearchHit]:
-    """The real models among ``matching`` that name what was asked (a word of the query or of its family in
-    their name or tags), when there are any: procedural shapes are the fallback, not the first choice."""
+    """The real assets among ``matching`` that name what was asked (a word of the query or of its family in
+    their name or tags), when there are any: procedural shapes and skies are the fallback, not the first
+    choice (a gradient "blue hour dusk" for "sunset" while a photographed sunset matches as well)."""
     real = [hit for hit in matching if not procedural.is_procedural(hit.entry.uri) and hit.lexical > 0]
     return real or matching
 
