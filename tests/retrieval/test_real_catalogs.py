@@ -78,3 +78,19 @@ def test_a_cc0_only_request_uses_and_credits_only_cc0_assets(real_catalog):
             assert all(credit.license.startswith("CC0") for credit in credits(variant))
         # Without the restriction the same prompts reach CC-BY models: the filter, not the catalog, kept them out.
         assert any(credit.license.startswith("CC-BY") for variant in anything.variants for credit in credits(variant))
+
+
+def test_a_shape_word_gets_the_shape_and_a_library_model_only_when_named(real_catalog):
+    """"A blue cube" is the primitive cube, not the library's 5.6 cm Rubik's cube; "a Rubik's cube" is that."""
+    planner = Planner(resolver=lambda plan: resolve_assets(plan, real_catalog))
+    for prompt, shape in (("a blue cube", "cube"), ("a cube next to a dog", "cube"), ("a red sphere", "sphere"),
+                          ("two spheres on a table", "sphere")):
+        shapes = [o for variant in planner.plan(prompt, variants=6, seed=3).plan.variants for o in variant.objects
+                  if o.name == shape]
+        assert len(shapes) >= 6 and all(o.asset.uri.startswith(f"procedural://object/{shape}") for o in shapes), \
+            (prompt, [o.asset.name for o in shapes])
+    unresolved = Planner().plan("a cube on a table", variants=1, seed=3).plan  # the rules read no "Rubik's"
+    cube = next(o for o in unresolved.variants[0].objects if o.name == "cube")
+    cube.description = cube.asset.query = "rubik's cube"
+    named = resolve_assets(unresolved, real_catalog).variants[0]
+    assert next(o for o in named.objects if o.name == "cube").asset.name == "Rubik's cube"

@@ -20,12 +20,14 @@ from __future__ import annotations
 import os
 import random
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 from ..plan.models import CatalogRef, RequestPlan, SceneObject, ScenePlan
 from . import appearance, builtin, procedural
 from .appearance import Looks
 from .catalog import Catalog, SearchHit
+from .ranking import query_head, terms
 from .entries import CatalogEntry, CatalogKind, license_allowed
 
 SCORE_THRESHOLD = 0.35  # hybrid score below which nothing counts as a match
@@ -83,7 +85,7 @@ class _Resolver:
         if not matching:
             return self._fallback(kind, query, identity, warnings)
         if kind is CatalogKind.object:
-            matching = _real_first(matching)
+            matching = _real_first(_shape_or_named(matching, identity))
         matches = matching
         good = [hit for hit in matches if hit.score >= matches[0].score - CHOICE_MARGIN][:CHOICE_POOL]
         if kind is CatalogKind.hdri:
@@ -118,6 +120,24 @@ def _real_first(matching: list[SearchHit]) -> list[SearchHit]:
     choice (a gradient "blue hour dusk" for "sunset" while a photographed sunset matches as well)."""
     real = [hit for hit in matching if not procedural.is_procedural(hit.entry.uri) and hit.lexical > 0]
     return real or matching
+
+
+@lru_cache(maxsize=1)
+def _primitive_shapes() -> frozenset[str]:
+    """The embedded geometric primitives' types (cube, sphere, cylinder, cone, torus, pyramid)."""
+    return frozenset(procedural.parse_procedural_uri(entry.uri).type
+                     for entry in builtin.builtin_entries(CatalogKind.object) if "primitive" in entry.categories)
+
+
+def _shape_or_named(matching: list[SearchHit], identity: str) -> list[SearchHit]:
+    """For a phrase that names a geometric shape ("a blue cube"), the shape itself, or real models the phrase
+    names in full ("a Rubik's cube"): a cube is the primitive, not a 5.6 cm Rubik's cube, unless asked."""
+    head = query_head(identity)
+    if head not in _primitive_shapes():
+        return matching
+    asked = set(terms(identity))
+    kept = [hit for hit in matching if procedural.is_procedural(hit.entry.uri) or set(terms(hit.entry.name)) <= asked]
+    return kept or matching
 
 
 def _object_query(obj: SceneObject) -> str:
