@@ -94,3 +94,30 @@ def test_a_shape_word_gets_the_shape_and_a_library_model_only_when_named(real_ca
     cube.description = cube.asset.query = "rubik's cube"
     named = resolve_assets(unresolved, real_catalog).variants[0]
     assert next(o for o in named.objects if o.name == "cube").asset.name == "Rubik's cube"
+
+
+# What each noun is, by its size (largest dimension, metres): a house one can live in, a ball one can kick, a tree
+# one can stand beside. World knowledge, not the resolver's own figures.
+SIZES_OF_THE_THING = (("a car parked in front of a house", "house", 2.5, 40.0),
+                      ("a red ball next to a bench", "ball", 0.05, 0.6),
+                      ("a tree beside a bench", "tree", 1.5, 40.0))
+
+
+@pytest.mark.parametrize("prompt, noun, smallest, largest", SIZES_OF_THE_THING)
+def test_a_noun_gets_that_thing_not_another_that_shares_its_name(real_catalog, prompt, noun, smallest, largest):
+    """The library's "Dog house" and "Doll house" are no house, its 1.5 m "Punching ball" stand no ball, its 38 cm
+    tabletop "Christmas tree" no tree beside a bench: every variant's model has the size of the thing named."""
+    planner = Planner(resolver=lambda plan: resolve_assets(plan, real_catalog))
+    chosen = [o.asset for variant in planner.plan(prompt, variants=8, seed=11).plan.variants
+              for o in variant.objects if o.name == noun]
+    assert len(chosen) == 8 and all(smallest <= max(a.size_m) <= largest for a in chosen), \
+        [(a.name, a.size_m) for a in chosen]
+
+
+def test_a_model_named_in_full_is_that_model_whatever_its_size(real_catalog):
+    planner = Planner(resolver=lambda plan: resolve_assets(plan, real_catalog))
+    for prompt, noun, name in (("a doll house on a table", "doll house", "Doll house"),
+                               ("a punching ball in a gym", "punching ball", "Punching ball")):
+        chosen = {o.asset.name for variant in planner.plan(prompt, variants=4, seed=11).plan.variants
+                  for o in variant.objects if noun in o.description}
+        assert chosen == {name}, (prompt, chosen)

@@ -113,6 +113,11 @@ def _families() -> dict[str, frozenset[str]]:
     return facets.families(_stem)
 
 
+def family(word: str) -> frozenset[str]:
+    """The other members of a stemmed word's family ("house" for "home"), in stemmed form."""
+    return _families().get(word, frozenset())
+
+
 @lru_cache(maxsize=1)
 def _facet_words() -> dict[str, tuple[str, str]]:
     return facets.facet_words(_stem)

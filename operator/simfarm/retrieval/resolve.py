@@ -27,13 +27,16 @@ from ..plan.models import CatalogRef, RequestPlan, SceneObject, ScenePlan
 from . import appearance, builtin, procedural
 from .appearance import Looks
 from .catalog import Catalog, SearchHit
-from .ranking import query_head, terms
+from .ranking import family, query_head, terms
 from .entries import CatalogEntry, CatalogKind, license_allowed
 
 SCORE_THRESHOLD = 0.35  # hybrid score below which nothing counts as a match
 CHOICE_MARGIN = 0.1
 CHOICE_POOL = 5
 SEARCH_DEPTH = 10
+# A model this many times larger or smaller than its noun's usual size, and named with words the phrase did not
+# ask for, is another thing that shares the noun (``_the_asked_thing``): a lamp is 0.5 m, a floor lamp 1.8 m.
+PLAUSIBLE_SIZE_RATIO = 4.0
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,7 @@ class _Resolver:
         if not matching:
             return self._fallback(kind, query, identity, warnings)
         if kind is CatalogKind.object:
-            matching = _real_first(_shape_or_named(matching, identity))
+            matching = _real_first(_the_asked_thing(matching, identity))
         matches = matching
         good = [hit for hit in matches if hit.score >= matches[0].score - CHOICE_MARGIN][:CHOICE_POOL]
         if kind is CatalogKind.hdri:
@@ -123,20 +126,59 @@ def _real_first(matching: list[SearchHit]) -> list[SearchHit]:
 
 
 @lru_cache(maxsize=1)
-def _primitive_shapes() -> frozenset[str]:
-    """The embedded geometric primitives' types (cube, sphere, cylinder, cone, torus, pyramid)."""
-    return frozenset(procedural.parse_procedural_uri(entry.uri).type
-                     for entry in builtin.builtin_entries(CatalogKind.object) if "primitive" in entry.categories)
+def _embedded_shapes() -> tuple[frozenset[str], dict[tuple[str, ...], float]]:
+    """The geometric primitives' types (cube, sphere, cylinder, cone, torus, pyramid), and each embedded shape's
+    largest dimension by its type's words: ("street", "lamp") 4 m, ("lamp",) 0.5 m: a thing's usual size."""
+    primitives, sizes = set(), {}
+    for entry in builtin.builtin_entries(CatalogKind.object):
+        shape = procedural.parse_procedural_uri(entry.uri).type
+        if "primitive" in entry.categories:
+            primitives.add(shape)
+        sizes.setdefault(tuple(terms(shape.replace("_", " "))), max(entry.size_m))
+    return frozenset(primitives), sizes
 
 
-def _shape_or_named(matching: list[SearchHit], identity: str) -> list[SearchHit]:
-    """For a phrase that names a geometric shape ("a blue cube"), the shape itself, or real models the phrase
-    names in full ("a Rubik's cube"): a cube is the primitive, not a 5.6 cm Rubik's cube, unless asked."""
-    head = query_head(identity)
-    if head not in _primitive_shapes():
-        return matching
-    asked = set(terms(identity))
-    kept = [hit for hit in matching if procedural.is_procedural(hit.entry.uri) or set(terms(hit.entry.name)) <= asked]
+def _usual_size(identity: str) -> float | None:
+    """The usual largest dimension of what the phrase names, from the embedded shape of its head noun (or of a
+    word of its family: a "home" is a house), with the word before it where that names a shape of its own
+    ("street lamp"); None for nouns no embedded shape has."""
+    words, head = terms(identity), query_head(identity)
+    if head not in words:
+        return None
+    before = tuple(words[:len(words) - 1 - words[::-1].index(head)])
+    sizes = _embedded_shapes()[1]
+    for noun in (head, *sorted(family(head))):
+        for key in (before[-1:] + (noun,), (noun,)):
+            if key in sizes:
+                return sizes[key]
+    return None
+
+
+def _the_asked_thing(matching: list[SearchHit], identity: str) -> list[SearchHit]:
+    """The matches that are the thing the phrase names, not another thing that shares its noun.
+
+    A model the phrase names in full ("a Rubik's cube", "a doll house") is
+    always kept. Otherwise a shape word ("a blue cube") gets the shape, not
+    a 5.6 cm Rubik's cube; and a model whose name adds words the phrase did
+    not ask for, at a size more than ``PLAUSIBLE_SIZE_RATIO`` from the noun's
+    usual one, is another thing: "Dog house" or "Doll house" for "a house",
+    "Punching ball" (a 1.5 m stand) for "a ball", a 38 cm "Christmas tree"
+    for "a tree". A plain "Cactus" of any size is a cactus. All of them
+    stay when nothing else is left.
+    """
+    asked, head = set(terms(identity)), query_head(identity)
+    primitives = _embedded_shapes()[0]
+    usual = None if head in primitives else _usual_size(identity)
+
+    def the_thing(hit: SearchHit) -> bool:
+        if procedural.is_procedural(hit.entry.uri) or set(terms(hit.entry.name)) <= asked:
+            return True
+        if head in primitives:
+            return False
+        size = max(hit.entry.size_m) if hit.entry.size_m else None
+        return usual is None or size is None or 1 / PLAUSIBLE_SIZE_RATIO <= size / usual <= PLAUSIBLE_SIZE_RATIO
+
+    kept = [hit for hit in matching if the_thing(hit)]
     return kept or matching
 
 
