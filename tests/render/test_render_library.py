@@ -22,11 +22,12 @@ import numpy as np
 import pytest
 
 from simfarm.plan.models import RenderSettings, RequestPlan
+from simfarm.plan.vocabulary import pose_of
 from simfarm.retrieval.entries import license_allowed
 from simfarm.retrieval.library import import_libraries, installed_libraries
 from simfarm.retrieval.library_uris import parse_model_uri, resolve_library
 
-from render_helpers import decode, render
+from render_helpers import decode, probe_scenes, render
 
 PROMPT = "a teddy bear on a chair next to a barrel and a chicken, static shot"
 LIBRARIES = ("BlendSwap-CC-0.sh3f", "BlendSwap-CC-BY.sh3f")
@@ -35,21 +36,26 @@ CHANGED = 40  # summed |RGB| difference above which a pixel shows an object (H.2
 UNTEXTURED = np.full(3, 1 / 3)  # the chromaticity of a grey, untextured surface
 
 
-@pytest.fixture(scope="module")
-def library_planner(tmp_path_factory):
+def _planner_over(names: tuple[str, ...], home: Path):
+    """A planner whose catalog holds these libraries of the Debian package."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from simfarm.plan.planner import Planner
     from simfarm.retrieval.catalog import Catalog
     from simfarm.retrieval.resolve import resolve_assets
 
-    libraries = [path for path in installed_libraries() if path.name in LIBRARIES]
-    if len(libraries) < len(LIBRARIES):
+    libraries = [path for path in installed_libraries() if path.name in names]
+    if len(libraries) < len(names):
         if os.environ.get("CI") == "true":
             pytest.fail("the Sweet Home 3D libraries are not installed (make test installs them)")
         pytest.skip("the Sweet Home 3D libraries are not installed: run `make test-library`")
-    catalog = Catalog.open(tmp_path_factory.mktemp("library-home"))
+    catalog = Catalog.open(home)
     import_libraries(catalog, libraries)
     return Planner(resolver=lambda plan: resolve_assets(plan, catalog))
+
+
+@pytest.fixture(scope="module")
+def library_planner(tmp_path_factory):
+    return _planner_over(LIBRARIES, tmp_path_factory.mktemp("library-home"))
 
 
 def _under_the_floor(plan: RequestPlan) -> RequestPlan:
@@ -185,3 +191,26 @@ def test_a_coloured_request_paints_the_models_bodies(library_planner, tmp_path):
         seen = frame[own].mean(axis=0)
         wanted = np.array(COLOURS[obj.color])
         assert int(np.argmax(seen)) == int(np.argmax(wanted)), f"{obj.description}: mean colour {seen.round()}"
+
+
+POSED = (("a man sitting on a bench", "man", "sitting", "sits on"),
+         ("a woman lying on a double bed", "woman", "lying", "lies on"),
+         ("a girl standing on a wooden crate", "girl", "standing", "stands on"))
+
+
+@pytest.mark.parametrize("prompt, person, pose, verb", POSED)
+def test_a_person_rests_in_the_pose_the_prompt_gives_as_blender_builds_them(tmp_path_factory, prompt, person, pose,
+                                                                            verb):
+    """"A man sitting on a bench" is a sitting model on the bench, not a standing one on top of it; the caption's
+    verb is the pose, a claim the worker checks on the box of the mesh it imported."""
+    planner = _planner_over(("Reallusion.sh3f", "BlendSwap-CC-0.sh3f"), tmp_path_factory.mktemp("people-home"))
+    plan = planner.plan(prompt, variants=3, seed=4, settings=SETTINGS).plan
+    probes = probe_scenes(plan, tmp_path_factory.mktemp("people-probe"))
+    stated = 0
+    for variant, probe in zip(plan.variants, probes):
+        someone = next(o for o in variant.objects if o.name == person)
+        assert someone.pose == pose and pose_of(*someone.dimensions) == pose, (someone.asset.name, someone.dimensions)
+        poses = [check for check in probe["checks"] if check["kind"] == "pose"]
+        assert all(check["holds"] and check["value"] == pose for check in poses), poses
+        stated += bool(poses) and verb in variant.caption
+    assert stated >= 1, [variant.caption for variant in plan.variants]

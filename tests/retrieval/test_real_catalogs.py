@@ -18,6 +18,7 @@ import pytest
 
 from simfarm.plan.credits import credits
 from simfarm.plan.planner import Planner
+from simfarm.plan.vocabulary import pose_of
 from simfarm.retrieval import judged
 from simfarm.retrieval.catalog import Catalog
 from simfarm.retrieval.entries import CatalogKind, license_allowed
@@ -121,3 +122,31 @@ def test_a_model_named_in_full_is_that_model_whatever_its_size(real_catalog):
         chosen = {o.asset.name for variant in planner.plan(prompt, variants=4, seed=11).plan.variants
                   for o in variant.objects if noun in o.description}
         assert chosen == {name}, (prompt, chosen)
+
+
+def test_the_pose_bands_read_every_person_of_the_library(real_catalog):
+    """Each of the library's people is standing, sitting ("Sitting male") or lying ("Lying down female") by name;
+    the box alone tells which (``vocabulary.POSE_BANDS``)."""
+    people = [entry for entry in real_catalog.entries(CatalogKind.object)
+              if "Characters" in entry.categories and {"male", "female", "boy", "girl"} & set(entry.name.lower().split())]
+    assert len(people) >= 25
+    for entry in people:
+        name = entry.name.lower()
+        expected = "sitting" if "sitting" in name else "lying" if "lying" in name else "standing"
+        assert pose_of(*entry.size_m) == expected, (entry.name, entry.size_m)
+
+
+@pytest.mark.parametrize("prompt, person, pose, not_named", [
+    ("a man sitting on a bench in a park", "man", "sitting", "female"),
+    ("a woman lying on a sofa", "woman", "lying", "male"),
+    ("a woman standing next to a bicycle", "woman", "standing", "male"),
+    ("a girl sits on a chair", "girl", "sitting", "boy"),
+])
+def test_a_person_gets_a_model_in_the_pose_and_of_the_kind_asked(real_catalog, prompt, person, pose, not_named):
+    """"A man sitting on a bench" is a sitting model, not a standing one put on top of the bench; "a woman" is
+    never the library's "Male" (a man is no woman, nor a boy a girl)."""
+    planner = Planner(resolver=lambda plan: resolve_assets(plan, real_catalog))
+    chosen = [o.asset for variant in planner.plan(prompt, variants=6, seed=2).plan.variants
+              for o in variant.objects if o.name == person]
+    assert len(chosen) == 6 and all(pose_of(*a.size_m) == pose for a in chosen), [(a.name, a.size_m) for a in chosen]
+    assert not any(not_named in a.name.lower().split() for a in chosen), [a.name for a in chosen]

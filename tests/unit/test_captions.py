@@ -94,6 +94,23 @@ def _scene(objects, *, yaw=0.0, pitch=20.0, animation="static", speed_factor=1.0
     return plan
 
 
+# Boxes of the library's people (metres: width, depth, height) and an upright one between the pose bands.
+PERSON_BOXES = [((0.766, 1.01, 1.324), "sits on", "sitting"), ((0.559, 0.413, 1.85), "stands on", "standing"),
+                ((0.723, 1.888, 0.31), "lies on", "lying"), ((0.8, 0.8, 1.7), "is on", None)]
+
+
+@pytest.mark.parametrize("size, verb, pose", PERSON_BOXES)
+def test_a_person_on_something_sits_lies_or_stands_as_their_box_shows(size, verb, pose):
+    """For a thing "sits on" is a turn of phrase; for a person it says a pose, claimed and checked on the box."""
+    man = SceneObject(name="man", description="man", placement=4, on_top_of=1, scale=ObjectScale(factor=1.0, name="medium"),
+                      asset=CatalogRef(uri="library://sweethome3d/Reallusion.sh3f#model=people/man.obj", size_m=size))
+    plan = _scene([man, _object("bench", 4)], pitch=15)
+    assert f"The man {verb} the bench" in plan.caption, plan.caption
+    claimed = [claim for claim in plan.claims if claim.kind == "pose"]
+    assert [claim.value for claim in claimed] == ([pose] if pose else [])
+    assert all(truth.check(claim, track_from_plan(plan, SETTINGS), SETTINGS.fps).holds for claim in claimed)
+
+
 @pytest.mark.parametrize("scale", [s.name for s in vocab.SCALES])
 def test_size_words_follow_the_scale_and_life_size_has_none(scale):
     text = _scene([_object("vase", 4, scale)]).caption

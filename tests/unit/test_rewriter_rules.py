@@ -128,6 +128,27 @@ def test_stacking_relations(rules, phrase):
     assert draft.objects[0].on_top_of == 1 and draft.objects[1].description == "wooden box"
 
 
+@pytest.mark.parametrize("prompt, poses", [
+    ("a man sitting on a bench", {"man": "sitting"}),
+    ("an old woman sits quietly on a park bench", {"woman": "sitting"}),
+    ("two girls sat on a low wall", {"girl": "sitting"}),
+    ("a seated musician beside a piano", {"musician": "sitting"}),
+    ("a woman lies on a sofa next to a lamp", {"woman": "lying"}),
+    ("a tired hiker lying on the grass beside a tent", {"hiker": "lying"}),
+    ("a boy standing next to a red car", {"boy": "standing"}),
+    ("a chef stands behind a counter", {"chef": "standing"}),
+    ("a man and a woman sitting on a sofa", {"man": "sitting", "woman": "sitting"}),
+    ("a man walks his dog past a bench", {"man": "standing", "bench": None}),
+    ("a girl reading a book while lying on a blanket", {"girl": "lying"}),
+    ("a man next to a bicycle", {"man": None, "bicycle": None}),
+    ("a cup sits on a table", {"table": None}),
+])
+def test_poses_the_prompt_gives(rules, prompt, poses):
+    draft = rules.rewrite(prompt)
+    found = {obj.name: obj.pose for obj in draft.objects}
+    assert {name: found.get(name, "missing") for name in poses} == poses, found
+
+
 def test_relation_chain_attaches_to_the_nearest_object(rules):
     draft = rules.rewrite("a cat on top of a blue box next to a tiny lamp")
     cat, box, lamp = draft.objects

@@ -24,8 +24,12 @@ import numpy as np
 from . import claims as truth
 from . import vocabulary as vocab
 from .draft import SceneDraft
+from .entities import PEOPLE
 from .models import Claim, RenderSettings, ScenePlan, SceneObject
 from .visibility import SceneTrack, sample_frames, track_from_plan
+
+# What a person resting on something does, by the pose their box shows.
+POSE_VERBS = {"sitting": "sits on", "lying": "lies on", "standing": "stands on"}
 
 CAPTION_FRAMES = 120  # frames of the clip the caption is measured on (all of a shorter clip)
 SIZE_WORDS = {
@@ -174,9 +178,20 @@ class _Writer:
                 continue
             claim = self._claim("stacked", [i, below])
             if self._holds(claim):
-                verb = self.rng.choice(("rests on top of", "sits on", "stands on"))
-                sentences.append(Sentence(f"{self._the(i)} {verb} {self._the(below)}", [claim]))
+                verb, pose = self._resting_verb(i)
+                sentences.append(Sentence(f"{self._the(i)} {verb} {self._the(below)}", [claim, *pose]))
         return sentences
+
+    def _resting_verb(self, index: int) -> tuple[str, list[Claim]]:
+        """How something rests on its support. A thing "rests on top of", "sits on" or "stands on" it; for a
+        person these say a pose, so the verb is the pose their box shows (a claim), else "is on"."""
+        if self.plan.objects[index].name not in PEOPLE:
+            return self.rng.choice(("rests on top of", "sits on", "stands on")), []
+        for pose, verb in POSE_VERBS.items():
+            claim = self._claim("pose", [index], pose)
+            if self._holds(claim):
+                return verb, [claim]
+        return "is on", []
 
     def relations(self, requested: list[tuple[int, int]]) -> list[Sentence]:
         """The prompt's relations first, then neighbours left to right as the first frame shows them."""

@@ -14,6 +14,8 @@ the planner, the worker and ``simfarm verify`` agree on what "in view",
 - ``stacked``: the top object's bottom rests on the support's top surface
   (its box top, or where the catalog says things rest on it: a chair's
   seat), its centre over the support's footprint, on every claimed frame;
+- ``pose``: a person's box, its height over its longer side, is in the band
+  of the pose (``vocabulary.POSE_BANDS``) on the first claimed frame;
 - ``motion``: the object's on-screen travel over the claimed frames (left,
   right, up in the picture; towards/away from the camera by depth);
 - ``speed``: its travel in the world, in its own lengths per second, is in
@@ -69,12 +71,14 @@ class Thresholds:
     zoom_change: float = 2.0  # degrees of FOV
     shot_tolerance: float = 1.35  # a shot's coverage band, widened by this factor either way
     angle_tolerance: float = 3.0  # degrees either side of an angle band
+    pose_margin: float = 0.0  # share by which each pose band shrinks at its ends
 
 
 NORMAL = Thresholds()
 STRICT = Thresholds(in_view=0.88, holds=0.95, hidden=0.3, hidden_frames=0.3, min_size=0.03, side_margin=0.3, depth_margin=0.3,
                     screen_travel=0.06, depth_travel=0.06, follow_box=0.2, camera_slide=0.15, dolly=0.05, camera_turn=15.0,
-                    turn_fraction=0.15, zoom_change=3.0, shot_tolerance=1.2, angle_tolerance=-1.0)
+                    turn_fraction=0.15, zoom_change=3.0, shot_tolerance=1.2, angle_tolerance=-1.0,
+                    pose_margin=0.05)
 _active: contextvars.ContextVar[Thresholds] = contextvars.ContextVar("thresholds", default=NORMAL)
 STACK_TOLERANCE = 0.01  # metres, plus 2 % of the support's height
 STILL = (1e-4, 0.05, 0.05)  # share of distance, degrees of turn, degrees of FOV: no camera move
@@ -154,6 +158,14 @@ def _stacked(track: SceneTrack, top: int, support: int) -> np.ndarray:
     centre = upper[:, :, :2].mean(axis=1)
     inside = np.all((centre >= lower[:, :, :2].min(axis=1)) & (centre <= lower[:, :, :2].max(axis=1)), axis=1)
     return (gap <= STACK_TOLERANCE + 0.02 * height) & inside
+
+
+def pose_shown(track: SceneTrack, index: int, position: int) -> str | None:
+    """The pose an object's box shows on one frame: its sides from the corners (x, then y, then z varying
+    fastest, as ``visibility.box_corners`` and the worker's ground truth order them)."""
+    corners = track.objects[index].corners[position]
+    width, depth, height = (float(np.linalg.norm(corners[k] - corners[0])) for k in (4, 2, 1))
+    return vocab.pose_of(width, depth, height, thresholds().pose_margin)
 
 
 def screen_travel(track: SceneTrack, index: int, first: int, last: int) -> dict[str, float]:
@@ -335,6 +347,9 @@ def check(claim: Claim, track: SceneTrack, fps: int) -> ClaimCheck:
         per_frame = _stacked(track, subjects[0], subjects[1])
         holds = bool(per_frame[window].all())
         measured = f"rests on it on {per_frame[window].mean():.0%} of the frames"
+    elif claim.kind == "pose":
+        shown = pose_shown(track, subjects[0], first)
+        holds, measured = shown == claim.value, f"its box shows {shown or 'no pose'}"
     elif claim.kind == "motion":
         direction = screen_direction(track, subjects[0], first, last)
         holds, measured = direction == claim.value, f"moves {direction or 'nowhere clear'} on screen"

@@ -232,6 +232,7 @@ def _scene_object(obj: DraftObject, placement: int, support: int | None, scale: 
         movement=_movement(obj, support, rng, moving_mode),
         camera_follow=obj.camera_follow,
         on_top_of=support,
+        pose=obj.pose,
     )
 
 

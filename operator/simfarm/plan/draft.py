@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from . import vocabulary as vocab
-from .models import Model
+from .models import Model, PoseName
 
 # left_of/right_of/in_front_of/behind: as the camera sees them; next_to: in a neighbouring cell.
 # facing: next to the target and turned towards it ("two chairs facing each other");
@@ -55,6 +55,8 @@ class DraftObject(Model):
     camera_follow: bool = False
     on_top_of: int | None = Field(None, ge=0)
     relation: DraftRelation | None = None
+    pose: PoseName | None = Field(None, description="A pose the prompt states: 'a man sitting on a bench', "
+                                                    "'a woman lying on a sofa', 'a standing girl'")
 
 
 class DraftEffects(Model):

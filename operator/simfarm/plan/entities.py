@@ -35,7 +35,7 @@ MALE = frozenset("man boy father dad king prince gentleman grandfather grandpa s
 FEMALE = frozenset("woman girl mother mom mum queen princess lady grandmother grandma daughter sister wife witch "
                    "aunt nun bride waitress ballerina actress".split())
 PEOPLE = MALE | FEMALE | frozenset(
-    "person child kid baby toddler teenager chef cook doctor nurse student worker farmer runner jogger player "
+    "person people child kid baby toddler teenager chef cook doctor nurse student worker farmer runner jogger player "
     "soldier dancer teacher pilot driver cyclist skier surfer skater hiker climber musician singer artist "
     "painter photographer tourist traveler traveller customer shopper clown astronaut athlete friend stranger "
     "passenger officer detective scientist".split())

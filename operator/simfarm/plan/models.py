@@ -28,6 +28,8 @@ Degrees = Annotated[float, Field(description="Angle in degrees")]
 Vec3 = tuple[float, float, float]
 Metres = Annotated[float, Field(gt=0)]
 Size3 = tuple[Metres, Metres, Metres]
+# A person's pose (``vocabulary.pose_of`` reads it from a box): what the prompt states, and what the caption claims.
+PoseName = Literal["standing", "sitting", "lying"]
 
 
 class Model(BaseModel):
@@ -89,6 +91,8 @@ class SceneObject(Model):
     movement: Movement | None = None
     camera_follow: bool = False
     on_top_of: int | None = Field(None, ge=0, description="Index of the supporting object")
+    pose: PoseName | None = Field(None, description="The pose the prompt gives it ('a man sitting on a bench'): "
+                                                    "the asset is chosen to show it")
     # Filled by the layout step (``plan.layout``) once the asset is known; the worker builds exactly this box.
     dimensions: Size3 | None = Field(None, description="Bounding box (width, depth, height) in metres, in the "
                                                        "object's own frame (front towards its -y)")
@@ -186,8 +190,8 @@ class Postprocessing(Model):
     motionblur: MotionBlur = Field(default_factory=MotionBlur)
 
 
-ClaimKind = Literal["visible", "relation", "stacked", "motion", "speed", "follow", "travel", "camera", "pace",
-                    "shot", "angle"]
+ClaimKind = Literal["visible", "relation", "stacked", "pose", "motion", "speed", "follow", "travel", "camera",
+                    "pace", "shot", "angle"]
 
 
 class Claim(Model):

@@ -15,6 +15,7 @@ orbits start at the plan's yaw instead of 90° away from it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import Enum
 from typing import Mapping
@@ -325,3 +326,22 @@ PITCH_BANDS: Mapping[str, Range] = {
 
 GRID_SIZE = 3  # placements 0..8 on a 3×3 grid, row-major from the back-left
 PLACEMENTS = range(GRID_SIZE * GRID_SIZE)
+
+# A person's pose from the box it fills: its height over its longer side. Sweet Home 3D's people measure
+# 2.4–3.6 standing, 0.6–2.0 sitting and 0.16–0.37 lying; between the bands a box says no pose.
+POSE_BANDS: Mapping[str, Range] = {
+    "lying": Range(0.0, 0.45),
+    "sitting": Range(0.5, 2.05),
+    "standing": Range(2.2, math.inf),
+}
+
+
+def pose_of(width: float, depth: float, height: float, margin: float = 0.0) -> str | None:
+    """The pose a person's box shows, or None; ``margin`` shrinks each band by that share at its finite ends
+    (a claim the caption states must hold with room to spare)."""
+    ratio = height / max(width, depth, 1e-9)
+    for pose, band in POSE_BANDS.items():
+        low = band.low * (1 + margin) if band.low > 0 else band.low
+        if low <= ratio < band.high * (1 - margin):
+            return pose
+    return None

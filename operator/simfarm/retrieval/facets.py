@@ -29,10 +29,13 @@ import re
 
 from typing import Callable, Iterable, Mapping
 
-# Families of words that name the same thing in a scene prompt. Each member stands for the others.
+# Families of words that name the same thing in a scene prompt. Each member stands for the others; a word in two
+# families stands for the members of both.
 WORD_FAMILIES: tuple[str, ...] = (
     # people and animals
-    "person people human man woman male female boy girl child kid character",
+    # A man is no woman, nor a boy: each kind of person is its own family, and the general words join them all.
+    "man male gentleman guy person people human character", "woman female lady person people human character",
+    "boy child kid person people human character", "girl child kid person people human character",
     "dog puppy bulldog canine", "cat kitten feline", "horse pony stallion", "bird chicken hen",
     # vehicles
     "car automobile sedan coupe hatchback suv", "truck lorry", "bus coach", "bicycle bike cycle",

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
+from ..plan import vocabulary as vocab
 from ..plan.models import CatalogRef, RequestPlan, SceneObject, ScenePlan
 from . import appearance, builtin, procedural
 from .appearance import Looks
@@ -67,7 +68,7 @@ class _Resolver:
         wanted: dict[CatalogKind, set[str]] = {kind: set() for kind in CatalogKind}
         for variant in plan.variants:
             for obj in variant.objects:
-                wanted[CatalogKind.object].add(_identity(_object_query(obj)))
+                wanted[CatalogKind.object].add(_searched(obj))
             wanted[CatalogKind.hdri].add(variant.background.query.strip())
             wanted[CatalogKind.material].add(variant.stage.material.query.strip())
         for kind, queries in wanted.items():
@@ -77,7 +78,8 @@ class _Resolver:
                 self._hits[kind, query] = hits
 
     def choose(self, kind: CatalogKind, query: str, rng: random.Random, used: set[str],
-               warnings: list[str], identity: str | None = None, looks: Looks = Looks()) -> _Choice:
+               warnings: list[str], identity: str | None = None, looks: Looks = Looks(),
+               pose: str | None = None) -> _Choice:
         if not query:
             if kind not in self._all:
                 self._all[kind] = [entry for entry in self.catalog.entries(kind, self.sources)
@@ -88,7 +90,7 @@ class _Resolver:
         if not matching:
             return self._fallback(kind, query, identity, warnings)
         if kind is CatalogKind.object:
-            matching = _real_first(_the_asked_thing(matching, identity))
+            matching = _real_first(_posed(_the_asked_thing(matching, identity), pose))
         matches = matching
         good = [hit for hit in matches if hit.score >= matches[0].score - CHOICE_MARGIN][:CHOICE_POOL]
         if kind is CatalogKind.hdri:
@@ -182,8 +184,29 @@ def _the_asked_thing(matching: list[SearchHit], identity: str) -> list[SearchHit
     return kept or matching
 
 
+def _posed(matching: list[SearchHit], pose: str | None) -> list[SearchHit]:
+    """The matches whose box shows the pose the prompt gives (``vocabulary.pose_of``): "a man sitting on a
+    bench" is a sitting model, not a standing one put on top of the bench. Without any, those whose box shows
+    no other pose; without those, all."""
+    if pose is None:
+        return matching
+
+    def shown(hit: SearchHit) -> str | None:
+        return vocab.pose_of(*hit.entry.size_m) if hit.entry.size_m else None
+
+    return ([hit for hit in matching if shown(hit) == pose] or [hit for hit in matching if shown(hit) is None]
+            or matching)
+
+
 def _object_query(obj: SceneObject) -> str:
     return (obj.asset.query or obj.description).strip()
+
+
+def _searched(obj: SceneObject) -> str:
+    """What an object is searched by: its identity, with the pose the prompt gives it ("sitting man": the
+    library's "Sitting male" is found by name)."""
+    identity = _identity(_object_query(obj))
+    return identity if obj.pose is None or obj.pose in identity.split() else f"{obj.pose} {identity}"
 
 
 def _identity(phrase: str) -> str:
@@ -252,16 +275,16 @@ def _resolve_variant(variant: ScenePlan, resolver: _Resolver) -> None:
         return random.Random(f"{variant.seed}:{role}")
 
     used: set[str] = set()
-    by_description: dict[str, _Choice] = {}
+    copies: dict[tuple[str, str | None], _Choice] = {}  # by description and pose: a sitting and a standing man differ
     for obj in variant.objects:
         copy_of = obj.description.strip().lower()
-        if copy_of not in by_description:
+        if (copy_of, obj.pose) not in copies:
             query = _object_query(obj)
-            by_description[copy_of] = resolver.choose(CatalogKind.object, query, rng(f"object:{copy_of}"),
-                                                      used, variant.warnings, identity=_identity(query),
-                                                      looks=Looks(obj.color, obj.material))
-            used.add(by_description[copy_of].entry.key)
-        choice = by_description[copy_of]
+            copies[copy_of, obj.pose] = resolver.choose(CatalogKind.object, query, rng(f"object:{copy_of}"),
+                                                        used, variant.warnings, identity=_searched(obj),
+                                                        looks=Looks(obj.color, obj.material), pose=obj.pose)
+            used.add(copies[copy_of, obj.pose].entry.key)
+        choice = copies[copy_of, obj.pose]
         obj.asset.query = _object_query(obj)
         _fill_object(obj, choice, variant.warnings)
 

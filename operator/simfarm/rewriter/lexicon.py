@@ -262,6 +262,15 @@ POSTURE_VERBS = frozenset(
     "leaning perch perched wait waits waiting sleep sleeps sleeping parked placed stacked arranged "
     "positioned left abandoned curled grazing hiding looming towering".split()
 )
+# The pose a verb, participle or adjective gives its subject: "a man sitting on a bench", "a woman lies on a sofa",
+# "a seated girl"; who walks or runs is upright. "lay" is left out: it is also the verb of putting something down.
+POSES: dict[str, str] = {
+    word: pose for pose, words in (
+        ("sitting", "sit sits sitting sat seated seat"),
+        ("lying", "lie lies lying lain reclining reclines recline sprawled sprawling sprawl asleep"),
+        ("standing", "stand stands standing stood upright"),
+    ) for word in words.split()
+} | {word: "standing" for word in inflections("walk jog stroll march hike wander") | {"run", "runs", "running", "ran"}}
 # Clothing: "a knight in shining armour" does not place the armour in the scene.
 WEARABLE_NOUNS = frozenset(
     "armour armor coat jacket dress suit hat uniform costume helmet robe cloak scarf gown shirt sweater "

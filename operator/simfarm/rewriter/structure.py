@@ -102,6 +102,7 @@ class _Reader:
                 self._read_facing(token)
         self._read_reciprocals()
         self._read_motion()
+        self._read_poses()
         references.read_predicates(self.doc, self.chunk_of, self.result.objects)
         self._read_places()
 
@@ -399,6 +400,25 @@ class _Reader:
                 for index in subject.ids:
                     self.result.objects[index].movement = movement.model_copy()
 
+    def _read_poses(self) -> None:
+        """The pose a verb gives its subjects ("a man sitting on a bench", "two girls sat on a wall"), or a
+        participle or adjective its noun ("a seated woman", "a standing man")."""
+        for token in self.doc:
+            pose = lex.POSES.get(token.lower_) or lex.POSES.get(token.lemma_.lower())
+            if pose is None or _negated_verb(token):
+                continue
+            if token.i in self.chunk_of or (token.dep_ == "amod" and token.head.i in self.chunk_of):
+                chunk = self.chunk_of.get(token.i) or self.chunk_of[token.head.i]
+                subjects = self._with_conjuncts(chunk.owner or chunk)
+            elif token.pos_ in ("VERB", "AUX", "ADJ"):
+                subjects = self._subjects(token, token)
+            else:
+                continue
+            for subject in subjects:
+                if subject.kind == "object":
+                    for index in subject.ids:
+                        self.result.objects[index].pose = pose
+
     def _movers(self, verb) -> list[Chunk]:
         if verb.i in self.mistaken_verbs:  # "a grey wolf trots": the phrase just before is the subject
             chunk = self.chunk_of.get(verb.i - 1)
@@ -633,6 +653,11 @@ class _Reader:
             obj = self.result.objects[index]
             if obj.relation is None and index not in target.ids:
                 obj.relation = DraftRelation(kind=kind, target=target.ids[0])
+
+
+def _negated_verb(token) -> bool:
+    """'a man not sitting', 'nobody stands': a pose the sentence denies."""
+    return any(child.dep_ == "neg" for child in token.children)
 
 
 def _is_attribute(chunk: Chunk) -> bool:
