@@ -284,7 +284,10 @@ class _Writer:
             if not self._holds(moves):
                 continue
             found = [moves]
-            words = f"{self._the(i)} {self.rng.choice(MOVE_VERBS)} {DIRECTION_WORDS[direction]}"
+            way = DIRECTION_WORDS[direction]
+            if direction == "up" and obj.movement.direction is not vocab.Direction.up:
+                way = "up the frame"  # it goes along the ground, away from a camera that looks down: no rising
+            words = f"{self._the(i)} {self.rng.choice(MOVE_VERBS)} {way}"
             band = vocab.speed_band(obj.movement.speed).name
             pace = self._claim("speed", [i], band)
             if self._holds(pace):
