@@ -133,7 +133,7 @@ def recolour(material: bpy.types.Material, rgb: tuple[float, float, float]) -> N
     viewport colour, so both are set.
     """
     material.diffuse_color = (*rgb, 1.0)
-    if not material.use_nodes:
+    if material.node_tree is None:
         return
     bsdf = next((node for node in material.node_tree.nodes if node.type == "BSDF_PRINCIPLED"), None)
     if bsdf is None:

@@ -24,8 +24,7 @@ MAP_ROLES: Mapping[str, bool] = {
 
 
 def _new_principled(name: str) -> tuple[bpy.types.Material, bpy.types.Node]:
-    material = bpy.data.materials.new(name)
-    material.use_nodes = True
+    material = bpy.data.materials.new(name)  # with a node tree: Blender 5 has no other kind
     bsdf = next(node for node in material.node_tree.nodes if node.type == "BSDF_PRINCIPLED")
     return material, bsdf
 

@@ -52,9 +52,8 @@ SKIES: Mapping[str, Sky] = {
 
 
 def setup_world(scene: bpy.types.Scene, background: Background, hdri: Path | None) -> None:
-    world = bpy.data.worlds.new("world")
+    world = bpy.data.worlds.new("world")  # with a node tree: Blender 5 has no other kind (use_nodes is deprecated)
     scene.world = world
-    world.use_nodes = True
     if hdri is not None:
         _environment_map(world, hdri, background.uri)
         return

@@ -150,3 +150,15 @@ def test_a_person_gets_a_model_in_the_pose_and_of_the_kind_asked(real_catalog, p
               for o in variant.objects if o.name == person]
     assert len(chosen) == 6 and all(pose_of(*a.size_m) == pose for a in chosen), [(a.name, a.size_m) for a in chosen]
     assert not any(not_named in a.name.lower().split() for a in chosen), [a.name for a in chosen]
+
+
+def test_a_thing_the_catalog_lacks_is_named_as_rendered_never_as_asked(real_catalog):
+    """The library has buses but no bus stop: "City bus" is the thing a modifier names, never the bus stop, and a
+    near match ("Pedestrian crossing") is named in the caption as what it is, with a warning."""
+    planner = Planner(resolver=lambda plan: resolve_assets(plan, real_catalog))
+    for variant in planner.plan("a bus waits at a bus stop", variants=4, seed=6).plan.variants:
+        stop = next(o for o in variant.objects if "stop" in o.description)
+        assert "bus" not in stop.asset.name.lower().split(), stop.asset.name
+        if "stop" not in stop.asset.name.lower():
+            assert (stop.asset.stand_in or stop.asset.fallback) and "bus stop" not in variant.caption, variant.caption
+            assert any("bus stop" in warning for warning in variant.warnings), variant.warnings

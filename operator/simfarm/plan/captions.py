@@ -109,8 +109,9 @@ def _tidy(sentence: str) -> str:
 
 
 def shown_as(obj: SceneObject) -> str:
-    """What the viewer sees: the prompt's words, or the stand-in asset's name when retrieval fell back."""
-    if obj.asset.fallback and obj.asset.name:
+    """What the viewer sees: the prompt's words, or the asset's name when retrieval fell back or found only a
+    near match ("pedestrian crossing" for "bus stop")."""
+    if (obj.asset.fallback or obj.asset.stand_in) and obj.asset.name:
         return obj.asset.name.lower()
     return re.sub(r"^(a|an|the)\s+", "", obj.description.strip(), flags=re.IGNORECASE)
 
@@ -183,10 +184,11 @@ class _Writer:
         return sentences
 
     def _resting_verb(self, index: int) -> tuple[str, list[Claim]]:
-        """How something rests on its support. A thing "rests on top of", "sits on" or "stands on" it; for a
-        person these say a pose, so the verb is the pose their box shows (a claim), else "is on"."""
+        """How something rests on its support. "Sits on" and "stands on" say a pose: a person's is the pose
+        their box shows (a claim), else they are "on" it; a thing, an animal or a figure (a teddy bear) is "on"
+        it or "rests on top of" it, for its box cannot tell whether it sits or stands."""
         if self.plan.objects[index].name not in PEOPLE:
-            return self.rng.choice(("rests on top of", "sits on", "stands on")), []
+            return self.rng.choice(("rests on top of", "is on top of", "is on")), []
         for pose, verb in POSE_VERBS.items():
             claim = self._claim("pose", [index], pose)
             if self._holds(claim):

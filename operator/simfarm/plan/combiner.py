@@ -18,6 +18,7 @@ from ..errors import InputError
 from . import geometry
 from . import vocabulary as vocab
 from .draft import DraftObject, SceneDraft
+from .entities import PEOPLE
 from .models import (
     AmbientOcclusion, Animation, Background, Bloom, Framing, MotionBlur, Movement, ObjectScale,
     Orientation, Postprocessing, Reflections, RenderSettings, RigKeyframe, ScenePlan, SceneObject, Stage,
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
     from .continuity import YawRange
 
 DEFAULT_PITCH = vocab.Range(5, 40)
+# What a person on a support does when the prompt does not say (``_resting_pose``).
+RESTING_POSES = {**{seat: "sitting" for seat in "chair armchair stool bench sofa couch seat swing saddle throne".split()},
+                 **{bed: "lying" for bed in "bed mattress hammock".split()}}
 GROUND_DIRECTIONS = (vocab.Direction.left, vocab.Direction.right, vocab.Direction.forward, vocab.Direction.backward)
 # "drives past", "moves": the prompt fixed motion but not its way; sideways reads best on camera.
 OPEN_DIRECTIONS = (vocab.Direction.left, vocab.Direction.right)
@@ -72,7 +76,8 @@ def combine_variant(draft: SceneDraft, index: int, seed: int, options: CombineOp
     placements, warnings = _placements(draft, supports, yaw, rng)
     scales = _scales(draft)
     objects = [
-        _scene_object(obj, placements[i], supports[i], scales[i], rng, moving_mode=modes.movement)
+        _scene_object(obj, placements[i], supports[i], scales[i], rng, moving_mode=modes.movement,
+                      pose=obj.pose or _resting_pose(obj, None if supports[i] is None else draft.objects[supports[i]]))
         for i, obj in enumerate(draft.objects)
     ]
     if modes.camera_follow and not any(o.camera_follow for o in objects):
@@ -220,8 +225,16 @@ def _satisfies(kind: str, cell: int, target: int, yaw: float) -> bool:
     return abs(depth - target_depth) <= NEXT_TO_DEPTH and NEXT_TO_SIDE.low <= abs(side - target_side) < NEXT_TO_SIDE.high
 
 
+def _resting_pose(obj: DraftObject, support: DraftObject | None) -> str | None:
+    """The pose of a person on a support the prompt gives no pose: one sits on a seat and lies on a bed ("a kid
+    on a swing" is no child standing on the swing's seat)."""
+    if support is None or obj.name not in PEOPLE:
+        return None
+    return RESTING_POSES.get(support.name)
+
+
 def _scene_object(obj: DraftObject, placement: int, support: int | None, scale: vocab.Scale, rng: random.Random,
-                  *, moving_mode: str) -> SceneObject:
+                  *, moving_mode: str, pose: str | None) -> SceneObject:
     return SceneObject(
         name=obj.name,
         description=obj.description,
@@ -232,7 +245,7 @@ def _scene_object(obj: DraftObject, placement: int, support: int | None, scale: 
         movement=_movement(obj, support, rng, moving_mode),
         camera_follow=obj.camera_follow,
         on_top_of=support,
-        pose=obj.pose,
+        pose=pose,
     )
 
 

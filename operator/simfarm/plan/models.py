@@ -54,6 +54,9 @@ class CatalogRef(Model):
     query: str = Field("", description="The phrase that was searched for")
     score: float | None = Field(None, description="Retrieval score of the chosen entry")
     fallback: bool = Field(False, description="True when no entry matched and a default was used")
+    stand_in: bool = Field(False, description="True when the entry is a near match, not the thing named (its "
+                                              "name holds neither the noun nor a word of its family): captions "
+                                              "name the entry")
     license: str = Field("", description="The entry's license, credited with every output that uses it")
     creator: str = Field("", description="The entry's creator, for the credits")
     size_m: Size3 | None = Field(None, description="The entry's real-world (width, depth, height) in metres")

@@ -183,7 +183,6 @@ HDRI_CREATOR = "Greg Zaal (Poly Haven)"
 # Procedural skies kept for the moods the HDRIs lack.
 _WORLDS: tuple[tuple[str, str, str, str, str], ...] = (
     # type, name, description, tags, categories
-    # type, name, description, tags, categories
     ("noon", "Midday clear sky", "bright blue sky with a high sun and hard shadows at noon",
      "noon midday day daylight sunny clear blue sky sun outdoor", "outdoor skies high contrast"),
     ("overcast", "Overcast sky", "grey cloudy sky with soft diffuse daylight and no shadows",

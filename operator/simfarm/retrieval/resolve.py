@@ -45,6 +45,7 @@ class _Choice:
     entry: CatalogEntry
     score: float | None
     fallback: bool = False
+    stand_in: bool = False
 
 
 class _Resolver:
@@ -86,7 +87,8 @@ class _Resolver:
                                    if license_allowed(entry.license, self.licenses)]
             return _Choice(rng.choice(self._all[kind]), None)
         identity = identity or query
-        matching = [hit for hit in self._hits[kind, identity] if hit.score >= SCORE_THRESHOLD]
+        matching = [hit for hit in self._hits[kind, identity] if hit.score >= SCORE_THRESHOLD
+                    and not (kind is CatalogKind.object and _a_modifiers_thing(hit, identity))]
         if not matching:
             return self._fallback(kind, query, identity, warnings)
         if kind is CatalogKind.object:
@@ -102,6 +104,10 @@ class _Resolver:
             hit = rng.choice(fresh)
         else:  # every good match is taken in this scene: the next unused match, else repeat the best
             hit = next((hit for hit in matches if hit.entry.key not in used), good[0])
+        if kind is CatalogKind.object and not _names_the_thing(hit.entry, identity):
+            warnings.append(f"no object in the catalog is a {query!r}; using {hit.entry.name!r}, its nearest "
+                            f"match, which the caption names")
+            return _Choice(hit.entry, hit.score, stand_in=True)
         return _Choice(hit.entry, hit.score)
 
     def _fallback(self, kind: CatalogKind, query: str, identity: str, warnings: list[str]) -> _Choice:
@@ -154,6 +160,27 @@ def _usual_size(identity: str) -> float | None:
             if key in sizes:
                 return sizes[key]
     return None
+
+
+def _names_the_thing(entry: CatalogEntry, identity: str) -> bool:
+    """Does the entry's name hold the phrase's head noun or a word of its family ("Smart car" for "a vintage
+    car", "Garden hut" for "a cabin")? An entry that does not ("Pedestrian crossing" for "a bus stop") is only
+    near in meaning."""
+    head = query_head(identity)
+    return head is None or bool(({head} | family(head)) & set(terms(entry.name)))
+
+
+def _a_modifiers_thing(hit: SearchHit, identity: str) -> bool:
+    """Is the entry the thing a modifier of the phrase names, not the thing itself? "City bus" for "a bus stop",
+    "Palm tree" for "a tree house": its name ends in a word that comes before the phrase's head noun and holds
+    neither the head nor a word of its family. No such entry is a match, so the phrase falls back (with a
+    warning) rather than a caption calling a bus a bus stop."""
+    words, head = terms(identity), query_head(identity)
+    name = terms(hit.entry.name)
+    if head not in words or not name:
+        return False
+    modifiers = set(words[:len(words) - 1 - words[::-1].index(head)])
+    return name[-1] in modifiers and not ({head} | family(head)) & set(name)
 
 
 def _the_asked_thing(matching: list[SearchHit], identity: str) -> list[SearchHit]:
@@ -224,6 +251,7 @@ def _fill(ref: CatalogRef, choice: _Choice, *, name: str | None = None, uri: str
     ref.maps = dict(choice.entry.maps)
     ref.score = None if choice.score is None else round(choice.score, 4)
     ref.fallback = choice.fallback
+    ref.stand_in = choice.stand_in
     ref.license = choice.entry.license
     ref.creator = choice.entry.creator
     ref.size_m = choice.entry.size_m
