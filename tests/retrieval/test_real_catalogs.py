@@ -162,3 +162,18 @@ def test_a_thing_the_catalog_lacks_is_named_as_rendered_never_as_asked(real_cata
         if "stop" not in stop.asset.name.lower():
             assert (stop.asset.stand_in or stop.asset.fallback) and "bus stop" not in variant.caption, variant.caption
             assert any("bus stop" in warning for warning in variant.warnings), variant.warnings
+
+
+@pytest.mark.parametrize("prompt, role, kind", [("a waiter stands next to a table", "waiter", "man"),
+                                                ("a nurse sitting on a chair", "nurse", "person"),
+                                                ("a ballerina beside a piano", "ballerina", "woman")])
+def test_a_role_is_shown_by_a_model_of_its_kind_and_captioned_as_that_kind(real_catalog, prompt, role, kind):
+    """The library has people, not trades: "a waiter" is a man, and the caption says so, never "a waiter" (a
+    "Creamer" was chosen for him by meaning alone)."""
+    planner = Planner(resolver=lambda plan: resolve_assets(plan, real_catalog))
+    variants = planner.plan(prompt, variants=4, seed=8).plan.variants
+    for variant in variants:
+        someone = next(o for o in variant.objects if o.name == role)
+        assert {"male", "female"} & set(someone.asset.name.lower().split()), someone.asset.name
+        assert role not in variant.caption.lower(), variant.caption
+    assert any(f" {kind}" in variant.caption.lower() for variant in variants), [v.caption for v in variants]

@@ -24,7 +24,7 @@ import numpy as np
 from . import claims as truth
 from . import vocabulary as vocab
 from .draft import SceneDraft
-from .entities import PEOPLE
+from .entities import PEOPLE, person_kind
 from .models import Claim, RenderSettings, ScenePlan, SceneObject
 from .visibility import SceneTrack, sample_frames, track_from_plan
 
@@ -113,7 +113,11 @@ def shown_as(obj: SceneObject) -> str:
     near match ("pedestrian crossing" for "bus stop")."""
     if (obj.asset.fallback or obj.asset.stand_in) and obj.asset.name:
         return obj.asset.name.lower()
-    return re.sub(r"^(a|an|the)\s+", "", obj.description.strip(), flags=re.IGNORECASE)
+    words = re.sub(r"^(a|an|the)\s+", "", obj.description.strip(), flags=re.IGNORECASE)
+    kind = person_kind(obj.name)
+    if kind and obj.asset.name and obj.name not in obj.asset.name.lower().split():  # a man stands in for a waiter
+        return re.sub(rf"\b{re.escape(obj.name)}\b", kind, words)
+    return words
 
 
 def _article(phrase: str) -> str:

@@ -39,11 +39,24 @@ PEOPLE = MALE | FEMALE | frozenset(
     "soldier dancer teacher pilot driver cyclist skier surfer skater hiker climber musician singer artist "
     "painter photographer tourist traveler traveller customer shopper clown astronaut athlete friend stranger "
     "passenger officer detective scientist".split())
+# The kinds of person a model library shows. Any other person word is a role ("waiter", "nurse"): a model of its
+# kind stands in, and captions name the kind, for a suit or an apron is no proof of a trade.
+PERSON_KINDS = frozenset("man woman boy girl person people child kid human".split())
 SUBJECT_PRONOUNS = {"it": "thing", "he": "male", "she": "female", "they": "group"}
 OBJECT_PRONOUNS = {"him": "male", "them": "group"}  # "her" and "it" read as subjects' forms too
 NEW_MARKERS = ("another", "second", "third", "different", "new", "one more")
 NOUN_TAGS = frozenset({"NOUN", "PROPN"})
 
+
+
+def person_kind(name: str) -> str | None:
+    """The kind of person a role word shows as ("waiter": man, "nurse": person, "toddler": child); None for a
+    kind itself or a word that names no person."""
+    if name not in PEOPLE or name in PERSON_KINDS:
+        return None
+    if name in ("baby", "toddler"):
+        return "child"
+    return "man" if name in MALE else "woman" if name in FEMALE else "person"
 
 @dataclass
 class _Entity:

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import os
 import random
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
 from ..plan import vocabulary as vocab
+from ..plan.entities import person_kind
 from ..plan.models import CatalogRef, RequestPlan, SceneObject, ScenePlan
 from . import appearance, builtin, procedural
 from .appearance import Looks
@@ -230,9 +232,13 @@ def _object_query(obj: SceneObject) -> str:
 
 
 def _searched(obj: SceneObject) -> str:
-    """What an object is searched by: its identity, with the pose the prompt gives it ("sitting man": the
-    library's "Sitting male" is found by name)."""
+    """What an object is searched by: its identity, a role by its kind of person ("old man" for "old waiter":
+    the library shows people, not trades), with the pose the prompt gives it ("sitting man": the library's
+    "Sitting male" is found by name)."""
     identity = _identity(_object_query(obj))
+    kind = person_kind(obj.name)
+    if kind:
+        identity = re.sub(rf"\b{re.escape(obj.name)}\b", kind, identity)
     return identity if obj.pose is None or obj.pose in identity.split() else f"{obj.pose} {identity}"
 
 
