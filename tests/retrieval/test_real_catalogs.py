@@ -177,3 +177,31 @@ def test_a_role_is_shown_by_a_model_of_its_kind_and_captioned_as_that_kind(real_
         assert {"male", "female"} & set(someone.asset.name.lower().split()), someone.asset.name
         assert role not in variant.caption.lower(), variant.caption
     assert any(f" {kind}" in variant.caption.lower() for variant in variants), [v.caption for v in variants]
+
+
+@pytest.mark.parametrize("prompt, noun, modifiers", [
+    ("a red vintage car drives past a wooden cabin at sunset", "car", ("vintage",)),
+    ("a fluffy cat sleeps on a modern sofa", "sofa", ("modern",)),
+    ("a fluffy cat sleeps on a modern sofa", "cat", ("fluffy",)),
+    ("an old man sitting on a bench in a park", "man", ("old",)),
+    ("a classic lamppost beside a bench", "lamppost", ("classic",)),
+    ("a family car parked near a house", "car", ("family",))])
+def test_a_caption_keeps_only_the_words_the_chosen_model_shows(real_catalog, prompt, noun, modifiers):
+    """"A red vintage car" rendered as a Smart car is a wrong label: a word of the prompt's phrase stays in the
+    caption when the chosen model's record (its name, tags, description, category) states it, else it is left
+    out with a warning."""
+    planner = Planner(resolver=lambda plan: resolve_assets(plan, real_catalog))
+    kept = dropped = 0
+    for variant in planner.plan(prompt, variants=4, seed=2).plan.variants:
+        obj = next(o for o in variant.objects if o.name == noun)
+        entry = next(e for e in real_catalog.entries(CatalogKind.object, [obj.asset.catalog]) if e.id == obj.asset.id)
+        record = " ".join((entry.name, entry.description, *entry.tags, *entry.categories)).lower().split()
+        for word in modifiers:
+            assert (word in obj.description.split()) == (word in record), (obj.description, entry.name, record)
+            assert (word in variant.caption.lower().split()) == (word in record), variant.caption
+            if word not in record:
+                dropped += 1
+                assert any(f"does not show {word!r}" in warning for warning in variant.warnings), variant.warnings
+            else:
+                kept += 1
+    assert kept + dropped == 4 * len(modifiers)

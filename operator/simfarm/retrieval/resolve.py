@@ -272,6 +272,8 @@ def _fill_object(obj: SceneObject, choice: _Choice, warnings: list[str]) -> None
     show leaves the object (``_drop_unshown``).
     """
     _drop_unshown(obj, choice.entry, warnings)
+    if not (choice.fallback or choice.stand_in):  # else the caption names the asset itself
+        _drop_unstated(obj, choice.entry, warnings)
     if not procedural.is_procedural(choice.entry.uri):
         _fill(obj.asset, choice)
         return
@@ -302,6 +304,39 @@ def _drop_unshown(obj: SceneObject, entry: CatalogEntry, warnings: list[str]) ->
             warnings.append(warning)
         setattr(obj, field, None)
         obj.description = appearance.without(obj.description, word) or obj.name
+
+
+def _drop_unstated(obj: SceneObject, entry: CatalogEntry, warnings: list[str]) -> None:
+    """Take out of ``obj.description`` the words its chosen asset's record does not state: the caption would
+    claim them of the video ("a red vintage car" rendered as a Smart car is "a red car", "a pine tree" rendered
+    as a Palm tree "a tree"; "a car with chrome bumpers" is "a car" unless the record speaks of both). Colour and
+    finish are ``_drop_unshown``'s; the noun's last word and the pose the worker gives it stay. Only the asset's
+    own words count, not their families: any tree's record says "tree", which says nothing of a pine."""
+    words = obj.description.split()
+    lowered = [word.lower() for word in words]
+    noun = obj.name.lower().split()
+    if not noun or noun[-1] not in lowered:
+        return
+    end = len(lowered) - 1 - lowered[::-1].index(noun[-1])
+    stated = set(terms(" ".join(appearance.entry_words(entry))))
+    kept_words = {noun[-1], obj.pose or ""} | {word for word in (obj.color, obj.material) if word}
+
+    def shown(word: str) -> bool:
+        lowered_word = word.lower()
+        return (lowered_word in kept_words or procedural.normalize_color(lowered_word) is not None
+                or procedural.normalize_finish(lowered_word) is not None or set(terms(word)) <= stated)
+
+    before = [word for word in words[:end] if shown(word)]
+    after = words[end + 1:] if all(shown(word) for word in words[end + 1:]) else []
+    dropped = [word for word in words[:end] if word not in before] + [word for word in words[end + 1:]
+                                                                        if word not in after]
+    if not dropped:
+        return
+    warning = (f"{obj.description}: the chosen asset ({entry.name}) does not show {' '.join(dropped)!r}; "
+               f"the caption leaves it out")
+    if warning not in warnings:  # copies of one object warn once
+        warnings.append(warning)
+    obj.description = " ".join(before + [words[end]] + after)
 
 
 def _resolve_variant(variant: ScenePlan, resolver: _Resolver) -> None:
