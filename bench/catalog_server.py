@@ -24,7 +24,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 
 from simfarm.retrieval import embedding
 from simfarm.retrieval.catalog import Catalog
@@ -77,7 +76,6 @@ def main() -> None:
     print(f"cpus available: {len(os.sched_getaffinity(0))}, load average {os.getloadavg()[0]:.1f}", flush=True)
 
     entries = retrieval_bench.synthetic_entries(max(args.sizes))
-    texts = [entry.search_text() for entry in entries]
     embedding.load_model()
     phrases = retrieval_bench.queries(args.queries)
     with tempfile.TemporaryDirectory(prefix="simfarm-bench-store-") as work:
@@ -85,13 +83,7 @@ def main() -> None:
         served.root.mkdir()
         try:
             for size in sorted(args.sizes):
-                embedded = min(size, args.embed_limit or size)
-                vectors, embed_rate = retrieval_bench.embeddings_for(texts[:embedded])
-                if embedded < size:
-                    vectors = np.concatenate([vectors, retrieval_bench.jittered(vectors, size - embedded)])
-                    print(f"{size:>7} entries: {embedded} embedded, {size - embedded} with jittered copies of their "
-                          f"vectors", flush=True)
-                embedder = retrieval_bench.CachedEmbedder(texts[:size], vectors)
+                embedder, embed_rate = retrieval_bench.cached_embedder(entries, size, args.embed_limit)
                 (served.root / f"{size}.jsonl").write_text("".join(
                     json.dumps({**entry.model_dump(mode="json", exclude_none=True), "source": SOURCE}) + "\n"
                     for entry in entries[:size]))

@@ -1,8 +1,12 @@
-"""Catalog search latency at 1k, 10k and 100k synthetic entries, and import throughput.
+"""Precision@5 on the judged real-catalog queries, then catalog search latency at 1k, 10k and 100k synthetic
+entries, and import throughput.
 
     HF_HUB_OFFLINE=1 .venv/bin/python -P bench/retrieval.py [--sizes 1000 10000 100000] [--queries 200]
 
-Prints, per size: index write throughput, warm query latency (p50/p95) through
+Prints first precision@5 per catalog and split, with the ancestor-style
+baseline measured beside it (``simfarm.retrieval.judged``), over Poly Haven's
+records in ``tests/retrieval/data`` and the installed Sweet Home 3D libraries
+(``make test-library``; skipped with a message where they are absent). Then, per size: index write throughput, warm query latency (p50/p95) through
 ``Catalog.search`` with the model loaded once, and a baseline that loads the
 model for every query (as the ancestor did) with the ratio of the two p50s.
 Embedding is the slow part of an import, so the entries' embeddings are
@@ -27,13 +31,18 @@ from typing import Sequence
 import numpy as np
 from tqdm import tqdm
 
-from simfarm.retrieval import embedding
+from simfarm.retrieval import embedding, judged
 from simfarm.retrieval.catalog import Catalog
 from simfarm.retrieval.entries import CatalogEntry, CatalogKind
 from simfarm.retrieval.index import CatalogIndex
+from simfarm.retrieval.library import installed_libraries
 
 CHUNK = 1000
-CACHE = Path(__file__).resolve().parent.parent / ".cache" / "bench-retrieval"
+REPO = Path(__file__).resolve().parent.parent
+CACHE = REPO / ".cache" / "bench-retrieval"
+JUDGED = REPO / "tests" / "retrieval" / "data"
+RECORDS = {CatalogKind.hdri: JUDGED / "polyhaven_hdri_records.json",
+           CatalogKind.material: JUDGED / "polyhaven_texture_records.json"}
 NOUNS = ("chair table lamp sofa vase bottle car truck bicycle boat airplane robot dog cat horse bird tree flower "
          "rock house cabin tower bridge fountain statue clock guitar piano drum helmet shoe backpack umbrella "
          "kettle teapot mug bowl sword shield crown barrel crate bench fence tent lantern telescope globe "
@@ -65,6 +74,20 @@ def synthetic_entries(count: int, seed: int = 0) -> list[CatalogEntry]:
 def queries(count: int, seed: int = 1) -> list[str]:
     rng = random.Random(seed)
     return [f"{rng.choice(ADJECTIVES)} {rng.choice(COLORS)} {rng.choice(NOUNS)}" for _ in range(count)]
+
+
+def cached_embedder(entries: Sequence[CatalogEntry], size: int, embed_limit: int | None) -> tuple["CachedEmbedder", float]:
+    """An embedder serving the texts the index embeds for the first ``size`` entries (``CatalogEntry.phrasings``),
+    and the embedding throughput in entries/s. Past ``embed_limit`` entries, vectors are jittered copies."""
+    texts = [text for entry in entries[:size] for text in entry.phrasings()]
+    per_entry = len(texts) // size
+    embedded = min(size, embed_limit or size)
+    vectors, texts_per_second = embeddings_for(texts[:embedded * per_entry])
+    if embedded < size:
+        vectors = np.concatenate([vectors, jittered(vectors, (size - embedded) * per_entry)])
+        print(f"{size:>7} entries: {embedded} embedded, {size - embedded} with jittered copies of their vectors",
+              flush=True)
+    return CachedEmbedder(texts, vectors), texts_per_second / per_entry
 
 
 class CachedEmbedder:
@@ -130,6 +153,18 @@ def cold_query(home: str, phrase: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+def judged_precision() -> None:
+    libraries = installed_libraries()
+    if not libraries:
+        print("judged real-catalog queries: skipped, the Sweet Home 3D libraries are not installed "
+              "(make test-library)", flush=True)
+        return
+    with tempfile.TemporaryDirectory(prefix="simfarm-bench-judged-") as home:
+        catalog = judged.real_catalog(Path(home), RECORDS, libraries)
+        results = judged.evaluate(catalog, judged.load(JUDGED / "judged_real_catalogs.json"))
+    print("\n".join(judged.table(results)), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
@@ -139,19 +174,16 @@ def main() -> None:
                         help="embed at most this many entries; the rest get jittered copies of their vectors "
                              "(latency only, for machines too slow to embed the largest size)")
     parser.add_argument("--cold-queries", type=int, default=2, help="queries per size run as a fresh `simfarm` process")
+    parser.add_argument("--no-judged", action="store_true", help="skip precision@5 on the judged queries")
     args = parser.parse_args()
 
+    if not args.no_judged:
+        judged_precision()
     entries = synthetic_entries(max(args.sizes))
-    texts = [entry.search_text() for entry in entries]
     embedding.load_model()
     warm_queries, baseline_queries = queries(args.queries), queries(args.baseline_queries, seed=2)
     for size in sorted(args.sizes):
-        embedded = min(size, args.embed_limit or size)
-        vectors, embed_rate = embeddings_for(texts[:embedded])
-        if embedded < size:
-            vectors = np.concatenate([vectors, jittered(vectors, size - embedded)])
-            print(f"{size:>7} entries: {embedded} embedded, {size - embedded} with jittered copies of their vectors")
-        embedder = CachedEmbedder(texts[:size], vectors)
+        embedder, embed_rate = cached_embedder(entries, size, args.embed_limit)
         with tempfile.TemporaryDirectory(prefix="simfarm-bench-") as home:
             catalog = Catalog(CatalogIndex.persistent(Path(home) / "catalog", embedder), Path(home))
             catalog.entries(CatalogKind.object)  # index the embedded catalog outside the timing

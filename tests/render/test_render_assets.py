@@ -33,10 +33,14 @@ def write_ply(path: Path) -> None:
     path.write_text("\n".join(header + body) + "\n")
 
 
-def write_png(path: Path, rgb: tuple[int, int, int]) -> None:
+def striped(rgb: tuple[int, int, int]) -> np.ndarray:
     pixels = np.zeros((16, 16, 3), np.uint8)
     pixels[...] = rgb
     pixels[::4] = 255  # stripes, so it is a texture
+    return pixels
+
+
+def write_png(path: Path, pixels: np.ndarray) -> None:
     with av.open(str(path), "w", format="image2") as image:
         stream = image.add_stream("png", rate=1)
         stream.width, stream.height, stream.pix_fmt = 16, 16, "rgb24"
@@ -87,8 +91,8 @@ def asset_server(tmp_path):
     root.mkdir()
     write_obj(root / "block.obj")
     write_ply(root / "slab.ply")
-    write_png(root / "floor_diffuse.png", (30, 140, 40))
-    write_png(root / "floor_roughness.png", (128, 128, 128))
+    write_png(root / "floor_diffuse.png", striped((30, 140, 40)))
+    write_png(root / "floor_roughness.png", striped((128, 128, 128)))
     write_hdr(root / "sky.hdr")
     server = FlakyAssetServer(root)
     yield server
@@ -116,6 +120,25 @@ def test_model_texture_and_hdri_assets_render_after_transient_failures(asset_ser
     render(request([scene], frames=1), tmp_path / "again")  # a second shard on the node reuses the cache
 
     assert {path: asset_server.requests[path] for path in served} == {path: 2 for path in served}
+
+
+def test_a_floor_texture_tiles_across_the_floor(asset_server, tmp_path):
+    """Both halves of a white|black texture show on the floor: it is mapped by its UVs, not read at one point.
+
+    Cycles: Workbench shows an image on the mesh's UVs without the material's tiling. (Halves of one
+    brightness and two hues would blur into one in the video's subsampled chroma.)
+    """
+    halves = np.full((16, 16, 3), 230, np.uint8)
+    halves[:, 8:] = 10
+    write_png(tmp_path / "served/halves.png", halves)
+    scene = variant([scene_object("cube", 4, "small")], pitch=35.0)
+    scene.stage = Stage(material=StageMaterial(maps={"diffuse": f"{asset_server.url}/halves.png"}))
+
+    render(request([scene], frames=1, width=160, height=90, engine="CYCLES", samples=4), tmp_path / "out")
+
+    floor = decode(tmp_path / "out/variants/0/video.mp4")[0][60:].mean(axis=2)  # the frame's lower third
+    light, dark = (floor > 150).mean(), (floor < 60).mean()
+    assert light > 0.2 and dark > 0.2, f"{light:.0%} of the floor is light and {dark:.0%} dark"
 
 
 def test_unreachable_asset_is_permanent(asset_server, tmp_path):

@@ -13,9 +13,11 @@ from simfarm.retrieval.catalog import Catalog
 from simfarm.retrieval import index
 from simfarm.retrieval.index import CatalogIndex
 from simfarm.retrieval.entries import CatalogKind
+from simfarm.retrieval.builtin import builtin_entries
 from simfarm.retrieval.importers import read_import
 
 DATA = Path(__file__).parent / "data"
+PHRASINGS = len(builtin_entries(CatalogKind.hdri)[0].phrasings())  # texts embedded per entry
 
 
 class CountingEmbedder:
@@ -69,11 +71,11 @@ def test_reimport_embeds_only_changed_entries_and_deletes_removed_ones(scratch, 
     embedded_before = embedder.texts
     first = _import(scratch, CatalogKind.hdri, source)
     assert (first.added, first.embedded) == (count, count)
-    assert embedder.texts - embedded_before == count
+    assert embedder.texts - embedded_before == count * PHRASINGS
 
     again = _import(scratch, CatalogKind.hdri, source)
     assert (again.embedded, again.unchanged, again.removed) == (0, count, 0)
-    assert embedder.texts - embedded_before == count
+    assert embedder.texts - embedded_before == count * PHRASINGS
 
     records["goegap"]["tags"].append("savanna")
     del records["foggy_lake"]
@@ -83,7 +85,7 @@ def test_reimport_embeds_only_changed_entries_and_deletes_removed_ones(scratch, 
     changed.write_text(json.dumps(records))
     report = _import(scratch, CatalogKind.hdri, changed)
     assert (report.added, report.updated, report.removed, report.embedded) == (1, 1, 1, 2)
-    assert embedder.texts - embedded_before == count + 2  # the changed and the new entry
+    assert embedder.texts - embedded_before == (count + 2) * PHRASINGS  # the changed and the new entry
     assert report.unchanged == len(records) - 2
 
     keys = {entry.key for entry in scratch.entries(CatalogKind.hdri)}

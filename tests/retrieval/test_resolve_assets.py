@@ -41,7 +41,10 @@ def test_fills_objects_background_and_floor(catalog):
     assert scene.stage.material.id in {"floor-grass", "aerial_grass_rock"}
     for ref in (car.asset, cabin.asset, scene.background, scene.stage.material):
         assert ref.catalog and ref.id and (ref.uri or ref.maps) and not ref.fallback and ref.score > 0.35
-    assert scene.warnings == []
+    # The embedded car is a box on wheels: no style of car, so the caption's car is not "vintage".
+    assert car.description == "red car"
+    assert scene.warnings == ["red vintage car: the chosen asset (red metal car) does not show 'vintage'; "
+                              "the caption leaves it out"]
     assert plan.variants[0].objects[0].asset.id == ""  # the input plan is not modified
 
 

@@ -36,6 +36,8 @@ class _ObjectSpec:
     variants: str  # "colour/finish" pairs separated by spaces
 
 
+# Tags name what the shape is and what people call it, never a style or species it cannot show: a caption keeps a
+# prompt's word ("vintage", "oak") only where the chosen entry's record states it.
 _OBJECTS: tuple[_ObjectSpec, ...] = (
     _ObjectSpec("cube", "cube", "a simple box-shaped block with six square faces", "box block square geometric primitive",
                 "primitive shape", 1.0, "red/plastic blue/plastic white/stone gold/metal"),
@@ -82,7 +84,7 @@ _OBJECTS: tuple[_ObjectSpec, ...] = (
                 "container prop", 0.9, "brown/wood red/metal blue/plastic"),
     _ObjectSpec("crate", "crate", "a square wooden shipping crate", "box chest storage container cargo",
                 "container prop", 0.6, "brown/wood green/plastic gray/metal"),
-    _ObjectSpec("car", "car", "a four-wheeled passenger car", "automobile sedan vehicle vintage sports car road",
+    _ObjectSpec("car", "car", "a four-wheeled passenger car", "automobile sedan vehicle car road",
                 "vehicle transport", 1.45, "red/metal blue/metal black/metal yellow/metal white/metal"),
     _ObjectSpec("truck", "truck", "a large cargo truck with a cab and a trailer box", "lorry pickup vehicle delivery",
                 "vehicle transport", 3.0, "red/metal white/metal blue/metal"),
@@ -94,7 +96,7 @@ _OBJECTS: tuple[_ObjectSpec, ...] = (
                 "vehicle transport aircraft", 4.0, "white/metal silver/metal red/metal"),
     _ObjectSpec("rocket", "rocket", "a space rocket with fins and a pointed nose cone", "spaceship spacecraft launch space",
                 "vehicle space", 6.0, "white/metal red/metal silver/chrome"),
-    _ObjectSpec("tree", "tree", "a leafy deciduous tree with a round green crown", "oak leafy plant forest nature",
+    _ObjectSpec("tree", "tree", "a leafy deciduous tree with a round green crown", "leafy plant forest nature",
                 "nature plant", 6.0, "green/wood orange/wood"),
     _ObjectSpec("pine_tree", "pine tree", "a conifer with a pointed evergreen crown", "fir conifer evergreen christmas tree forest",
                 "nature plant", 8.0, "green/wood white/wood"),

@@ -88,7 +88,7 @@ class CatalogEntry(BaseModel):
         return entry_key(self.source, self.id)
 
     def search_text(self) -> str:
-        """What is embedded: the name, the description, then tags and categories."""
+        """The record as sentences: the name, the description, then tags and categories."""
         parts = [self.name]
         if self.description and self.description.lower() != self.name.lower():
             parts.append(self.description)
@@ -97,7 +97,18 @@ class CatalogEntry(BaseModel):
             parts.append(", ".join(labels))
         return ". ".join(parts)
 
+    def plain_text(self) -> str:
+        """The record as one run of words, as the ancestor embedded it: name, categories, tags, description."""
+        return f"{self.name} {' '.join(self.categories)} {' '.join(self.tags)} {self.description}".strip()
+
+    def phrasings(self) -> tuple[str, str]:
+        """What is embedded: the record phrased twice. MiniLM's vector of a terse record moves with its
+        punctuation and word order, so the index keeps the mean of both vectors; a search then scores the
+        mean of the two cosines. That ranked the judged real-catalog queries better than the sentences alone, both
+        those it was measured on and 48 written blind afterwards."""
+        return self.search_text(), self.plain_text()
+
     def content_hash(self) -> str:
-        """Changes whenever the entry or its embedded text changes; stored beside the embedding."""
-        payload = self.model_dump_json() + "\x00" + self.search_text()
+        """Changes whenever the entry or its embedded texts change; stored beside the embedding."""
+        payload = self.model_dump_json() + "\x00" + "\x00".join(self.phrasings())
         return hashlib.sha256(payload.encode()).hexdigest()[:32]

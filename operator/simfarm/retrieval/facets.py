@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, Sequence
 
 # Families of words that name the same thing in a scene prompt. Each member stands for the others; a word in two
 # families stands for the members of both.
@@ -47,7 +47,7 @@ WORD_FAMILIES: tuple[str, ...] = (
     "sofa couch settee", "armchair chair seat", "table desk", "bed mattress", "lamp light lighting",
     "bookshelf bookcase shelf shelves", "wardrobe closet cupboard cabinet",
     # nature
-    "tree trees oak pine palm maple", "plant plants flower flowers", "bush shrub hedge", "rock rocks stone boulder",
+    "plant plants flower flowers", "bush shrub hedge", "rock rocks stone boulder",
     # places
     "dawn sunrise daybreak", "dusk sunset twilight", "night midnight nighttime", "moon moonlit moonlight",
     "harbour harbor port pier dock marina wharf quay", "sea ocean coast shore beach seaside",
@@ -60,6 +60,14 @@ WORD_FAMILIES: tuple[str, ...] = (
     "tile tiles tiled ceramic", "metal steel iron rusty", "dirt mud soil earth ground",
     "grass lawn turf", "sand sandy", "snow snowy", "concrete cement", "carpet rug fabric",
 )
+
+# Kinds of a thing. A search for the thing finds its kinds ("a tree" finds a "Cypress") and a search for a kind
+# finds the thing ("an oak" finds a "Palm tree" where the library has no oak), but no kind stands for another (a
+# pine is no palm), and a model of the thing is no model of the kind: the caption names a kind only where the
+# model's own name does (``synonyms`` leaves kinds out).
+KINDS: Mapping[str, str] = {
+    "tree": "oak pine palm maple birch willow spruce fir cedar cypress beech elm poplar acacia baobab sequoia",
+}
 
 # Facet → value → words that state it. A word states one value of one facet: where the lists name a word twice
 # ("street" under place and setting, "snow" under weather and setting), the later listing is the one it states
@@ -78,8 +86,9 @@ FACETS: Mapping[str, Mapping[str, str]] = {
         "rain": "rain rainy storm stormy thunder wet",
         "snow": "snow snowy frozen icy",
     },
+    # "Inside" is left out: inside a room is indoors, inside a quarry or a forest is not; the noun tells.
     "place": {
-        "indoor": "indoor indoors interior room inside hall studio photostudio apartment office lobby bedroom "
+        "indoor": "indoor indoors interior room hall studio photostudio apartment office lobby bedroom "
                   "kitchen warehouse workshop factory",
         "outdoor": "outdoor outdoors outside sky skies street city park field beach forest mountain desert garden",
     },
@@ -134,7 +143,8 @@ UNASKED_MODIFIER = 0.04
 MAX_UNASKED_MODIFIERS = 2
 # Words after which a phrase's head noun has been said: prepositions, relative words, and -ing/-ed qualifiers.
 _QUALIFIERS = frozenset("on in at by with without under over near beside behind inside outside of from for to "
-                        "that which who whose while and or".split())
+                        "above below beneath underneath across along around against between among past through "
+                        "into onto upon atop that which who whose while and or".split())
 _PARTICIPLE = re.compile(r"..+(ing|ed)$")
 FACET_MATCH = 0.12  # per facet the entry shares with the query
 FACET_CONFLICT = 0.2  # per facet the entry contradicts
@@ -146,13 +156,18 @@ def _stem_all(words: str, stem) -> frozenset[str]:
     return frozenset(stem(word) for word in words.split())
 
 
-def families(stem) -> dict[str, frozenset[str]]:
-    """Word → the other members of its family, in the stemmed form ``terms`` produces."""
+def families(stem, kinds: bool = True) -> dict[str, frozenset[str]]:
+    """Word → the other members of its family, in the stemmed form ``terms`` produces; with ``kinds``, a thing's
+    kinds are of its family and the thing of each kind's (see ``KINDS``)."""
     related: dict[str, set[str]] = {}
     for family in WORD_FAMILIES:
         members = _stem_all(family, stem)
         for word in members:
             related.setdefault(word, set()).update(members - {word})
+    for thing, its_kinds in KINDS.items() if kinds else ():
+        for kind in _stem_all(its_kinds, stem):
+            related.setdefault(stem(thing), set()).add(kind)
+            related.setdefault(kind, set()).add(stem(thing))
     return {word: frozenset(others) for word, others in related.items()}
 
 
@@ -221,7 +236,7 @@ def head_noun(words: list[str]) -> str | None:
     return head
 
 
-def head_score(head: str | None, related: frozenset[str], name: list[str],
+def head_score(head: str | None, related: frozenset[str], name: Sequence[str],
                asked: Callable[[str], bool] = lambda word: False) -> float:
     """Bonus for a name that ends in the head noun (or a family member), less a little for each of its other
     words the query has not ``asked`` for; penalty for a name that has the head noun only before its own last

@@ -1,5 +1,10 @@
 """The ChromaDB index: one cosine collection per catalog kind.
 
+A record's vector is the mean of its phrasings' embeddings
+(``CatalogEntry.phrasings``), stored as a unit vector with the mean's length
+beside it (``scale``); a search's cosine times that length is the mean of
+the query's cosines with the phrasings.
+
 Each record's id is the entry's ``key`` (``source:id``) and its content hash
 (``key#hash``); its metadata holds the entry itself (JSON), the hash and the
 entry's lexical fields, so a search needs nothing but the index. Embeddings
@@ -31,10 +36,11 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 from urllib.parse import urlsplit
 
 import chromadb
+import numpy as np
 from chromadb.config import Settings
 from tqdm import tqdm
 
@@ -43,8 +49,6 @@ from . import embedding
 from .entries import CatalogEntry, CatalogKind, entry_key
 from .ranking import LexicalFields
 
-if TYPE_CHECKING:
-    import numpy as np
 
 COLLECTION_PREFIX = "simfarm-"
 IMPORTS_COLLECTION = f"{COLLECTION_PREFIX}imports"
@@ -106,6 +110,11 @@ class StoredRecord:
         """Stored beside the entry since licenses filter searches; an older index has it only in the entry."""
         return self.metadata["license"] if "license" in self.metadata else _entry(self.metadata).license
 
+    @property
+    def scale(self) -> float:
+        """The length of the mean of the phrasings' vectors (1 in an index written with one phrasing)."""
+        return float(self.metadata.get("scale", 1.0))
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -135,7 +144,7 @@ def _settings() -> Settings:
     return Settings(anonymized_telemetry=False, allow_reset=False)
 
 
-Embedder = Callable[[Sequence[str]], "np.ndarray"]
+Embedder = Callable[[Sequence[str]], np.ndarray]
 
 
 class CatalogIndex:
@@ -230,11 +239,14 @@ class CatalogIndex:
                   disable=len(entries) < PROGRESS_MIN_ENTRIES) as progress:
             for start in range(0, len(entries), EMBED_CHUNK):
                 chunk = entries[start:start + EMBED_CHUNK]
-                vectors = self._embed([entry.search_text() for entry in chunk])
+                phrasings = [entry.phrasings() for entry in chunk]
+                vectors = np.asarray(self._embed([text for texts in phrasings for text in texts]))
+                means = vectors.reshape(len(chunk), len(phrasings[0]), -1).mean(axis=1)
+                scales = np.linalg.norm(means, axis=1)
                 collection.upsert(
                     ids=[record_id(entry.key, entry.content_hash()) for entry in chunk],
-                    embeddings=vectors,
-                    metadatas=[_metadata(entry) for entry in chunk],
+                    embeddings=means / scales[:, None],
+                    metadatas=[{**_metadata(entry), "scale": float(scale)} for entry, scale in zip(chunk, scales)],
                 )
                 progress.update(len(chunk))
 
@@ -272,7 +284,7 @@ class CatalogIndex:
                                  include=["distances"])
         records = self._records_read[kind].read([record for ids in found["ids"] for record in ids])
         return [
-            [Candidate(key_of(record), 1.0 - distance, records[record])
+            [Candidate(key_of(record), (1.0 - distance) * records[record].scale, records[record])
              for record, distance in zip(ids, distances) if record in records]  # deleted since: skipped
             for ids, distances in zip(found["ids"], found["distances"])
         ]

@@ -3,7 +3,9 @@
 A judged query names its catalog kind, the phrase, its split (``tune``: the
 ranking was developed on it; ``heldout``: kept out of that; ``blind``:
 written before a later round of tuning and never tuned on; ``fresh``: judged
-from the records alone before the round after that, likewise never tuned on)
+from the records alone before the round after that, likewise never tuned on;
+``unseen``: written and judged from the records alone by someone who never
+saw the ranking, and not looked at query by query since)
 and the entry keys a person would accept (``fnmatch`` patterns). Precision@k counts the
 accepted entries in the top k, out of k or out of how many accepted entries
 exist when fewer. The baseline is what the ancestor did: each record as one
@@ -24,6 +26,8 @@ import numpy as np
 from . import embedding
 from .catalog import Catalog
 from .entries import CatalogEntry, CatalogKind
+from .importers import read_import
+from .library import import_libraries
 
 K = 5
 
@@ -50,9 +54,21 @@ def load(path: Path) -> list[JudgedQuery]:
                         tuple(item["relevant"])) for item in json.loads(path.read_text())]
 
 
+def real_catalog(home: Path, records: dict[CatalogKind, Path], libraries: list[Path]) -> Catalog:
+    """A catalog in ``home`` of Poly Haven API records (per kind) and Sweet Home 3D libraries, as judged."""
+    catalog = Catalog.open(home)
+    for kind, path in records.items():
+        parsed = read_import(kind, path, "polyhaven")
+        if parsed.rejected:
+            raise ValueError(f"{path}: {len(parsed.rejected)} record(s) rejected, first {parsed.rejected[0]}")
+        catalog.import_entries(kind, parsed.source, parsed.entries)
+    import_libraries(catalog, libraries)
+    return catalog
+
+
 def plain_document(entry: CatalogEntry) -> str:
     """The ancestor's document: the record's fields in one string."""
-    return f"{entry.name} {' '.join(entry.categories)} {' '.join(entry.tags)} {entry.description}".strip()
+    return entry.plain_text()
 
 
 def _accepted(key: str, relevant: tuple[str, ...]) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Callable, Mapping, Sequence
 
 from . import facets
@@ -41,9 +41,13 @@ def _stem(word: str) -> str:
     return word
 
 
+_POSSESSIVE = re.compile(r"['’]s\b")
+
+
 def terms(text: str) -> list[str]:
-    """Lower-cased, stemmed words without stopwords; '_' and '-' split words."""
-    return [_stem(word) for word in _WORD.findall(text.lower()) if word not in _STOPWORDS]
+    """Lower-cased, stemmed words without stopwords; '_' and '-' split words, and a possessive's "'s" goes (else
+    the "s" of "a tailor's dummy" would match the "s" of "Captain's bed")."""
+    return [_stem(word) for word in _WORD.findall(_POSSESSIVE.sub("", text.lower())) if word not in _STOPWORDS]
 
 
 @dataclass(frozen=True)
@@ -61,12 +65,20 @@ class LexicalFields:
     def as_metadata(self) -> dict[str, str]:
         return {f"lex_{field}": " ".join(sorted(getattr(self, field))) for field in FIELD_WEIGHTS}
 
+    @cached_property
+    def _weights(self) -> dict[str, float]:
+        """Word → the weight of the best field holding it (records are read once and searched many times)."""
+        weights: dict[str, float] = {}
+        for field, weight in sorted(FIELD_WEIGHTS.items(), key=lambda pair: pair[1]):
+            weights.update(dict.fromkeys(getattr(self, field), weight))
+        return weights
+
     def weight(self, word: str) -> float:
         """The weight of the best field containing ``word``, 0 when none does."""
-        return max((weight for field, weight in FIELD_WEIGHTS.items() if word in getattr(self, field)), default=0.0)
+        return self._weights.get(word, 0.0)
 
     def contains(self, word: str) -> bool:
-        return word in self.name or word in self.labels or word in self.text
+        return word in self._weights
 
     def related_weight(self, word: str, related: frozenset[str]) -> float:
         """The word's own weight, else its best family member's, discounted."""
@@ -108,14 +120,30 @@ def lexical_scores(query_terms: list[str], pool: Sequence[LexicalFields],
     return [sum(idf[word] * weights[word][i] for word in query_terms) / total for i in range(len(pool))]
 
 
+@lru_cache(maxsize=20_000)
+def _name_terms(name: str) -> tuple[str, ...]:
+    return tuple(terms(name))
+
+
 @lru_cache(maxsize=1)
 def _families() -> dict[str, frozenset[str]]:
     return facets.families(_stem)
 
 
 def family(word: str) -> frozenset[str]:
-    """The other members of a stemmed word's family ("house" for "home"), in stemmed form."""
+    """The other members of a stemmed word's family ("house" for "home"; "tree" for "oak"), in stemmed form."""
     return _families().get(word, frozenset())
+
+
+@lru_cache(maxsize=1)
+def _synonyms() -> dict[str, frozenset[str]]:
+    return facets.families(_stem, kinds=False)
+
+
+def synonyms(word: str) -> frozenset[str]:
+    """The words of a stemmed word's family that name the same thing: its family without kinds ("house" for
+    "home", nothing for "oak")."""
+    return _synonyms().get(word, frozenset())
 
 
 @lru_cache(maxsize=1)
@@ -170,7 +198,7 @@ def head_scores(head: str | None, pool: Sequence[LexicalFields], name_of: Callab
     scores = []
     for i, fields in enumerate(pool):
         if head in fields.name or related & fields.name:
-            scores.append(facets.head_score(head, related, terms(name_of(i)), asked))
+            scores.append(facets.head_score(head, related, _name_terms(name_of(i)), asked))
         else:
             scores.append(0.0)
     return scores

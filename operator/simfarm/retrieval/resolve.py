@@ -30,7 +30,7 @@ from ..plan.models import CatalogRef, RequestPlan, SceneObject, ScenePlan
 from . import appearance, builtin, procedural
 from .appearance import Looks
 from .catalog import Catalog, SearchHit
-from .ranking import family, query_head, terms
+from .ranking import family, query_head, synonyms, terms
 from .entries import CatalogEntry, CatalogKind, license_allowed
 
 SCORE_THRESHOLD = 0.35  # hybrid score below which nothing counts as a match
@@ -165,11 +165,11 @@ def _usual_size(identity: str) -> float | None:
 
 
 def _names_the_thing(entry: CatalogEntry, identity: str) -> bool:
-    """Does the entry's name hold the phrase's head noun or a word of its family ("Smart car" for "a vintage
-    car", "Garden hut" for "a cabin")? An entry that does not ("Pedestrian crossing" for "a bus stop") is only
-    near in meaning."""
+    """Does the entry's name hold the phrase's head noun or a word naming the same thing ("Smart car" for "a
+    vintage car", "Garden hut" for "a cabin")? An entry that does not ("Pedestrian crossing" for "a bus stop",
+    "Palm tree" for "an oak") is only near in meaning."""
     head = query_head(identity)
-    return head is None or bool(({head} | family(head)) & set(terms(entry.name)))
+    return head is None or bool(({head} | synonyms(head)) & set(terms(entry.name)))
 
 
 def _a_modifiers_thing(hit: SearchHit, identity: str) -> bool:
@@ -235,17 +235,19 @@ def _searched(obj: SceneObject) -> str:
     """What an object is searched by: its identity, a role by its kind of person ("old man" for "old waiter":
     the library shows people, not trades), with the pose the prompt gives it ("sitting man": the library's
     "Sitting male" is found by name)."""
-    identity = _identity(_object_query(obj))
+    identity = _identity(_object_query(obj), obj.name)
     kind = person_kind(obj.name)
     if kind:
         identity = re.sub(rf"\b{re.escape(obj.name)}\b", kind, identity)
     return identity if obj.pose is None or obj.pose in identity.split() else f"{obj.pose} {identity}"
 
 
-def _identity(phrase: str) -> str:
-    """The phrase without colour and finish words, or the phrase itself when nothing else is left."""
-    words = [word for word in phrase.split()
-             if procedural.normalize_color(word) is None and procedural.normalize_finish(word) is None]
+def _identity(phrase: str, noun: str) -> str:
+    """The phrase without colour and finish words, or the phrase itself when nothing else is left. The words of
+    ``noun`` stay: "an old oak" is an oak, not something old, and "a glass" is a glass."""
+    kept = set(noun.lower().split())
+    words = [word for word in phrase.split() if word.lower() in kept
+             or (procedural.normalize_color(word) is None and procedural.normalize_finish(word) is None)]
     return " ".join(words) or phrase
 
 
@@ -309,9 +311,10 @@ def _drop_unshown(obj: SceneObject, entry: CatalogEntry, warnings: list[str]) ->
 def _drop_unstated(obj: SceneObject, entry: CatalogEntry, warnings: list[str]) -> None:
     """Take out of ``obj.description`` the words its chosen asset's record does not state: the caption would
     claim them of the video ("a red vintage car" rendered as a Smart car is "a red car", "a pine tree" rendered
-    as a Palm tree "a tree"; "a car with chrome bumpers" is "a car" unless the record speaks of both). Colour and
-    finish are ``_drop_unshown``'s; the noun's last word and the pose the worker gives it stay. Only the asset's
-    own words count, not their families: any tree's record says "tree", which says nothing of a pine."""
+    as a Palm tree "a tree"; "a car with chrome bumpers" is "a car" unless the record speaks of both). The plan's
+    colour and finish are ``_drop_unshown``'s; the noun's last word and the pose the worker gives it stay. Only the asset's
+    own words count, not their families: any tree's record says "tree", which says nothing of a pine. A finish
+    word the plan does not paint ("pine" in "pine tree", a species) is a word like any other."""
     words = obj.description.split()
     lowered = [word.lower() for word in words]
     noun = obj.name.lower().split()
@@ -321,10 +324,13 @@ def _drop_unstated(obj: SceneObject, entry: CatalogEntry, warnings: list[str]) -
     stated = set(terms(" ".join(appearance.entry_words(entry))))
     kept_words = {noun[-1], obj.pose or ""} | {word for word in (obj.color, obj.material) if word}
 
+    painted_finish = procedural.normalize_finish(obj.material) if obj.material else None
+
     def shown(word: str) -> bool:
         lowered_word = word.lower()
         return (lowered_word in kept_words or procedural.normalize_color(lowered_word) is not None
-                or procedural.normalize_finish(lowered_word) is not None or set(terms(word)) <= stated)
+                or (painted_finish is not None and procedural.normalize_finish(lowered_word) == painted_finish)
+                or set(terms(word)) <= stated)
 
     before = [word for word in words[:end] if shown(word)]
     after = words[end + 1:] if all(shown(word) for word in words[end + 1:]) else []

@@ -24,7 +24,6 @@ import io
 import math
 import re
 import zipfile
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import BinaryIO
