@@ -140,6 +140,11 @@ def _synonyms() -> dict[str, frozenset[str]]:
     return facets.families(_stem, kinds=False)
 
 
+def names_head(head: str, fields: LexicalFields) -> bool:
+    """Does an entry's name hold the head noun or a word naming the same thing (``synonyms``)?"""
+    return head in fields.name or bool(synonyms(head) & fields.name)
+
+
 def synonyms(word: str) -> frozenset[str]:
     """The words of a stemmed word's family that name the same thing: its family without kinds ("house" for
     "home", nothing for "oak")."""

@@ -94,7 +94,7 @@ class _Resolver:
         if not matching:
             return self._fallback(kind, query, identity, warnings)
         if kind is CatalogKind.object:
-            matching = _real_first(_posed(_the_asked_thing(matching, identity), pose))
+            matching = _real_first(_named_first(_posed(_the_asked_thing(matching, identity), pose), identity))
         matches = matching
         good = [hit for hit in matches if hit.score >= matches[0].score - CHOICE_MARGIN][:CHOICE_POOL]
         if kind is CatalogKind.hdri:
@@ -162,6 +162,13 @@ def _usual_size(identity: str) -> float | None:
             if key in sizes:
                 return sizes[key]
     return None
+
+
+def _named_first(matching: list[SearchHit], identity: str) -> list[SearchHit]:
+    """The matches whose name names the thing (``_names_the_thing``: "Garden hut" for "a cabin"), when there are
+    any: a model only near in meaning ("Shower stall", tagged "Cabin") stands in only where nothing is the thing."""
+    named = [hit for hit in matching if _names_the_thing(hit.entry, identity)]
+    return named or matching
 
 
 def _names_the_thing(entry: CatalogEntry, identity: str) -> bool:
