@@ -167,3 +167,22 @@ def test_an_index_keyed_by_plain_entry_keys_is_rekeyed_once_on_open(tmp_path, ca
     assert embedder.texts == 0  # nothing embedded again
     assert sorted(reopened.index.collection(CatalogKind.hdri).get(include=[])["ids"]) == \
         sorted(stored["ids"])
+
+
+def test_a_collection_read_whole_by_a_busy_process_still_finds_what_is_written_later(tmp_path):
+    """After ``FILL_AFTER_READS`` searches the collection is held in memory whole; an entry imported afterwards (a
+    new record id) is read when a search meets it, and the entries it replaced are no longer found."""
+    catalog = Catalog.open(tmp_path / "home")
+    for _ in range(index.FILL_AFTER_READS):
+        catalog.search(CatalogKind.hdri, "a sunny field", top=3)
+    path = tmp_path / "hdris.json"
+    records = {"rainforest_trail": {"name": "Rainforest Trail", "categories": ["outdoor", "nature"],
+                                    "tags": ["jungle", "rainforest", "humid"], "url": "https://example.org/rf.hdr"}}
+    path.write_text(json.dumps(records))
+    _import(catalog, CatalogKind.hdri, path)
+    assert catalog.search(CatalogKind.hdri, "jungle rainforest", top=1)[0].entry.id == "rainforest_trail"
+    records["rainforest_trail"]["name"] = "Humid Jungle Trail"
+    path.write_text(json.dumps(records))
+    _import(catalog, CatalogKind.hdri, path)
+    names = [hit.entry.name for hit in catalog.search(CatalogKind.hdri, "jungle rainforest", top=3)]
+    assert names[0] == "Humid Jungle Trail" and "Rainforest Trail" not in names
