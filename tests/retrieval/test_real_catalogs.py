@@ -32,7 +32,7 @@ RECORDS = {CatalogKind.hdri: DATA / "polyhaven_hdri_records.json",
            CatalogKind.material: DATA / "polyhaven_texture_records.json"}
 # The floor this suite guards, just under what is reached overall (the issue asks 0.90; see the report for what is
 # reached per split). It was 0.88 over the first 159 queries, which reach 0.910; the 48 written blind after them
-# are harder (0.75 over both halves) and bring the overall to 0.875.
+# are harder (0.76 over both halves) and bring the overall to 0.875.
 PRECISION_FLOOR = 0.86
 
 
