@@ -6,8 +6,8 @@ Each judged query lists the entries a person would accept (see
 last round of tuning and never looked at query by query, ``fresh`` ones were
 judged from the records alone before the round after that, ``unseen`` ones were
 written and judged from the records by someone who never saw the ranking (the
-other half of that batch, looked at, joined ``tune``); each is reported on
-its own, with the ancestor-style baseline measured beside it in the same run.
+other half of that batch, looked at, joined ``tune``), ``dev`` ones were written the same way a round later and
+then looked at; each is reported on its own, with the ancestor-style baseline measured beside it in the same run.
 The same catalog then plans a CC0-only request.
 """
 
@@ -30,10 +30,11 @@ from simfarm.retrieval.resolve import resolve_assets
 DATA = Path(__file__).parent / "data"
 RECORDS = {CatalogKind.hdri: DATA / "polyhaven_hdri_records.json",
            CatalogKind.material: DATA / "polyhaven_texture_records.json"}
-# The floor this suite guards, just under what is reached overall (the issue asks 0.90; see the report for what is
-# reached per split). It was 0.88 over the first 159 queries, which reach 0.910; the 48 written blind after them
-# are harder (0.76 over both halves) and bring the overall to 0.875.
-PRECISION_FLOOR = 0.86
+# The floor this suite guards, under what is reached overall (the issue asks 0.90; see the report for what is
+# reached per split). The first 159 queries reach 0.910, the 48 written blind after them 0.777 (over both halves):
+# 0.880 over the 207. The 48 of the ``dev`` split, written blind a round later, reach 0.806: 0.867 over
+# all 255.
+PRECISION_FLOOR = 0.85
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +54,7 @@ def test_real_catalog_precision_beats_the_baseline(real_catalog, report):
     report.extend(judged.table(results))
     report.extend(judged.misses(results))
     ours, baseline = judged.overall(results)
-    for split in ("tune", "heldout", "blind", "fresh", "unseen"):
+    for split in ("tune", "heldout", "blind", "fresh", "unseen", "dev"):
         members = [j for j in results if j.item.split == split]
         assert members and sum(j.ours for j in members) >= sum(j.baseline for j in members), split
     assert ours >= PRECISION_FLOOR and ours > baseline, "\n".join(judged.misses(results))
@@ -94,6 +95,25 @@ def test_a_shape_word_gets_the_shape_and_a_library_model_only_when_named(real_ca
     assert next(o for o in named.objects if o.name == "cube").asset.name == "Rubik's cube"
 
 
+# A word people type for a thing the library names otherwise: a British word for an American name, a kind for its
+# class ("conifers" for a Pine), "the woods" for a forest (never for wood). Every accepted name is a record the
+# query means; none of them shares a word with it.
+OTHER_WORDS_FOR_THE_THING = (
+    (CatalogKind.object, "a baby's pushchair", {"Stroller"}),
+    (CatalogKind.object, "a letterbox by the gate", {"Mailbox", "Letters box"}),
+    (CatalogKind.object, "a torch for the power cut", {"Flashlight"}),
+    (CatalogKind.object, "a row of conifers", {"Pine", "Cypress", "green wooden pine tree", "white wooden pine tree"}),
+    (CatalogKind.hdri, "deep in the woods", {"J&E Gray 02", "Lilienstein", "Ninomaru garden"}),
+)
+
+
+@pytest.mark.parametrize("kind, query, accepted", OTHER_WORDS_FOR_THE_THING)
+def test_a_thing_is_found_by_another_word_for_it(real_catalog, kind, query, accepted):
+    """The word families (``facets.WORD_FAMILIES``, ``KINDS``) carry what MiniLM misses."""
+    names = [hit.entry.name for hit in real_catalog.search(kind, query, top=3)]
+    assert set(names[:2]) <= accepted if kind is CatalogKind.hdri else names[0] in accepted, (query, names)
+
+
 # What each noun is, by its size (largest dimension, metres): a house one can live in, a ball one can kick, a tree
 # one can stand beside. World knowledge, not the resolver's own figures.
 SIZES_OF_THE_THING = (("a car parked in front of a house", "house", 2.5, 40.0),
@@ -110,6 +130,24 @@ def test_a_noun_gets_that_thing_not_another_that_shares_its_name(real_catalog, p
               for o in variant.objects if o.name == noun]
     assert len(chosen) == 8 and all(smallest <= max(a.size_m) <= largest for a in chosen), \
         [(a.name, a.size_m) for a in chosen]
+
+
+@pytest.mark.parametrize("prompt, noun, plaything", [
+    ("a red vintage car drives past a wooden cabin at sunset", "cabin", False),
+    ("a chair next to a table in a kitchen", "chair", False),
+    ("a swing in a garden", "swing", True)])  # the library's only swings are children's: a swing it is
+def test_a_plaything_is_chosen_only_where_asked_or_nothing_else_is_the_thing(real_catalog, prompt, noun, plaything):
+    """The library's "Child hut" (a playhouse with a slide, tagged Game and Kid) names a hut, but a caption's
+    "wooden cabin" is no playhouse; a plaything stays the choice where the prompt asks for one or nothing else
+    is the thing."""
+    planner = Planner(resolver=lambda plan: resolve_assets(plan, real_catalog))
+    chosen = [o.asset for variant in planner.plan(prompt, variants=8, seed=1).plan.variants
+              for o in variant.objects if o.name == noun]
+    entries = {e.id: e for e in real_catalog.entries(CatalogKind.object)}
+    marked = [bool({"game", "kid", "kids", "toy", "child", "children"} & set(
+        " ".join((entries[a.id].name, *entries[a.id].tags)).lower().split())) for a in chosen]
+    assert len(chosen) == 8 and not any(a.stand_in or a.fallback for a in chosen), [a.name for a in chosen]
+    assert any(marked) if plaything else not any(marked), [a.name for a in chosen]
 
 
 def test_a_model_named_in_full_is_that_model_whatever_its_size(real_catalog):

@@ -40,20 +40,25 @@ WORD_FAMILIES: tuple[str, ...] = (
     # vehicles
     "car automobile sedan coupe hatchback", "car automobile suv jeep", "truck lorry", "bus coach", "bicycle bike cycle",
     "television tv", "refrigerator fridge freezer", "bath bathtub tub",
-    "motorbike motorcycle scooter", "boat rowboat ship",
+    "motorbike motorcycle scooter", "boat rowboat ship", "airplane aeroplane aircraft plane",
+    "stroller pram pushchair perambulator", "train locomotive", "railway railroad",
     # buildings and structures
     "cabin hut shed cottage shack lodge", "house home", "fence railing barrier",
     # furniture
     "sofa couch settee", "armchair chair seat", "table desk", "bed mattress", "lamp light lighting",
     "bookshelf bookcase shelf shelves", "wardrobe closet cupboard cabinet",
+    # British and American words for the same thing
+    "stove cooker oven", "faucet tap", "mailbox letterbox postbox", "flashlight torch",
+    "bin trash garbage rubbish wastebasket dustbin", "fireplace hearth", "dryer drier",
+    "center centre", "theater theatre", "gray grey",
     # nature
     "plant plants flower flowers", "bush shrub hedge", "rock rocks stone boulder",
     # places
-    "dawn sunrise daybreak", "dusk sunset twilight", "night midnight nighttime", "moon moonlit moonlight",
+    "dawn sunrise daybreak", "dusk sunset twilight", "sunbeam sunray ray", "night midnight nighttime", "moon moonlit moonlight",
     "harbour harbor port pier dock marina wharf quay", "sea ocean coast shore beach seaside",
     "lake pond river canal water", "city urban downtown street town", "desert arid dunes dune canyon",
-    "forest woodland", "field meadow grassland plains", "mountain mountains hill hilltop valley alps",
-    "park garden", "road highway asphalt", "room interior indoor", "studio photostudio",
+    "forest woodland woods", "field meadow grassland plains", "mountain mountains hill hilltop valley alps",
+    "park garden", "road highway motorway freeway asphalt lane", "room interior indoor", "studio photostudio",
     "factory industrial warehouse workshop",
     # floors and textures
     "wood wooden timber plank planks parquet hardwood", "brick bricks masonry", "stone cobblestone paving",
@@ -67,6 +72,8 @@ WORD_FAMILIES: tuple[str, ...] = (
 # model's own name does (``synonyms`` leaves kinds out).
 KINDS: Mapping[str, str] = {
     "tree": "oak pine palm maple birch willow spruce fir cedar cypress beech elm poplar acacia baobab sequoia",
+    "conifer": "pine spruce fir cedar cypress larch yew juniper sequoia",
+    "evergreen": "pine spruce fir cedar cypress yew juniper holly",
 }
 
 # Facet → value → words that state it. A word states one value of one facet: where the lists name a word twice
@@ -105,8 +112,8 @@ FACETS: Mapping[str, Mapping[str, str]] = {
         "city": "city urban town downtown street building buildings architecture skyscraper skyline square plaza "
                 "roof rooftop",
         "park": "park garden gardens",
-        "field": "field fields meadow grassland plains farm farmland countryside rural golf fairway",
-        "forest": "forest woodland jungle",
+        "field": "field fields meadow grassland plains farm farmland country countryside rural golf fairway",
+        "forest": "forest woodland woods jungle",
         "hills": "hill hills hilltop",
         "mountains": "mountain mountains valley alps cliff canyon",
         "desert": "desert dune dunes arid",

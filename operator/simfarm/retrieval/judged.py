@@ -5,7 +5,9 @@ ranking was developed on it; ``heldout``: kept out of that; ``blind``:
 written before a later round of tuning and never tuned on; ``fresh``: judged
 from the records alone before the round after that, likewise never tuned on;
 ``unseen``: written and judged from the records alone by someone who never
-saw the ranking, and not looked at query by query since)
+saw the ranking, and not looked at query by query since; ``dev``: written
+and judged the same way in a later round, then looked at query by query in
+it, as ``tune`` was)
 and the entry keys a person would accept (``fnmatch`` patterns). Precision@k counts the
 accepted entries in the top k, out of k or out of how many accepted entries
 exist when fewer. The baseline is what the ancestor did: each record as one

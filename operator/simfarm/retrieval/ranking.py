@@ -16,7 +16,7 @@ import math
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import Callable, Mapping, Sequence
+from typing import Callable, KeysView, Mapping, Sequence
 
 from . import facets
 from .procedural import normalize_color, normalize_finish
@@ -28,12 +28,19 @@ FIELD_WEIGHTS = {"name": 1.0, "labels": 0.8, "text": 0.4}
 _WORD = re.compile(r"[a-z0-9]+")
 _STOPWORDS = frozenset(
     "a an and at by for from in into of on or the to with without over under near very "
-    "some this that its is are be scene background floor".split()
+    "some this that its is are be up down out off onto upon about as there here where "
+    "somewhere something someplace scene background floor".split()
 )
+
+
+# Plurals that name another thing than their singular: "the woods" is a forest, not wood.
+_OWN_PLURALS = frozenset({"woods"})
 
 
 def _stem(word: str) -> str:
     """Crude plural folding: enough to match "stars" with "star" and "trees" with "tree"."""
+    if word in _OWN_PLURALS:
+        return word
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
@@ -80,6 +87,11 @@ class LexicalFields:
     def contains(self, word: str) -> bool:
         return word in self._weights
 
+    @property
+    def vocabulary(self) -> "KeysView[str]":
+        """Every word of the entry's fields."""
+        return self._weights.keys()
+
     def related_weight(self, word: str, related: frozenset[str]) -> float:
         """The word's own weight, else its best family member's, discounted."""
         own = self.weight(word)
@@ -110,6 +122,7 @@ def lexical_scores(query_terms: list[str], pool: Sequence[LexicalFields],
     """
     if not query_terms:
         return [0.0] * len(pool)
+    query_terms = compounds(query_terms, pool)
     related = {word: _families().get(word, frozenset()) for word in query_terms}
     weights = {word: [fields.related_weight(word, related[word]) for fields in pool] for word in set(query_terms)}
     idf = {}
@@ -118,6 +131,28 @@ def lexical_scores(query_terms: list[str], pool: Sequence[LexicalFields],
         idf[word] = importance(word) * math.log(1.0 + len(pool) / (1.0 + frequency)) if any(weights[word]) else 0.0
     total = sum(idf[word] for word in query_terms) or 1.0
     return [sum(idf[word] * weights[word][i] for word in query_terms) / total for i in range(len(pool))]
+
+
+MIN_COMPOUND_PART = 3  # letters of each word a compound is split into ("sunbeam": "sun" + "beam")
+
+
+def compounds(query_terms: list[str], pool: Sequence[LexicalFields]) -> list[str]:
+    """The query's words, with compounds read as the pool writes them: a word no candidate holds (nor a word of
+    its family, nor a word stating a facet: "afternoon" is no "after noon") that is two words candidates hold
+    counts as those two ("streetlight" for a record's "street light"), and two query words that a candidate
+    holds as one word count as that word too ("lamp post" for a "Lamppost")."""
+    vocabulary = frozenset().union(*(fields.vocabulary for fields in pool))
+
+    def split(word: str) -> list[str]:
+        if word in vocabulary or word in _facet_words() or _families().get(word, frozenset()) & vocabulary:
+            return [word]
+        for cut in range(MIN_COMPOUND_PART, len(word) - MIN_COMPOUND_PART + 1):
+            if word[:cut] in vocabulary and word[cut:] in vocabulary:
+                return [word[:cut], word[cut:]]
+        return [word]
+
+    joined = [first + second for first, second in zip(query_terms, query_terms[1:]) if first + second in vocabulary]
+    return [part for word in query_terms for part in split(word)] + joined
 
 
 @lru_cache(maxsize=20_000)

@@ -40,6 +40,8 @@ SEARCH_DEPTH = 10
 # A model this many times larger or smaller than its noun's usual size, and named with words the phrase did not
 # ask for, is another thing that shares the noun (``_the_asked_thing``): a lamp is 0.5 m, a floor lamp 1.8 m.
 PLAUSIBLE_SIZE_RATIO = 4.0
+# Words by which a record marks a plaything or a child's version of a thing (Sweet Home 3D tags them Toy, Game, Kid).
+PLAYTHING_WORDS = frozenset({"toy", "game", "kid", "child", "children", "playground", "playhouse"})
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,8 @@ class _Resolver:
         if not matching:
             return self._fallback(kind, query, identity, warnings)
         if kind is CatalogKind.object:
-            matching = _real_first(_named_first(_posed(_the_asked_thing(matching, identity), pose), identity))
+            matching = _real_first(_grown_up_first(_named_first(_posed(_the_asked_thing(matching, identity), pose),
+                                                                identity), identity))
         matches = matching
         good = [hit for hit in matches if hit.score >= matches[0].score - CHOICE_MARGIN][:CHOICE_POOL]
         if kind is CatalogKind.hdri:
@@ -204,12 +207,12 @@ def _the_asked_thing(matching: list[SearchHit], identity: str) -> list[SearchHit
     for "a tree". A plain "Cactus" of any size is a cactus. All of them
     stay when nothing else is left.
     """
-    asked, head = set(terms(identity)), query_head(identity)
+    head = query_head(identity)
     primitives = _embedded_shapes()[0]
     usual = None if head in primitives else _usual_size(identity)
 
     def the_thing(hit: SearchHit) -> bool:
-        if procedural.is_procedural(hit.entry.uri) or set(terms(hit.entry.name)) <= asked:
+        if procedural.is_procedural(hit.entry.uri) or _named_in_full(hit.entry, identity):
             return True
         if head in primitives:
             return False
@@ -218,6 +221,23 @@ def _the_asked_thing(matching: list[SearchHit], identity: str) -> list[SearchHit
 
     kept = [hit for hit in matching if the_thing(hit)]
     return kept or matching
+
+
+def _named_in_full(entry: CatalogEntry, identity: str) -> bool:
+    """Does the phrase hold every word of the entry's name ("a doll house on a table" for "Doll house")?"""
+    return set(terms(entry.name)) <= set(terms(identity))
+
+
+def _grown_up_first(matching: list[SearchHit], identity: str) -> list[SearchHit]:
+    """The matches that are no plaything (a word of ``PLAYTHING_WORDS`` in the record), when there are any and
+    the phrase asks for none: the library's "Child hut", a playhouse with a slide tagged Game and Kid, names a
+    hut, but it is no "wooden cabin"; a "Child chair" is a chair only where no other is. "A child's swing", "a
+    toy car", or a plaything the phrase names in full ("a Rubik's cube", "a doll house") keeps them."""
+    if PLAYTHING_WORDS & set(terms(identity)):
+        return matching
+    grown_up = [hit for hit in matching if _named_in_full(hit.entry, identity) or not PLAYTHING_WORDS & set(
+        terms(" ".join((hit.entry.name, *hit.entry.tags, *hit.entry.categories))))]
+    return grown_up or matching
 
 
 def _posed(matching: list[SearchHit], pose: str | None) -> list[SearchHit]:
