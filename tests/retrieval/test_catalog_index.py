@@ -169,6 +169,35 @@ def test_an_index_keyed_by_plain_entry_keys_is_rekeyed_once_on_open(tmp_path, ca
         sorted(stored["ids"])
 
 
+def test_an_index_written_before_names_were_indexed_finds_entries_by_name_after_opening(tmp_path, capsys):
+    """Records written without ``NAME_TERMS`` get their name's terms on the next open, once, without re-embedding;
+    then a search by a name word finds the entries so named, nearest first, and only those."""
+    home = tmp_path / "home"
+    catalog = Catalog(CatalogIndex.persistent(home / "catalog"), home)
+    _import(catalog, CatalogKind.hdri, DATA / "polyhaven_hdris.json")
+    collection = catalog.index.collection(CatalogKind.hdri)
+    stored = collection.get(include=["embeddings", "metadatas"])
+    collection.delete(ids=stored["ids"])
+    collection.add(ids=stored["ids"], embeddings=stored["embeddings"],
+                   metadatas=[{k: v for k, v in meta.items() if k != index.NAME_TERMS} for meta in stored["metadatas"]])
+    collection.modify(metadata={**collection.metadata, index.NAME_TERMS: "0"})
+    capsys.readouterr()
+
+    embedder = CountingEmbedder()
+    reopened = CatalogIndex.persistent(home / "catalog", embedder)
+    vector = embedding.embed(["a sunny field"])[0]
+    named = reopened.named(CatalogKind.hdri, vector, {"night"}, 50)
+    assert f"indexing the names of {len(stored['ids'])} entries of simfarm-hdri" in capsys.readouterr().err
+    nights = [name for name in (json.loads(meta["entry"])["name"] for meta in stored["metadatas"])
+              if "night" in name.lower().split()]
+    assert nights and sorted(candidate.name for candidate in named) == sorted(nights)
+    assert [c.cosine for c in named] == sorted((c.cosine for c in named), reverse=True)
+    assert reopened.named(CatalogKind.hdri, vector, {"night"}, 50, sources=[]) == []
+    assert embedder.texts == 0
+    Catalog(CatalogIndex.persistent(home / "catalog"), home).index.collection(CatalogKind.hdri)
+    assert "indexing the names" not in capsys.readouterr().err  # once
+
+
 def test_a_collection_read_whole_by_a_busy_process_still_finds_what_is_written_later(tmp_path):
     """After ``FILL_AFTER_READS`` searches the collection is held in memory whole; an entry imported afterwards (a
     new record id) is read when a search meets it, and the entries it replaced are no longer found."""

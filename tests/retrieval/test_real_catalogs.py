@@ -100,6 +100,7 @@ def test_a_shape_word_gets_the_shape_and_a_library_model_only_when_named(real_ca
 # query means; none of them shares a word with it.
 OTHER_WORDS_FOR_THE_THING = (
     (CatalogKind.object, "a baby's pushchair", {"Stroller"}),
+    (CatalogKind.object, "a pram", {"Stroller"}),  # the 527th model by cosine alone: found by its name
     (CatalogKind.object, "a letterbox by the gate", {"Mailbox", "Letters box"}),
     (CatalogKind.object, "a torch for the power cut", {"Flashlight"}),
     (CatalogKind.object, "a row of conifers", {"Pine", "Cypress", "green wooden pine tree", "white wooden pine tree"}),

@@ -30,7 +30,7 @@ from .index import Candidate, CatalogIndex, SyncReport
 from .procedural import is_procedural
 from .facets import FACETS_BY_KIND
 from .ranking import (facet_scores, head_scores, hybrid_score, lexical_scores, names_head, object_word_importance,
-                      query_facets, query_head, terms)
+                      query_facets, query_head, synonyms, terms)
 
 HOME_ENV = "SIMFARM_HOME"
 DEFAULT_HOME = Path("~/.simfarm")
@@ -39,11 +39,6 @@ INDEX_DIR = "catalog"
 MIN_CANDIDATES = 100
 CANDIDATES_PER_RESULT = 4
 LICENSE_POOL_FACTOR = 4  # a license restriction drops candidates: fetch more of them
-# An object query whose nearest candidates hold no model (other than a procedural shape) named for its head noun,
-# or for a word naming the same thing, looks this many times deeper for such models and adds them: a terse record
-# such as "Garden hut" can be far from "cabin" by cosine (rank 175 of 976 in the Sweet Home 3D library) while its
-# name says it is one.
-DEEPER_POOL_FACTOR = 4
 _BUILTIN_MARKER = "embedded_digest"
 
 
@@ -179,9 +174,11 @@ class Catalog:
         for query, vector, candidates in zip(queries, vectors, self.index.query(kind, vectors, pool, sources)):
             head = query_head(query) if kind is CatalogKind.object else None
             if head is not None and not any(self._named_model(head, candidate) for candidate in candidates):
+                # A terse record such as "Garden hut" can be far from "cabin" by cosine (rank 175 of 976 in the
+                # Sweet Home 3D library), "Stroller" from "pram" (rank 527), while its name says it is one.
                 near = {candidate.key for candidate in candidates}
-                candidates += [candidate for candidate in self.index.query(kind, [vector], pool * DEEPER_POOL_FACTOR,
-                                                                           sources)[0]
+                candidates += [candidate for candidate in self.index.named(kind, vector, {head} | synonyms(head),
+                                                                           pool, sources)
                                if candidate.key not in near and self._named_model(head, candidate)]
             if licenses:
                 candidates = [c for c in candidates if license_allowed(c.license, licenses)]

@@ -17,7 +17,8 @@ records it has read in memory (``_RecordCache``); reading the metadata of 100
 candidates on every search took ~3-5 ms of a 20 ms search at 10k entries,
 and a cache keyed by id cannot go stale even when other processes (import
 Jobs on a shared server) write. Indexes written with plain-key ids are
-re-keyed once when opened (``_migrate``).
+re-keyed once when opened (``_rekey``), and records written before names
+were indexed get their name's terms then (``_add_name_terms``).
 
 The same class serves an index in a folder, in memory, or on a ChromaDB
 server (``CatalogIndex.connect``): a cluster's operators and import Jobs
@@ -53,6 +54,10 @@ from .ranking import LexicalFields
 COLLECTION_PREFIX = "simfarm-"
 IMPORTS_COLLECTION = f"{COLLECTION_PREFIX}imports"
 ID_SCHEME_MARKER, ID_SCHEME = "record_ids", "key#hash"  # collection metadata: how its record ids are formed
+# Record metadata: the terms of the entry's name as an array, so that a model can be found by its name however far
+# its record is by cosine ("Stroller" is the 527th of 976 Sweet Home 3D models nearest "pram"). Collection
+# metadata marks an index whose records all carry it.
+NAME_TERMS = "name_terms"
 CACHED_RECORDS = 20_000  # records per kind kept in memory between searches (each ~1-2 KB), oldest out first
 FILL_AFTER_READS = 5  # searches of a kind after which a collection that fits in the cache is read whole
 EMBED_CHUNK = 256  # entries embedded and written per step of the progress bar
@@ -198,9 +203,10 @@ class CatalogIndex:
                 configuration={"hnsw": {"space": "cosine"}},
                 embedding_function=None,
             )
-            if (collection.metadata or {}).get(ID_SCHEME_MARKER) != ID_SCHEME:
-                _migrate(collection)
-                collection.modify(metadata={**(collection.metadata or {}), ID_SCHEME_MARKER: ID_SCHEME})
+            for marker, value, migrate in ((ID_SCHEME_MARKER, ID_SCHEME, _rekey), (NAME_TERMS, "1", _add_name_terms)):
+                if (collection.metadata or {}).get(marker) != value:
+                    migrate(collection)
+                    collection.modify(metadata={**(collection.metadata or {}), marker: value})
             self._collections[kind] = collection
             self._records_read[kind] = _RecordCache(collection)
         return self._collections[kind]
@@ -283,6 +289,22 @@ class CatalogIndex:
             return [[] for _ in vectors]
         found = collection.query(query_embeddings=list(vectors), n_results=n, where=_where(sources),
                                  include=["distances"])
+        return self._candidates(kind, found)
+
+    def named(self, kind: CatalogKind, vector: Sequence[float], words: Collection[str], n: int,
+              sources: Collection[str] | None = None) -> list[Candidate]:
+        """The ``n`` entries nearest ``vector`` among those whose name holds one of ``words`` (as
+        ``ranking.terms`` writes them), nearest first; only from ``sources`` unless None."""
+        if not words or (sources is not None and not sources):
+            return []
+        named = [{NAME_TERMS: {"$contains": word}} for word in sorted(words)]
+        where = named[0] if len(named) == 1 else {"$or": named}
+        where = {"$and": [where, _where(sources)]} if sources is not None else where
+        found = self.collection(kind).query(query_embeddings=[vector], n_results=n, where=where,
+                                            include=["distances"])
+        return self._candidates(kind, found)[0]
+
+    def _candidates(self, kind: CatalogKind, found: dict) -> list[list[Candidate]]:
         records = self._records_read[kind].read([record for ids in found["ids"] for record in ids])
         return [
             [Candidate(key_of(record), (1.0 - distance) * records[record].scale, records[record])
@@ -405,7 +427,7 @@ class SourceSync:
         return dict(self._reports)
 
 
-def _migrate(collection: "chromadb.Collection") -> None:
+def _rekey(collection: "chromadb.Collection") -> None:
     """Re-key records whose id is the plain entry key (indexes written before ids held the content hash)."""
     old = [(record, meta["hash"]) for record, meta in _pages(collection)
            if not record.endswith(f"#{meta['hash']}")]
@@ -418,6 +440,24 @@ def _migrate(collection: "chromadb.Collection") -> None:
         collection.upsert(ids=[record_id(record, batch[record]) for record in found["ids"]],
                           embeddings=found["embeddings"], metadatas=found["metadatas"])
         collection.delete(ids=found["ids"])
+
+
+def _add_name_terms(collection: "chromadb.Collection") -> None:
+    """Give records written before ``NAME_TERMS`` existed their name's terms (read from their lexical fields)."""
+    old = {record: meta for record, meta in _pages(collection) if NAME_TERMS not in meta}
+    if not old:
+        return
+    print(f"simfarm: indexing the names of {len(old)} entries of {collection.name} (once)", file=sys.stderr)
+    records = sorted(old)
+    for start in range(0, len(records), PAGE):
+        batch = records[start:start + PAGE]
+        collection.update(ids=batch, metadatas=[{**old[record], **_name_terms(LexicalFields.from_metadata(old[record]))}
+                                                for record in batch])
+
+
+def _name_terms(lexical: LexicalFields) -> dict[str, list[str]]:
+    """The ``NAME_TERMS`` field (none for a name without terms: ChromaDB refuses an empty array)."""
+    return {NAME_TERMS: sorted(lexical.name)} if lexical.name else {}
 
 
 def _pages(collection: "chromadb.Collection", where: dict | None = None) -> Iterable[tuple[str, dict]]:
@@ -445,7 +485,7 @@ def _metadata(entry: CatalogEntry) -> dict[str, str]:
     lexical = LexicalFields.of(entry.name, entry.tags + entry.categories, entry.description)
     return {"source": entry.source, "license": entry.license, "hash": entry.content_hash(),
             "entry": entry.model_dump_json(),
-            **lexical.as_metadata()}
+            **lexical.as_metadata(), **_name_terms(lexical)}
 
 
 def _entry(metadata: dict) -> CatalogEntry:

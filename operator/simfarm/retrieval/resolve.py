@@ -229,15 +229,16 @@ def _named_in_full(entry: CatalogEntry, identity: str) -> bool:
 
 
 def _grown_up_first(matching: list[SearchHit], identity: str) -> list[SearchHit]:
-    """The matches that are no plaything (a word of ``PLAYTHING_WORDS`` in the record), when there are any and
-    the phrase asks for none: the library's "Child hut", a playhouse with a slide tagged Game and Kid, names a
-    hut, but it is no "wooden cabin"; a "Child chair" is a chair only where no other is. "A child's swing", "a
-    toy car", or a plaything the phrase names in full ("a Rubik's cube", "a doll house") keeps them."""
+    """The matches that are no plaything (a word of ``PLAYTHING_WORDS`` in the record), when one of them names
+    the thing and the phrase asks for no plaything: the library's "Child hut", a playhouse with a slide tagged
+    Game and Kid, names a hut, but it is no "wooden cabin" while a "Garden hut" is one; a "Child chair" is a chair
+    only where no other is. "A child's swing", "a toy car", a plaything the phrase names in full ("a Rubik's
+    cube", "a doll house"), or one that only a plaything is ("a slide": not a "Sliding window") keeps them."""
     if PLAYTHING_WORDS & set(terms(identity)):
         return matching
     grown_up = [hit for hit in matching if _named_in_full(hit.entry, identity) or not PLAYTHING_WORDS & set(
         terms(" ".join((hit.entry.name, *hit.entry.tags, *hit.entry.categories))))]
-    return grown_up or matching
+    return grown_up if any(_names_the_thing(hit.entry, identity) for hit in grown_up) else matching
 
 
 def _posed(matching: list[SearchHit], pose: str | None) -> list[SearchHit]:
