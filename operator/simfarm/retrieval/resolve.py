@@ -96,7 +96,7 @@ class _Resolver:
         if not matching:
             return self._fallback(kind, query, identity, warnings)
         if kind is CatalogKind.object:
-            matching = _real_first(_grown_up_first(_named_first(_posed(_the_asked_thing(matching, identity), pose),
+            matching = _real_first(_playthings_as_asked(_named_first(_posed(_the_asked_thing(matching, identity), pose),
                                                                 identity), identity))
         matches = matching
         good = [hit for hit in matches if hit.score >= matches[0].score - CHOICE_MARGIN][:CHOICE_POOL]
@@ -204,12 +204,12 @@ def _the_asked_thing(matching: list[SearchHit], identity: str) -> list[SearchHit
     not ask for, at a size more than ``PLAUSIBLE_SIZE_RATIO`` from the noun's
     usual one, is another thing: "Dog house" or "Doll house" for "a house",
     "Punching ball" (a 1.5 m stand) for "a ball", a 38 cm "Christmas tree"
-    for "a tree". A plain "Cactus" of any size is a cactus. All of them
-    stay when nothing else is left.
+    for "a tree". A plain "Cactus" of any size is a cactus, and a toy ("a
+    toy car") has no usual size. All of them stay when nothing else is left.
     """
     head = query_head(identity)
     primitives = _embedded_shapes()[0]
-    usual = None if head in primitives else _usual_size(identity)
+    usual = None if head in primitives or _asks_for_a_plaything(identity) else _usual_size(identity)
 
     def the_thing(hit: SearchHit) -> bool:
         if procedural.is_procedural(hit.entry.uri) or _named_in_full(hit.entry, identity):
@@ -228,17 +228,25 @@ def _named_in_full(entry: CatalogEntry, identity: str) -> bool:
     return set(terms(entry.name)) <= set(terms(identity))
 
 
-def _grown_up_first(matching: list[SearchHit], identity: str) -> list[SearchHit]:
-    """The matches that are no plaything (a word of ``PLAYTHING_WORDS`` in the record), when one of them names
-    the thing and the phrase asks for no plaything: the library's "Child hut", a playhouse with a slide tagged
-    Game and Kid, names a hut, but it is no "wooden cabin" while a "Garden hut" is one; a "Child chair" is a chair
-    only where no other is. "A child's swing", "a toy car", a plaything the phrase names in full ("a Rubik's
-    cube", "a doll house"), or one that only a plaything is ("a slide": not a "Sliding window") keeps them."""
-    if PLAYTHING_WORDS & set(terms(identity)):
-        return matching
-    grown_up = [hit for hit in matching if _named_in_full(hit.entry, identity) or not PLAYTHING_WORDS & set(
-        terms(" ".join((hit.entry.name, *hit.entry.tags, *hit.entry.categories))))]
-    return grown_up if any(_names_the_thing(hit.entry, identity) for hit in grown_up) else matching
+def _playthings_as_asked(matching: list[SearchHit], identity: str) -> list[SearchHit]:
+    """The matches that are playthings (a word of ``PLAYTHING_WORDS`` in the record) where a word before the
+    phrase's head noun asks for one, else those that are not, when one of them names the thing: the library's
+    "Child hut", a playhouse with a slide tagged Game and Kid, names a hut, but it is no "wooden cabin" while a
+    "Garden hut" is one; "a toy car" is the "Car model" tagged Toy, not a Smart car. A model the phrase names in
+    full ("a Rubik's cube", "a doll house") is always kept, and all are where none of the kept ones names the
+    thing ("a slide": the library's slides are playthings named "Children game")."""
+    asked = _asks_for_a_plaything(identity)
+    kept = [hit for hit in matching if _named_in_full(hit.entry, identity) or asked == _is_a_plaything(hit.entry)]
+    return kept if any(_names_the_thing(hit.entry, identity) for hit in kept) else matching
+
+
+def _asks_for_a_plaything(identity: str) -> bool:
+    """"a toy car", "a child's swing"; not "a child" (a person)."""
+    return bool(PLAYTHING_WORDS & (set(terms(identity)) - {query_head(identity)}))
+
+
+def _is_a_plaything(entry: CatalogEntry) -> bool:
+    return bool(PLAYTHING_WORDS & set(terms(" ".join((entry.name, *entry.tags, *entry.categories)))))
 
 
 def _posed(matching: list[SearchHit], pose: str | None) -> list[SearchHit]:
