@@ -31,9 +31,8 @@ DATA = Path(__file__).parent / "data"
 RECORDS = {CatalogKind.hdri: DATA / "polyhaven_hdri_records.json",
            CatalogKind.material: DATA / "polyhaven_texture_records.json"}
 # The floor this suite guards, under what is reached overall (the issue asks 0.90; see the report for what is
-# reached per split). The first 159 queries reach 0.910, the 48 written blind after them 0.777 (over both halves):
-# 0.880 over the 207. The 48 of the ``dev`` split, written blind a round later, reach 0.806: 0.867 over
-# all 255.
+# reached per split): 0.874 over all 255 queries, 0.910 on ``tune``, 0.740 on ``unseen`` and 0.838 on ``dev``,
+# the two sets written blind from the records alone.
 PRECISION_FLOOR = 0.85
 
 
@@ -152,6 +151,39 @@ def test_a_plaything_is_chosen_only_where_asked_or_nothing_else_is_the_thing(rea
     assert all(marked) if plaything else not any(marked), [a.name for a in chosen]
 
 
+def _outdoors(entry) -> bool:
+    """The record files the model as outdoors: Sweet Home 3D's Exterior category, an Outdoor or Garden tag."""
+    return bool({"exterior", "outdoor", "garden"} & {word.lower() for word in (*entry.categories, *entry.tags)})
+
+
+@pytest.mark.parametrize("query, outdoors", [
+    ("a table on the patio", True), ("a lamp on the porch", True), ("a chair in the backyard", True),
+    ("a bench on the terrace", True), ("a table in the kitchen", False), ("a chair in the bedroom", False),
+    ("a bench in the hallway", False)])
+def test_a_place_word_ranks_the_models_of_that_place_first(real_catalog, query, outdoors):
+    """A patio, porch or backyard is outdoors and a hallway indoors (``facets.FACETS["place"]``): the library's
+    garden furniture for the first, its rooms' furniture for the second."""
+    top = [hit.entry for hit in real_catalog.search(CatalogKind.object, query, top=2)]
+    assert [_outdoors(entry) for entry in top] == [outdoors] * 2, [(e.name, e.categories, e.tags) for e in top]
+
+
+@pytest.mark.parametrize("prompt, noun, outdoors", [
+    ("a chair on the beach", "chair", True),  # a deck or beach chair, not a dining chair
+    ("a bench in a park", "bench", True),  # a garden bench, not the gym's "Abdominal bench"
+    ("a man sitting on a bench in a city street", "bench", True),
+    ("a table in a garden at noon", "table", True),
+    ("a chair next to a table in a kitchen", "chair", False),
+    ("a lamp next to a sofa in a living room", "lamp", False)])
+def test_a_scene_gets_models_of_its_place(real_catalog, prompt, noun, outdoors):
+    """The scene's background says whether it is outdoors (a beach, a park, a street) or in (a kitchen): every
+    variant's model is one the library files for that place (``resolve.scene_place``)."""
+    planner = Planner(resolver=lambda plan: resolve_assets(plan, real_catalog))
+    entries = {e.id: e for e in real_catalog.entries(CatalogKind.object)}
+    chosen = [entries[o.asset.id] for variant in planner.plan(prompt, variants=8, seed=1).plan.variants
+              for o in variant.objects if o.name == noun]
+    assert len(chosen) >= 8 and all(_outdoors(e) == outdoors for e in chosen), [e.name for e in chosen]
+
+
 def test_a_child_is_a_person_not_a_plaything_named_for_one(real_catalog):
     """"child" is a word by which records mark playthings ("Child hut", "Child swing"), but as the head noun it
     names a person."""
@@ -189,10 +221,12 @@ def test_the_pose_bands_read_every_person_of_the_library(real_catalog):
     ("a woman lying on a sofa", "woman", "lying", "male"),
     ("a woman standing next to a bicycle", "woman", "standing", "male"),
     ("a girl sits on a chair", "girl", "sitting", "boy"),
+    ("a boy with a ball", "boy", "standing", "girl"),  # no pose given: standing, not the library's "Lying down boy"
+    ("a woman next to a car", "woman", "standing", "male"),
 ])
 def test_a_person_gets_a_model_in_the_pose_and_of_the_kind_asked(real_catalog, prompt, person, pose, not_named):
-    """"A man sitting on a bench" is a sitting model, not a standing one put on top of the bench; "a woman" is
-    never the library's "Male" (a man is no woman, nor a boy a girl)."""
+    """"A man sitting on a bench" is a sitting model, not a standing one put on top of the bench, and a person
+    given no pose stands; "a woman" is never the library's "Male" (a man is no woman, nor a boy a girl)."""
     planner = Planner(resolver=lambda plan: resolve_assets(plan, real_catalog))
     chosen = [o.asset for variant in planner.plan(prompt, variants=6, seed=2).plan.variants
               for o in variant.objects if o.name == person]

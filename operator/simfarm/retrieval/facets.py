@@ -95,9 +95,10 @@ FACETS: Mapping[str, Mapping[str, str]] = {
     },
     # "Inside" is left out: inside a room is indoors, inside a quarry or a forest is not; the noun tells.
     "place": {
-        "indoor": "indoor indoors interior room hall studio photostudio apartment office lobby bedroom "
-                  "kitchen warehouse workshop factory",
-        "outdoor": "outdoor outdoors outside sky skies street city park field beach forest mountain desert garden",
+        "indoor": "indoor indoors interior room hall studio photostudio apartment office lobby bedroom bathroom "
+                  "kitchen lounge hallway corridor attic basement cellar warehouse workshop factory",
+        "outdoor": "outdoor outdoors outside exterior sky skies street city park field beach forest mountain desert "
+                   "garden yard backyard patio deck terrace porch poolside playground",
     },
     # Foliage and ground change with the season: autumn leaves are no winter park ("fall" is left out: snow falls).
     "season": {
@@ -127,9 +128,10 @@ RULES_OUT: Mapping[str, tuple[str, str]] = {"sun": ("time", "night"), "sunlight"
                                             "sunshine": ("time", "night")}
 _RULED_OUT = "!"  # marks a ruled-out value among the values ``facets_of`` finds
 # Facets each catalog kind is ranked by: time of day, weather, season and setting describe a background, not a chair
-# or a floor.
+# or a floor. Floors are ranked by none: one material is laid indoors and out, and the place a query names says
+# what stands there, not what the floor is ("a damp basement floor" is concrete, not the carpet filed as indoor).
 FACETS_BY_KIND: Mapping[str, tuple[str, ...]] = {"hdri": ("time", "weather", "season", "place", "setting"),
-                                                  "object": ("place",), "material": ("place",)}
+                                                  "object": ("place",), "material": ()}
 
 EXCLUSIVE = (("setting", "sky"),)
 # Values of one facet that shade into each other: an entry of one is no match for the other, nor a contradiction

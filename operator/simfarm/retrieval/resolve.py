@@ -25,12 +25,12 @@ from functools import lru_cache
 from typing import Callable
 
 from ..plan import vocabulary as vocab
-from ..plan.entities import person_kind
+from ..plan.entities import PEOPLE, person_kind
 from ..plan.models import CatalogRef, RequestPlan, SceneObject, ScenePlan
 from . import appearance, builtin, procedural
 from .appearance import Looks
 from .catalog import Catalog, SearchHit
-from .ranking import family, query_head, synonyms, terms
+from .ranking import family, query_facets, query_head, synonyms, terms
 from .entries import CatalogEntry, CatalogKind, license_allowed
 
 SCORE_THRESHOLD = 0.35  # hybrid score below which nothing counts as a match
@@ -72,8 +72,9 @@ class _Resolver:
         self._all: dict[CatalogKind, list[CatalogEntry]] = {}
         wanted: dict[CatalogKind, set[str]] = {kind: set() for kind in CatalogKind}
         for variant in plan.variants:
+            place = scene_place(variant)
             for obj in variant.objects:
-                wanted[CatalogKind.object].add(_searched(obj))
+                wanted[CatalogKind.object].add(_placed(_searched(obj), place))
             wanted[CatalogKind.hdri].add(variant.background.query.strip())
             wanted[CatalogKind.material].add(variant.stage.material.query.strip())
         for kind, queries in wanted.items():
@@ -84,17 +85,18 @@ class _Resolver:
 
     def choose(self, kind: CatalogKind, query: str, rng: random.Random, used: set[str],
                warnings: list[str], identity: str | None = None, looks: Looks = Looks(),
-               pose: str | None = None) -> _Choice:
+               pose: str | None = None, place: str | None = None) -> _Choice:
         if not query:
             if kind not in self._all:
                 self._all[kind] = [entry for entry in self.catalog.entries(kind, self.sources)
                                    if license_allowed(entry.license, self.licenses)]
             return _Choice(rng.choice(self._all[kind]), None)
         identity = identity or query
-        matching = [hit for hit in self._hits[kind, identity] if hit.score >= SCORE_THRESHOLD
+        searched = _placed(identity, place)
+        matching = [hit for hit in self._hits[kind, searched] if hit.score >= SCORE_THRESHOLD
                     and not (kind is CatalogKind.object and _a_modifiers_thing(hit, identity))]
         if not matching:
-            return self._fallback(kind, query, identity, warnings)
+            return self._fallback(kind, query, searched, warnings)
         if kind is CatalogKind.object:
             matching = _real_first(_playthings_as_asked(_named_first(_posed(_the_asked_thing(matching, identity), pose),
                                                                 identity), identity))
@@ -115,9 +117,9 @@ class _Resolver:
             return _Choice(hit.entry, hit.score, stand_in=True)
         return _Choice(hit.entry, hit.score)
 
-    def _fallback(self, kind: CatalogKind, query: str, identity: str, warnings: list[str]) -> _Choice:
+    def _fallback(self, kind: CatalogKind, query: str, searched: str, warnings: list[str]) -> _Choice:
         entry = next(e for e in builtin.builtin_entries(kind) if e.id == builtin.FALLBACK_IDS[kind])
-        hits = self._hits[kind, identity]
+        hits = self._hits[kind, searched]
         best = hits[0].score if hits else None
         shown = "no entries" if best is None else f"best score {best:.2f} < {SCORE_THRESHOLD}"
         warnings.append(f"no {kind.value} in the catalog matches {query!r} ({shown}); using {entry.name!r}")
@@ -263,6 +265,12 @@ def _posed(matching: list[SearchHit], pose: str | None) -> list[SearchHit]:
             or matching)
 
 
+def _usual_pose(obj: SceneObject) -> str | None:
+    """The pose a person the prompt gives none is chosen in: standing ("a kid with a ball" is no lying boy),
+    where the library has a standing one (``_posed``). The caption claims no pose the prompt did not give."""
+    return "standing" if obj.name in PEOPLE else None
+
+
 def _object_query(obj: SceneObject) -> str:
     return (obj.asset.query or obj.description).strip()
 
@@ -276,6 +284,23 @@ def _searched(obj: SceneObject) -> str:
     if kind:
         identity = re.sub(rf"\b{re.escape(obj.name)}\b", kind, identity)
     return identity if obj.pose is None or obj.pose in identity.split() else f"{obj.pose} {identity}"
+
+
+def scene_place(variant: ScenePlan) -> str | None:
+    """Indoors or outdoors, where the scene's background phrase says which ("a living room"; "a park": every
+    setting is outdoors); else None ("sunset" says neither)."""
+    stated = query_facets(terms(variant.background.query), ("place", "setting"))
+    places = stated.get("place", frozenset()) or ({"outdoor"} if "setting" in stated else set())
+    return next(iter(places)) if len(places) == 1 else None
+
+
+def _placed(identity: str, place: str | None) -> str:
+    """What an object is searched by in a scene of ``place``: "outdoor bench" in a park, so that a garden bench
+    outranks a gym's, and a kitchen table gives way to a patio's (the place counts as a facet, see
+    ``facets.FACETS``). A phrase that states its own place keeps it ("an indoor plant" in a garden)."""
+    if place is None or query_facets(terms(identity), ("place",)):
+        return identity
+    return f"{place} {identity}"  # each place's value is a word that states it
 
 
 def _identity(phrase: str, noun: str) -> str:
@@ -387,13 +412,15 @@ def _resolve_variant(variant: ScenePlan, resolver: _Resolver) -> None:
 
     used: set[str] = set()
     copies: dict[tuple[str, str | None], _Choice] = {}  # by description and pose: a sitting and a standing man differ
+    place = scene_place(variant)
     for obj in variant.objects:
         copy_of = obj.description.strip().lower()
         if (copy_of, obj.pose) not in copies:
             query = _object_query(obj)
             copies[copy_of, obj.pose] = resolver.choose(CatalogKind.object, query, rng(f"object:{copy_of}"),
                                                         used, variant.warnings, identity=_searched(obj),
-                                                        looks=Looks(obj.color, obj.material), pose=obj.pose)
+                                                        looks=Looks(obj.color, obj.material),
+                                                        pose=obj.pose or _usual_pose(obj), place=place)
             used.add(copies[copy_of, obj.pose].entry.key)
         choice = copies[copy_of, obj.pose]
         obj.asset.query = _object_query(obj)
