@@ -8,6 +8,7 @@ hit each one.
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 
 import pytest
@@ -15,6 +16,7 @@ import pytest
 from simfarm.errors import InputError
 from simfarm.retrieval.appearance import Looks, can_paint, has_color, has_finish, rank, shown, without
 from simfarm.retrieval.entries import CatalogEntry, CatalogKind
+from simfarm.retrieval.library import export_entries
 from simfarm.retrieval.library_uris import IDENTITY, parse_model_uri
 from simfarm.retrieval.sweethome3d import body_material, parse_properties, read_library
 
@@ -112,6 +114,22 @@ def test_misleading_names_are_corrected_and_a_bad_library_is_refused():
         read_library(b"not a zip", "file:///t.sh3f", "t")
     with pytest.raises(InputError, match="names no license"):
         read_library(_library({1: {"folder": "x", "name": "X"}}, license_text="All rights reserved"), "t", "t")
+
+
+def test_libraries_read_side_by_side_keep_their_order_and_their_errors(tmp_path):
+    """Libraries are parsed by a process per core (``library._parsed``): the entries come out in the order of
+    the libraries given, and a bad library's error reaches the caller."""
+    paths = []
+    for number, folders in enumerate((["van", "bus", "truck"], ["cart"])):
+        paths.append(tmp_path / f"lib{number}.sh3f")
+        paths[-1].write_bytes(_library({i: {"folder": folder, "name": folder.title()} for i, folder in
+                                        enumerate(folders, start=1)}))
+    out = tmp_path / "entries.jsonl"
+    assert export_entries(paths, out) == 4
+    assert [json.loads(line)["name"] for line in out.read_text().splitlines()] == ["Van", "Bus", "Truck", "Cart"]
+    (tmp_path / "bad.sh3f").write_bytes(b"not a zip")
+    with pytest.raises(InputError, match="bad.sh3f.*not a zip file"):
+        export_entries([paths[0], tmp_path / "bad.sh3f"], out)
 
 
 def test_properties_escapes_and_continuations():
