@@ -156,6 +156,12 @@ def _outdoors(entry) -> bool:
     return bool({"exterior", "outdoor", "garden"} & {word.lower() for word in (*entry.categories, *entry.tags)})
 
 
+def _indoors(entry) -> bool:
+    """The record files the asset as a room's: Sweet Home 3D's rooms, Poly Haven's "indoor" category."""
+    return bool({"living room", "kitchen", "bedroom", "bathroom", "office", "indoor"}
+                & {word.lower() for word in (*entry.categories, *entry.tags)})
+
+
 @pytest.mark.parametrize("query, outdoors", [
     ("a table on the patio", True), ("a lamp on the porch", True), ("a chair in the backyard", True),
     ("a bench on the terrace", True), ("a table in the kitchen", False), ("a chair in the bedroom", False),
@@ -182,6 +188,43 @@ def test_a_scene_gets_models_of_its_place(real_catalog, prompt, noun, outdoors):
     chosen = [entries[o.asset.id] for variant in planner.plan(prompt, variants=8, seed=1).plan.variants
               for o in variant.objects if o.name == noun]
     assert len(chosen) >= 8 and all(_outdoors(e) == outdoors for e in chosen), [e.name for e in chosen]
+
+
+@pytest.mark.parametrize("prompt, noun, indoors", [
+    ("a cozy reading corner with an armchair and a bookshelf", "armchair", True),
+    ("a vase on a coffee table", "coffee table", True),
+    ("an office chair in front of a desk", "desk", True),
+    ("a wheelbarrow next to a garden bench", "bench", False)])
+def test_a_scene_naming_no_place_is_lit_and_floored_as_its_models_place(real_catalog, prompt, noun, indoors):
+    """A prompt that names no background or floor gets those of the place its models are filed under: a
+    library's living-room furniture under Poly Haven's interiors on a room's floor (15 of its 100 HDRIs are
+    interiors: drawn from all, most variants had been outdoors, on mud or rock)."""
+    planner = Planner(resolver=lambda plan: resolve_assets(plan, real_catalog))
+    entries = {kind: {e.id: e for e in real_catalog.entries(kind)} for kind in CatalogKind}
+    for variant in planner.plan(prompt, variants=6, seed=4).plan.variants:
+        model = next(entries[CatalogKind.object][o.asset.id] for o in variant.objects if noun in o.description)
+        background = entries[CatalogKind.hdri][variant.background.id]
+        floor = entries[CatalogKind.material][variant.stage.material.id]
+        assert _indoors(model) == indoors, model.name
+        assert _indoors(background) == indoors and not _outdoors(background) == indoors, background.name
+        assert not (_outdoors(floor) if indoors else _indoors(floor)), floor.name
+
+
+@pytest.mark.parametrize("prompt", ["a horse at noon", "a kite on a windy afternoon", "a bicycle at sunrise"])
+def test_an_unnamed_floor_is_the_ground_of_the_photographed_background(real_catalog, prompt):
+    """Poly Haven tags the ground its HDRIs show ("grass", "sand", "cobblestone"): where the prompt names no
+    floor, the floor is that ground, not any outdoor texture (a beach's sand under a meadow)."""
+    planner = Planner(resolver=lambda plan: resolve_assets(plan, real_catalog))
+    hdris = {e.id: e for e in real_catalog.entries(CatalogKind.hdri)}
+    checked = 0
+    for variant in planner.plan(prompt, variants=8, seed=2).plan.variants:
+        tags = {tag.lower() for tag in hdris[variant.background.id].tags}
+        grounds = {"grass", "sand", "snow"} & tags
+        if grounds:
+            assert any(ground in variant.stage.material.name.lower() for ground in grounds), \
+                (variant.background.name, variant.stage.material.name)
+            checked += 1
+    assert checked >= 2, prompt
 
 
 def test_a_child_is_a_person_not_a_plaything_named_for_one(real_catalog):
@@ -232,6 +275,27 @@ def test_a_person_gets_a_model_in_the_pose_and_of_the_kind_asked(real_catalog, p
               for o in variant.objects if o.name == person]
     assert len(chosen) == 6 and all(pose_of(*a.size_m) == pose for a in chosen), [(a.name, a.size_m) for a in chosen]
     assert not any(not_named in a.name.lower().split() for a in chosen), [a.name for a in chosen]
+
+
+def test_the_scenes_place_ranks_as_a_facet_never_as_a_word_of_the_phrase(real_catalog):
+    """Searched as "outdoor standing woman", a jogger on a beach had "outdoor" for her head noun and was the
+    library's "Palm tree" in every variant: the place only ranks the models of the thing asked for."""
+    planner = Planner(resolver=lambda plan: resolve_assets(plan, real_catalog))
+    chosen = [o.asset for variant in planner.plan("a woman jogging along the beach at sunrise", variants=4,
+                                                  seed=3).plan.variants for o in variant.objects if o.name == "woman"]
+    assert len(chosen) == 4 and all(a.name.lower().split()[-1] == "female" for a in chosen), [a.name for a in chosen]
+
+
+@pytest.mark.parametrize("prompt, noun", [("two kids playing football in a backyard", "football"),
+                                          ("a football on the grass", "football"), ("a table in a kitchen", "table")])
+def test_a_model_whose_name_has_the_noun_only_as_a_modifier_is_another_thing(real_catalog, prompt, noun):
+    """The library's "Football goal" is no football, nor its "Table fan" a table: where one is chosen, it is a
+    stand-in named as what it is ("A football goal is in view"), never captioned as the thing asked for."""
+    planner = Planner(resolver=lambda plan: resolve_assets(plan, real_catalog))
+    for variant in planner.plan(prompt, variants=8, seed=3).plan.variants:
+        asset = next(o.asset for o in variant.objects if o.name == noun)
+        if asset.name.lower().split()[-1] != noun:
+            assert asset.stand_in and asset.name.lower() in variant.caption.lower(), (asset.name, variant.caption)
 
 
 def test_a_thing_the_catalog_lacks_is_named_as_rendered_never_as_asked(real_catalog):

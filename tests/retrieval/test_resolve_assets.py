@@ -58,6 +58,21 @@ def test_deterministic_for_a_seed_and_varied_across_variants(catalog):
     assert len(backgrounds) > 1 and all(scene.background.score is None for scene in first.variants)
 
 
+@pytest.mark.parametrize("objects, place", [
+    ([("bed", "bed"), ("bookshelf", "bookshelf")], "indoor"),
+    ([("wooden bench", "bench"), ("street lamp", "street lamp")], "outdoor")])
+def test_a_scene_naming_no_background_or_floor_gets_those_of_its_models_place(catalog, objects, place):
+    """A bed and a bookshelf are a room's, so the room's light and floor, never a desert on sand; a park bench
+    and a street lamp stand outdoors. The records say which (tags or categories "indoor", "outdoor")."""
+    plan = _plan([_object(description, name, 1 + 3 * i) for i, (description, name) in enumerate(objects)], variants=8)
+    entries = {kind: {e.id: e for e in catalog.entries(kind)} for kind in (CatalogKind.hdri, CatalogKind.material)}
+    other = {"indoor": "outdoor", "outdoor": "indoor"}[place]
+    for scene in resolve_assets(plan, catalog).variants:
+        background, floor = entries[CatalogKind.hdri][scene.background.id], entries[CatalogKind.material][scene.stage.material.id]
+        assert place in background.tags + background.categories, (background.name, background.tags)
+        assert other not in floor.tags + floor.categories, (floor.name, floor.tags, floor.categories)
+
+
 def test_distinct_objects_never_share_an_asset_but_copies_do(catalog):
     plan = _plan([_object("dog", "dog", 0), _object("puppy", "dog", 2),
                   _object("cat", "cat", 6), _object("cat", "cat", 8)], variants=6)

@@ -146,19 +146,22 @@ class Catalog:
         return {kind.value: self.index.sources(kind) for kind in CatalogKind}
 
     def search(self, kind: CatalogKind, query: str, top: int = 5, licenses: Sequence[str] = (),
-               sources: Collection[str] | None = None) -> list[SearchHit]:
-        return self.search_many(kind, [query], top, licenses, sources)[0]
+               sources: Collection[str] | None = None, place: str | None = None) -> list[SearchHit]:
+        return self.search_many(kind, [query], top, licenses, sources, [place])[0]
 
     @staticmethod
     def _named_model(head: str, candidate: Candidate) -> bool:
         return names_head(head, candidate.lexical) and not is_procedural(candidate.entry().uri)
 
     def search_many(self, kind: CatalogKind, queries: Sequence[str], top: int = 5,
-                    licenses: Sequence[str] = (), sources: Collection[str] | None = None) -> list[list[SearchHit]]:
+                    licenses: Sequence[str] = (), sources: Collection[str] | None = None,
+                    places: Sequence[str | None] | None = None) -> list[list[SearchHit]]:
         """Best ``top`` entries per query, best first; the queries are embedded in one batch.
 
         ``licenses`` keeps only entries under one of them (see ``license_allowed``); ``sources``, unless
-        None, only entries from those sources.
+        None, only entries from those sources. ``places`` (one per query, None for none) ranks as if each query
+        said it is indoors or outdoors where it states no place itself (``facets.FACETS["place"]``), a facet
+        only: the word would weigh with the query's own words and could take the place of its head noun.
         """
         for number, query in enumerate(queries, start=1):
             if not query.strip():
@@ -171,7 +174,9 @@ class Catalog:
         vectors = embedding.embed(list(queries))
         pool = max(MIN_CANDIDATES, CANDIDATES_PER_RESULT * top) * (LICENSE_POOL_FACTOR if licenses else 1)
         results = []
-        for query, vector, candidates in zip(queries, vectors, self.index.query(kind, vectors, pool, sources)):
+        places = places or [None] * len(queries)
+        for query, place, vector, candidates in zip(queries, places, vectors,
+                                                    self.index.query(kind, vectors, pool, sources)):
             head = query_head(query) if kind is CatalogKind.object else None
             if head is not None and not any(self._named_model(head, candidate) for candidate in candidates):
                 # A terse record such as "Garden hut" can be far from "cabin" by cosine (rank 175 of 976 in the
@@ -185,7 +190,7 @@ class Catalog:
             words, fields = terms(query), [candidate.lexical for candidate in candidates]
             lexical = lexical_scores(words, fields, object_word_importance if kind is CatalogKind.object
                                      else lambda word: 1.0)
-            facet = facet_scores(query_facets(words, FACETS_BY_KIND[kind.value]), fields)
+            facet = facet_scores(_with_place(query_facets(words, FACETS_BY_KIND[kind.value]), place, kind), fields)
             heads = head_scores(head, fields, lambda i: candidates[i].name, words)
             ranked = sorted(((hybrid_score(candidate.cosine, lex, fac, hed), candidate, lex)
                              for candidate, lex, fac, hed in zip(candidates, lexical, facet, heads)),
@@ -193,3 +198,10 @@ class Catalog:
             results.append([SearchHit(candidate.entry(), score, candidate.cosine, lex)
                             for score, candidate, lex in ranked[:top]])
         return results
+
+
+def _with_place(stated: dict[str, frozenset[str]], place: str | None, kind: CatalogKind) -> dict[str, frozenset[str]]:
+    """A query's facets with the scene's place where the query states none and its kind is ranked by place."""
+    if place is None or "place" in stated or "place" not in FACETS_BY_KIND[kind.value]:
+        return stated
+    return {**stated, "place": frozenset({place})}

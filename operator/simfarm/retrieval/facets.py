@@ -154,7 +154,8 @@ MAX_UNASKED_MODIFIERS = 2
 _QUALIFIERS = frozenset("on in at by with without under over near beside behind inside outside of from for to "
                         "above below beneath underneath across along around against between among past through "
                         "into onto upon atop that which who whose while and or".split())
-_PARTICIPLE = re.compile(r"..+(ing|ed)$")
+# A verb's -ing or -ed form, on a stem of three letters or more: "swing", "shed", "sled" and "wing" are things.
+_PARTICIPLE = re.compile(r"...+(ing|ed)$")
 FACET_MATCH = 0.12  # per facet the entry shares with the query
 FACET_CONFLICT = 0.2  # per facet the entry contradicts
 # The setting is what a background query is mostly about: an entry that states none is a weaker match for one.
@@ -233,12 +234,13 @@ def facet_score(query: Mapping[str, frozenset[str]], entry: Mapping[str, frozens
     return score
 
 
-def head_noun(words: list[str]) -> str | None:
+def head_noun(words: list[str], participles: bool = True) -> str | None:
     """The head noun of a phrase's words (articles and stopwords already out): the last word before the first
-    preposition, relative word or participle that follows a noun ("car" in "family car parked on the street")."""
+    preposition, relative word or (with ``participles``) participle that follows a noun ("car" in "family car
+    parked on the street"). A record's name has no verb: "Rectangle swimming pool" is a pool."""
     head = None
     for word in words:
-        if head is not None and (word in _QUALIFIERS or _PARTICIPLE.match(word)):
+        if head is not None and (word in _QUALIFIERS or (participles and _PARTICIPLE.match(word))):
             break
         if word not in _QUALIFIERS:
             head = word

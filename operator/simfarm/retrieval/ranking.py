@@ -216,9 +216,9 @@ def object_word_importance(word: str) -> float:
 _DETERMINERS = frozenset("a an the some this these those its very".split())
 
 
-def query_head(query: str) -> str | None:
-    """The stemmed head noun of a query ("car" in "a family car parked on the street")."""
-    head = facets.head_noun([word for word in _WORD.findall(query.lower()) if word not in _DETERMINERS])
+def query_head(query: str, participles: bool = True) -> str | None:
+    """The stemmed head noun of a query ("car" in "a family car parked on the street"); see ``facets.head_noun``."""
+    head = facets.head_noun([word for word in _WORD.findall(query.lower()) if word not in _DETERMINERS], participles)
     return _stem(head) if head else None
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import random
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
@@ -27,6 +28,7 @@ from typing import Callable
 from ..plan import vocabulary as vocab
 from ..plan.entities import PEOPLE, person_kind
 from ..plan.models import CatalogRef, RequestPlan, SceneObject, ScenePlan
+from ..rewriter.lexicon import implied_floor
 from . import appearance, builtin, procedural
 from .appearance import Looks
 from .catalog import Catalog, SearchHit
@@ -68,38 +70,34 @@ class _Resolver:
         self.catalog = catalog
         self.licenses = plan.licenses
         self.sources = plan.catalogs
-        self._hits: dict[tuple[CatalogKind, str], list[SearchHit]] = {}
+        self._hits: dict[tuple[CatalogKind, str, str | None], list[SearchHit]] = {}
         self._all: dict[CatalogKind, list[CatalogEntry]] = {}
-        wanted: dict[CatalogKind, set[str]] = {kind: set() for kind in CatalogKind}
+        wanted: dict[CatalogKind, set[tuple[str, str | None]]] = {kind: set() for kind in CatalogKind}
         for variant in plan.variants:
             place = scene_place(variant)
             for obj in variant.objects:
-                wanted[CatalogKind.object].add(_placed(_searched(obj), place))
-            wanted[CatalogKind.hdri].add(variant.background.query.strip())
-            wanted[CatalogKind.material].add(variant.stage.material.query.strip())
+                wanted[CatalogKind.object].add((_searched(obj), place))
+            wanted[CatalogKind.hdri].add((variant.background.query.strip(), None))
+            wanted[CatalogKind.material].add((variant.stage.material.query.strip(), None))
         for kind, queries in wanted.items():
-            phrases = sorted(query for query in queries if query)
-            for query, hits in zip(phrases, catalog.search_many(kind, phrases, SEARCH_DEPTH, plan.licenses,
-                                                                plan.catalogs)):
-                self._hits[kind, query] = hits
+            searches = sorted((query for query in queries if query[0]), key=lambda query: (query[0], query[1] or ""))
+            found = catalog.search_many(kind, [phrase for phrase, _ in searches], SEARCH_DEPTH, plan.licenses,
+                                        plan.catalogs, [place for _, place in searches])
+            for (phrase, place), hits in zip(searches, found):
+                self._hits[kind, phrase, place] = hits
 
     def choose(self, kind: CatalogKind, query: str, rng: random.Random, used: set[str],
                warnings: list[str], identity: str | None = None, looks: Looks = Looks(),
                pose: str | None = None, place: str | None = None) -> _Choice:
-        if not query:
-            if kind not in self._all:
-                self._all[kind] = [entry for entry in self.catalog.entries(kind, self.sources)
-                                   if license_allowed(entry.license, self.licenses)]
-            return _Choice(rng.choice(self._all[kind]), None)
         identity = identity or query
-        searched = _placed(identity, place)
-        matching = [hit for hit in self._hits[kind, searched] if hit.score >= SCORE_THRESHOLD
+        searched = (identity, place)
+        matching = [hit for hit in self._found(kind, *searched) if hit.score >= SCORE_THRESHOLD
                     and not (kind is CatalogKind.object and _a_modifiers_thing(hit, identity))]
         if not matching:
             return self._fallback(kind, query, searched, warnings)
         if kind is CatalogKind.object:
-            matching = _real_first(_playthings_as_asked(_named_first(_posed(_the_asked_thing(matching, identity), pose),
-                                                                identity), identity))
+            asked = _of_the_place(_the_asked_thing(matching, identity), place)
+            matching = _real_first(_playthings_as_asked(_named_first(_posed(asked, pose), identity), identity))
         matches = matching
         good = [hit for hit in matches if hit.score >= matches[0].score - CHOICE_MARGIN][:CHOICE_POOL]
         if kind is CatalogKind.hdri:
@@ -117,9 +115,28 @@ class _Resolver:
             return _Choice(hit.entry, hit.score, stand_in=True)
         return _Choice(hit.entry, hit.score)
 
-    def _fallback(self, kind: CatalogKind, query: str, searched: str, warnings: list[str]) -> _Choice:
+    def _found(self, kind: CatalogKind, phrase: str, place: str | None) -> list[SearchHit]:
+        """The hits for a phrase: searched with the plan's other phrases, or now for one known only once a
+        variant's background is chosen (the ground under it)."""
+        if (kind, phrase, place) not in self._hits:
+            self._hits[kind, phrase, place] = self.catalog.search_many(kind, [phrase], SEARCH_DEPTH, self.licenses,
+                                                                       self.sources, [place])[0]
+        return self._hits[kind, phrase, place]
+
+    def any_of(self, kind: CatalogKind, rng: random.Random, place: str | None) -> _Choice:
+        """What a prompt that names no background or floor gets: any entry of the kind, of the scene's place
+        where the catalog has one (a living room's sofa under an indoor HDRI on an indoor floor, not in a
+        snowy park on mud)."""
+        if kind not in self._all:
+            self._all[kind] = [entry for entry in self.catalog.entries(kind, self.sources)
+                               if license_allowed(entry.license, self.licenses)]
+        return _Choice(rng.choice([entry for entry in self._all[kind] if place_of(entry) == place]
+                                  or self._all[kind]), None)
+
+    def _fallback(self, kind: CatalogKind, query: str, searched: tuple[str, str | None],
+                  warnings: list[str]) -> _Choice:
         entry = next(e for e in builtin.builtin_entries(kind) if e.id == builtin.FALLBACK_IDS[kind])
-        hits = self._hits[kind, searched]
+        hits = self._found(kind, *searched)
         best = hits[0].score if hits else None
         shown = "no entries" if best is None else f"best score {best:.2f} < {SCORE_THRESHOLD}"
         warnings.append(f"no {kind.value} in the catalog matches {query!r} ({shown}); using {entry.name!r}")
@@ -177,11 +194,28 @@ def _named_first(matching: list[SearchHit], identity: str) -> list[SearchHit]:
 
 
 def _names_the_thing(entry: CatalogEntry, identity: str) -> bool:
-    """Does the entry's name hold the phrase's head noun or a word naming the same thing ("Smart car" for "a
-    vintage car", "Garden hut" for "a cabin")? An entry that does not ("Pedestrian crossing" for "a bus stop",
-    "Palm tree" for "an oak") is only near in meaning."""
+    """Is the entry's name's own head noun the phrase's, or a word naming the same thing ("Smart car" for "a
+    vintage car", "Garden hut" for "a cabin", "Table with tablecloth" for "a table")? An entry whose name does
+    not hold it ("Pedestrian crossing" for "a bus stop", "Palm tree" for "an oak"), or holds it only as a
+    modifier ("Football goal" for "a football", "Table fan" for "a table"), is another thing."""
     head = query_head(identity)
-    return head is None or bool(({head} | synonyms(head)) & set(terms(entry.name)))
+    return head is None or _name_head(entry.name) in {head} | synonyms(head)
+
+
+def _name_head(name: str) -> str | None:
+    """The head noun of a record's name, before any specification that a number or a code starts ("Sofa 2
+    seats", "Double window 3 panes", "Convertible sofa BZ"; "Flat TV" keeps its TV, a word of a family), and
+    before a word saying it is a replica ("Car model" names a car, as a plaything: see ``_playthings_as_asked``)."""
+    words = name.split()
+    end = next((i for i, word in enumerate(words) if i and (word[0].isdigit() or (
+        word.isupper() and len(word) <= 3 and not family(word.lower())))), len(words))
+    if end > 1 and words[end - 1].lower() in _REPLICA_WORDS:
+        end -= 1
+    return query_head(" ".join(words[:end]), participles=False)
+
+
+# A last word by which a name says the thing is a replica of what it names ("Car model": a toy car, not a model).
+_REPLICA_WORDS = frozenset({"model", "replica", "miniature"})
 
 
 def _a_modifiers_thing(hit: SearchHit, identity: str) -> bool:
@@ -251,6 +285,28 @@ def _is_a_plaything(entry: CatalogEntry) -> bool:
     return bool(PLAYTHING_WORDS & set(terms(" ".join((entry.name, *entry.tags, *entry.categories)))))
 
 
+def place_of(entry: CatalogEntry) -> str | None:
+    """Indoors or outdoors, where the record files the entry under one of them only (Sweet Home 3D's "Exterior"
+    or "Living room", Poly Haven's "indoor"); None for a record of either or neither (a car, a plant)."""
+    places = query_facets(terms(" ".join((entry.name, *entry.tags, *entry.categories))), ("place",)).get("place", ())
+    return next(iter(places)) if len(places) == 1 else None
+
+
+def _most_filed_place(entries: list[CatalogEntry]) -> str | None:
+    """The place most of a scene's models are filed under, None where as many are of either or none is."""
+    votes = Counter(place for place in map(place_of, entries) if place)
+    ranked = votes.most_common(2)
+    return ranked[0][0] if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]) else None
+
+
+def _of_the_place(matching: list[SearchHit], place: str | None) -> list[SearchHit]:
+    """The matches that a scene of ``place`` can hold: no living-room table in a garden while a garden table
+    matches (ranking by the place alone leaves both within ``CHOICE_MARGIN``); all where none is of it."""
+    if place is None:
+        return matching
+    return [hit for hit in matching if place_of(hit.entry) in (None, place)] or matching
+
+
 def _posed(matching: list[SearchHit], pose: str | None) -> list[SearchHit]:
     """The matches whose box shows the pose the prompt gives (``vocabulary.pose_of``): "a man sitting on a
     bench" is a sitting model, not a standing one put on top of the bench. Without any, those whose box shows
@@ -292,15 +348,6 @@ def scene_place(variant: ScenePlan) -> str | None:
     stated = query_facets(terms(variant.background.query), ("place", "setting"))
     places = stated.get("place", frozenset()) or ({"outdoor"} if "setting" in stated else set())
     return next(iter(places)) if len(places) == 1 else None
-
-
-def _placed(identity: str, place: str | None) -> str:
-    """What an object is searched by in a scene of ``place``: "outdoor bench" in a park, so that a garden bench
-    outranks a gym's, and a kitchen table gives way to a patio's (the place counts as a facet, see
-    ``facets.FACETS``). A phrase that states its own place keeps it ("an indoor plant" in a garden)."""
-    if place is None or query_facets(terms(identity), ("place",)):
-        return identity
-    return f"{place} {identity}"  # each place's value is a word that states it
 
 
 def _identity(phrase: str, noun: str) -> str:
@@ -413,6 +460,7 @@ def _resolve_variant(variant: ScenePlan, resolver: _Resolver) -> None:
     used: set[str] = set()
     copies: dict[tuple[str, str | None], _Choice] = {}  # by description and pose: a sitting and a standing man differ
     place = scene_place(variant)
+    shown: list[CatalogEntry] = []
     for obj in variant.objects:
         copy_of = obj.description.strip().lower()
         if (copy_of, obj.pose) not in copies:
@@ -423,12 +471,34 @@ def _resolve_variant(variant: ScenePlan, resolver: _Resolver) -> None:
                                                         pose=obj.pose or _usual_pose(obj), place=place)
             used.add(copies[copy_of, obj.pose].entry.key)
         choice = copies[copy_of, obj.pose]
+        shown.append(choice.entry)
         obj.asset.query = _object_query(obj)
         _fill_object(obj, choice, variant.warnings)
 
-    for ref, kind, role in ((variant.background, CatalogKind.hdri, "background"),
-                            (variant.stage.material, CatalogKind.material, "stage")):
-        _fill(ref, resolver.choose(kind, ref.query.strip(), rng(role), set(), variant.warnings))
+    # What the prompt leaves unnamed fits the scene: the background its models' place, the floor the background's
+    # ground, else its place.
+    background = _fill_setting(variant.background, CatalogKind.hdri, resolver, rng("background"), variant.warnings,
+                               place or _most_filed_place(shown))
+    ground = None if place_of(background) == "indoor" else implied_floor(
+        terms(" ".join((background.name, *background.tags, *background.categories))))
+    _fill_setting(variant.stage.material, CatalogKind.material, resolver, rng("stage"), variant.warnings,
+                  place or place_of(background) or _most_filed_place(shown), ground)
+
+
+def _fill_setting(ref: CatalogRef, kind: CatalogKind, resolver: _Resolver, rng: random.Random, warnings: list[str],
+                  place: str | None, implied: str | None = None) -> CatalogEntry:
+    """Choose the background or floor ``ref`` asks for; where it asks for none, what the scene ``implied`` (the
+    grass under a photographed meadow) where the catalog has it, else any of ``place``. An indoor background
+    implies none: its room's floor is drawn among the indoor ones, not always the wooden floor of every room."""
+    query = ref.query.strip()
+    if query:
+        choice = resolver.choose(kind, query, rng, set(), warnings)
+    else:
+        choice = resolver.choose(kind, implied, rng, set(), []) if implied else None
+        if choice is None or choice.fallback:
+            choice = resolver.any_of(kind, rng, place)
+    _fill(ref, choice)
+    return choice.entry
 
 
 def resolve_assets(plan: RequestPlan, catalog: Catalog) -> RequestPlan:

@@ -8,6 +8,7 @@ directions, relation markers, background and floor phrases, look words.
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
 from ..plan import vocabulary as vocab
 
@@ -223,7 +224,7 @@ SETTING_NOUNS: dict[str, str | None] = {
     **dict.fromkeys("lake sea ocean river pond stream waterfall bay harbour harbor lagoon canal marsh swamp "
                     "water waves wetland wetlands".split(), _WATER),
     **dict.fromkeys("street road alley alleyway square plaza highway motorway city town village downtown "
-                    "avenue boulevard crossroads intersection lot runway sidewalk driveway bridge parking playground "
+                    "avenue boulevard crossroads intersection lot runway sidewalk driveway bridge parking playground patio "
     "schoolyard courtyard stadium "
                     "station track racetrack pier dock jetty port quay market marketplace".split(), _PAVING),
     **dict.fromkeys("room kitchen bedroom bathroom hallway corridor office study library classroom attic "
@@ -297,6 +298,17 @@ FLOOR_NOUNS = frozenset(
     "gravel parquet floorboards boards planks mud ice cobblestones cobblestone terrain soil moss tarmac "
     "linoleum snow floe".split()
 )
+
+_NAMELESS_GROUNDS = frozenset("floor ground surface stage platform terrain".split())
+
+
+def implied_floor(words: Iterable[str]) -> str | None:
+    """The floor a place's words imply (a background record's name and tags): the ground they name ("grass",
+    "cobblestone"), else the first setting's ("street": asphalt); None where they imply none."""
+    words = list(words)
+    named = next((word for word in words if word in FLOOR_NOUNS and word not in _NAMELESS_GROUNDS), None)
+    return named or next((SETTING_NOUNS[word] for word in words if SETTING_NOUNS.get(word)), None)
+
 
 # Look words: term -> effect; modifiers before a term pick the level.
 EFFECT_TERMS = {
