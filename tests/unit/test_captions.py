@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from simfarm.plan import claims as truth
 from simfarm.plan import vocabulary as vocab
-from simfarm.plan.captions import DIRECTION_WORDS, SIZE_WORDS, describe
+from simfarm.plan.captions import DIRECTION_WORDS, SIZE_WORDS, _plural, describe
 from simfarm.plan.layout import lay_out
 from simfarm.plan.models import (
     Animation, CatalogRef, Framing, Movement, ObjectScale, Orientation, RenderSettings, RigKeyframe, ScenePlan,
@@ -182,3 +183,33 @@ def test_same_prompt_and_seed_give_the_same_caption_and_claims(planner):
     first = planner.plan(PROMPTS[1], variants=2, seed=9, settings=SETTINGS).plan
     again = planner.plan(PROMPTS[1], variants=2, seed=9, settings=SETTINGS).plan
     assert first.to_json() == again.to_json()
+
+
+@pytest.mark.parametrize("phrase, plural", [("red box", "red boxes"), ("glass", "glasses"), ("bus", "buses"),
+                                            ("cherry", "cherries"), ("chair", "chairs"), ("flowers", "flowers"),
+                                            ("folded clothes", "folded clothes")])
+def test_a_count_of_a_thing_is_its_plural_and_a_name_already_plural_stays(phrase, plural):
+    """Three copies of the library's "Flowers" are "three flowers", never "three flowerses"."""
+    assert _plural(phrase) == plural
+
+
+@pytest.mark.parametrize("things, support, side_by_side", [(("bird", "pumpkin"), "bench", 2),
+                                                          (("ball", "ball", "ball", "ball"), "stool", 1),
+                                                          (("vase", "bowl", "cup"), "table", 3)])
+def test_things_on_one_support_stand_side_by_side_where_they_fit_else_pile(things, support, side_by_side):
+    """A bird and a pumpkin on a bench sit side by side on its seat, never the pumpkin on the bird; four
+    25 cm balls on a 42 cm stool: one on it, the rest piled. Every "on" the caption says holds on the boxes."""
+    under = len(things)
+    plan = _scene([_object(kind, 4, on_top_of=under) for kind in things] + [_object(support, 4)], pitch=25)
+    on_support = [i for i, obj in enumerate(plan.objects) if obj.on_top_of == under]
+    assert len(on_support) == side_by_side
+    base = plan.objects[under]
+    for i in on_support:
+        for j in on_support:
+            a, b = plan.objects[i], plan.objects[j]
+            apart = np.hypot(a.position[0] - b.position[0], a.position[1] - b.position[1])
+            assert i == j or apart >= (a.dimensions[0] + b.dimensions[0]) / 2, (things, apart)
+        assert np.hypot(plan.objects[i].position[0] - base.position[0],
+                        plan.objects[i].position[1] - base.position[1]) <= base.dimensions[0] / 2
+    checks = truth.check_all(plan.claims, track_from_plan(plan, SETTINGS), SETTINGS.fps)
+    assert all(check.holds for check in checks), [check.measured for check in checks if not check.holds]

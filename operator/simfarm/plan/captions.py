@@ -125,8 +125,11 @@ def _article(phrase: str) -> str:
 
 
 def _plural(text: str) -> str:
+    """The plural of a phrase's last word; a word already plural stays ("flowers", a model's own name)."""
     head, _, last = text.rpartition(" ")
-    if re.search(r"(s|x|z|ch|sh)$", last):
+    if re.search(r"[^siu]s$", last):
+        pass
+    elif re.search(r"(s|x|z|ch|sh)$", last):
         last += "es"
     elif re.search(r"[^aeiou]y$", last):
         last = last[:-1] + "ies"

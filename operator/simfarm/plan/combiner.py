@@ -120,18 +120,13 @@ def _draw(rng: random.Random, band: vocab.Range, digits: int = 3) -> float:
 
 
 def _supports(draft: SceneDraft, rng: random.Random, *, stacking: bool) -> list[int | None]:
-    """What each object stands on. Several objects on one support become a pile."""
+    """What each object stands on. Several objects on one support stand side by side on it where they fit (the
+    layout decides, from their real sizes: ``layout.share_tops``)."""
     supports: list[int | None] = [o.on_top_of for o in draft.objects]
-    top_of: dict[int, int] = {}
-    for i, support in enumerate(supports):
-        if support is None:
-            continue
-        if support in top_of:  # "two books on a table": the second book goes on the first
-            supports[i] = top_of[support]
-        top_of[support] = i
     _break_cycles(supports)
     pinned = {i for i, o in enumerate(draft.objects) if o.relation or o.on_top_of is not None or o.movement}
-    free = [i for i in range(len(supports)) if supports[i] is None and i not in pinned and i not in top_of]
+    carrying = {support for support in supports if support is not None}
+    free = [i for i in range(len(supports)) if supports[i] is None and i not in pinned and i not in carrying]
     if stacking and len(free) >= 2:
         top, base = rng.sample(free, 2)
         supports[top] = base

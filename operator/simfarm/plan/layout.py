@@ -151,6 +151,7 @@ def lay_out(plan: ScenePlan, draft: SceneDraft | None, settings: RenderSettings,
     for obj in plan.objects:
         size = obj.asset.size_m or UNKNOWN_SIZE
         obj.dimensions = tuple(round(side * obj.scale.factor, 4) for side in size)
+    share_tops(plan)
     best: tuple[tuple, Shot, dict] | None = None
     for attempt in range(attempts):
         if attempt or not continuity.allows(plan.orientation.yaw):
@@ -208,11 +209,7 @@ def _hold(plan: ScenePlan, continuity: Continuity) -> None:
         obj.position = (round(obj.position[0] + float(shift[0]), 4), round(obj.position[1] + float(shift[1]), 4), 0.0)
         _clear(plan, i, placed)
         placed.append(i)
-    for i in _support_order(plan.objects):
-        obj = plan.objects[i]
-        if obj.on_top_of is not None:
-            below = plan.objects[obj.on_top_of]
-            obj.position = (below.position[0], below.position[1], round(below.position[2] + below.dimensions[2], 4))
+    _rest_on_supports(plan)
 
 
 CLEAR_STEPS = 24
@@ -288,12 +285,47 @@ def _place(plan: ScenePlan) -> None:
     for i in ground:
         row, col = geometry.grid_cell(plan.objects[i].placement)
         plan.objects[i].position = (round(xs[col], 4), round(-ys[row], 4), 0.0)  # row 0 is at the back (+y)
+    _rest_on_supports(plan)
+
+
+def share_tops(plan: ScenePlan) -> None:
+    """Objects on one support stand side by side across its top, in order, where their widths fit its width
+    ("a cat and a dog on a sofa"); one that does not fit goes on top of the one before it (a pile of books on
+    a stool). A pure function of the objects' sizes."""
+    for support in range(len(plan.objects)):
+        on_it = [i for i, obj in enumerate(plan.objects) if obj.on_top_of == support]
+        room = plan.objects[support].dimensions[0] + MIN_GAP
+        for before, i in zip([None, *on_it], on_it):
+            if before is None or _breadth(plan.objects[i]) + MIN_GAP <= room:
+                room -= _breadth(plan.objects[i]) + MIN_GAP
+            else:
+                plan.objects[i].on_top_of = before
+
+
+def _breadth(obj: SceneObject) -> float:
+    """How much of its support's width an object may take, turned by up to ``HEADING_JITTER`` against it."""
+    width, depth, _ = obj.dimensions
+    turn = math.radians(HEADING_JITTER)
+    return max(width, width * math.cos(turn) + depth * math.sin(turn))
+
+
+def _rest_on_supports(plan: ScenePlan) -> None:
+    """Stacked objects on their support's top surface (a chair's seat, from the catalog), those sharing a
+    support side by side across its width, centred on it as a row."""
     for i in _support_order(plan.objects):
         obj = plan.objects[i]
-        if obj.on_top_of is not None:
-            below = plan.objects[obj.on_top_of]
-            obj.position = (below.position[0], below.position[1],
-                            round(below.position[2] + below.top_share * below.dimensions[2], 4))
+        if obj.on_top_of is None:
+            continue
+        below = plan.objects[obj.on_top_of]
+        row = [j for j, other in enumerate(plan.objects) if other.on_top_of == obj.on_top_of]
+        breadths = [_breadth(plan.objects[j]) for j in row]
+        total = sum(breadths) + MIN_GAP * (len(row) - 1)
+        k = row.index(i)
+        offset = -total / 2 + sum(breadths[:k]) + MIN_GAP * k + breadths[k] / 2 if len(row) > 1 else 0.0
+        turn = math.radians(below.heading)
+        obj.position = (round(below.position[0] + offset * math.cos(turn), 4),
+                        round(below.position[1] + offset * math.sin(turn), 4),
+                        round(below.position[2] + below.top_share * below.dimensions[2], 4))
 
 
 def _centres(extents: list[float], gap: float) -> list[float]:

@@ -74,6 +74,12 @@ KINDS: Mapping[str, str] = {
     "tree": "oak pine palm maple birch willow spruce fir cedar cypress beech elm poplar acacia baobab sequoia",
     "conifer": "pine spruce fir cedar cypress larch yew juniper sequoia",
     "evergreen": "pine spruce fir cedar cypress yew juniper holly",
+    "dog": "retriever labrador poodle terrier spaniel beagle dachshund collie husky sheepdog greyhound dalmatian "
+           "rottweiler corgi chihuahua pug",
+    "cat": "tabby siamese",
+    "bird": "parrot pigeon sparrow eagle owl duck swan goose seagull robin",
+    "flower": "rose tulip daisy sunflower orchid lily",
+    "computer": "laptop desktop imac pc",
 }
 
 # Facet → value → words that state it. A word states one value of one facet: where the lists name a word twice

@@ -299,6 +299,9 @@ FLOOR_NOUNS = frozenset(
     "linoleum snow floe".split()
 )
 
+# Adjectives that say what a place's ground is: "a snowy garden" is floored with snow, not a garden's grass.
+GROUND_ADJECTIVES = {"snowy": "snow", "sandy": "sand", "grassy": "grass", "muddy": "mud", "icy": "ice",
+                     "frozen": "ice", "rocky": "rock", "cobbled": "cobblestone"}
 _NAMELESS_GROUNDS = frozenset("floor ground surface stage platform terrain".split())
 
 

@@ -483,7 +483,8 @@ class _Reader:
                 self.result.floor = phrase
             elif chunk.kind == "setting":
                 self.result.background.append(phrase)
-                surfaces = [w for w in chunk.words()[:-1] if w in lex.FLOOR_NOUNS or w in lex.MATERIALS]
+                surfaces = [lex.GROUND_ADJECTIVES.get(w, w) for w in chunk.words()[:-1]
+                            if w in lex.FLOOR_NOUNS or w in lex.MATERIALS or w in lex.GROUND_ADJECTIVES]
                 floor = lex.SETTING_NOUNS.get(chunk.compound_lemma, lex.SETTING_NOUNS.get(chunk.lemma))
                 floor = " ".join(surfaces) if surfaces else floor
                 self.result.implied_floor = self.result.implied_floor or floor
