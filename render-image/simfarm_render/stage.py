@@ -52,6 +52,7 @@ FLOORS: Mapping[str, Floor] = {
     "brick": Floor("red", 0.85, "bricks", 0.5),
     "gravel": Floor("gray", 1.0, "noise", 0.5),
     "ice": Floor("teal", 0.05, "noise", 0.1),
+    "water": Floor("blue", 0.02, "noise", 0.6),  # mirror-smooth: the sky it reflects is most of what it shows
 }
 
 

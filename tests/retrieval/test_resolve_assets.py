@@ -6,6 +6,7 @@ import pytest
 
 from simfarm.plan.models import (Animation, Background, CatalogRef, Framing, ObjectScale, Orientation, RequestPlan,
                                  SceneObject, ScenePlan, Stage, StageMaterial)
+from simfarm.retrieval.catalog import Catalog
 from simfarm.retrieval.entries import CatalogKind
 from simfarm.retrieval.procedural import parse_procedural_uri
 from simfarm.retrieval.resolve import resolve_assets
@@ -71,6 +72,25 @@ def test_a_scene_naming_no_background_or_floor_gets_those_of_its_models_place(ca
         background, floor = entries[CatalogKind.hdri][scene.background.id], entries[CatalogKind.material][scene.stage.material.id]
         assert place in background.tags + background.categories, (background.name, background.tags)
         assert other not in floor.tags + floor.categories, (floor.name, floor.tags, floor.categories)
+
+
+def test_a_lake_is_floored_with_water(catalog):
+    scene = resolve_assets(_plan([_object("rowing boat", "boat", 4)], background="lake", floor="water"),
+                           catalog).variants[0]
+    assert scene.stage.material.id == "floor-water", scene.stage.material.name
+
+
+def test_an_outdoor_background_the_catalog_lacks_falls_back_to_a_plain_sky_of_that_place(tmp_path):
+    """Blender's eight HDRIs have no coast: "the open sea" is one of the outdoor skies that show no other
+    setting (not the studio, nor a garden or a courtyard), with a warning."""
+    embedded = Catalog.open(tmp_path)
+    hdris = {entry.id: entry for entry in embedded.entries(CatalogKind.hdri)}
+    plan = _plan([_object("sailboat", "boat", 4)], background="the open sea", variants=6)
+    for scene in resolve_assets(plan, embedded).variants:
+        chosen = hdris[scene.background.id]
+        assert scene.background.fallback and "outdoor" in chosen.tags + chosen.categories, chosen.name
+        assert not {"garden", "park", "courtyard", "city", "desert", "forest"} & set(chosen.tags), chosen.name
+        assert any("the open sea" in warning for warning in scene.warnings), scene.warnings
 
 
 def test_distinct_objects_never_share_an_asset_but_copies_do(catalog):

@@ -230,6 +230,8 @@ _FLOORS: tuple[tuple[str, str, str, str, str], ...] = (
      "floor terrain outdoor"),
     ("ice", "Ice sheet", "slippery frozen blue-white ice", "ice frozen lake winter rink cold",
      "floor terrain nature outdoor"),
+    ("water", "Calm water", "still dark water of a lake, a river or the sea", "water lake sea ocean river pond calm",
+     "floor water nature outdoor"),
 )
 
 

@@ -48,7 +48,7 @@ WORLD_TYPES: tuple[str, ...] = (
 
 FLOOR_TYPES: tuple[str, ...] = (
     "wood", "marble", "concrete", "asphalt", "grass", "sand", "snow",
-    "tiles", "carpet", "metal", "dirt", "brick", "gravel", "ice",
+    "tiles", "carpet", "metal", "dirt", "brick", "gravel", "ice", "water",
 )
 
 # sRGB, 0–1, as a person names the colour.

@@ -94,7 +94,7 @@ class _Resolver:
         matching = [hit for hit in self._found(kind, *searched) if hit.score >= SCORE_THRESHOLD
                     and not (kind is CatalogKind.object and _a_modifiers_thing(hit, identity))]
         if not matching:
-            return self._fallback(kind, query, searched, warnings)
+            return self._fallback(kind, query, searched, rng, warnings)
         if kind is CatalogKind.object:
             asked = _of_the_place(_the_asked_thing(matching, identity), place)
             matching = _real_first(_playthings_as_asked(_named_first(_posed(asked, pose), identity), identity))
@@ -127,15 +127,28 @@ class _Resolver:
         """What a prompt that names no background or floor gets: any entry of the kind, of the scene's place
         where the catalog has one (a living room's sofa under an indoor HDRI on an indoor floor, not in a
         snowy park on mud)."""
+        entries = self._entries(kind)
+        return _Choice(rng.choice([entry for entry in entries if place_of(entry) == place] or entries), None)
+
+    def _entries(self, kind: CatalogKind) -> list[CatalogEntry]:
+        """Every entry of the kind the plan may use (its catalogs and licenses)."""
         if kind not in self._all:
             self._all[kind] = [entry for entry in self.catalog.entries(kind, self.sources)
                                if license_allowed(entry.license, self.licenses)]
-        return _Choice(rng.choice([entry for entry in self._all[kind] if place_of(entry) == place]
-                                  or self._all[kind]), None)
+        return self._all[kind]
 
-    def _fallback(self, kind: CatalogKind, query: str, searched: tuple[str, str | None],
+    def _fallback(self, kind: CatalogKind, query: str, searched: tuple[str, str | None], rng: random.Random,
                   warnings: list[str]) -> _Choice:
+        """The embedded fallback; for a background phrase that says it is outdoors (or in) and matches nothing
+        ("the sea" in a catalog without a coast), a background of that place that shows no other setting (a
+        sky, not a garden), else any of that place, never the studio."""
         entry = next(e for e in builtin.builtin_entries(kind) if e.id == builtin.FALLBACK_IDS[kind])
+        place = phrase_place(query) if kind is CatalogKind.hdri else None
+        if place is not None and place_of(entry) != place:
+            asked = _settings(query)
+            fitting = [e for e in self._entries(kind) if place_of(e) == place
+                       and _settings(" ".join((e.name, *e.tags, *e.categories))) <= asked]
+            entry = rng.choice(fitting) if fitting else self.any_of(kind, rng, place).entry
         hits = self._found(kind, *searched)
         best = hits[0].score if hits else None
         shown = "no entries" if best is None else f"best score {best:.2f} < {SCORE_THRESHOLD}"
@@ -343,9 +356,19 @@ def _searched(obj: SceneObject) -> str:
 
 
 def scene_place(variant: ScenePlan) -> str | None:
-    """Indoors or outdoors, where the scene's background phrase says which ("a living room"; "a park": every
-    setting is outdoors); else None ("sunset" says neither)."""
-    stated = query_facets(terms(variant.background.query), ("place", "setting"))
+    """Indoors or outdoors, where the scene's background phrase says which (``phrase_place``)."""
+    return phrase_place(variant.background.query)
+
+
+def _settings(text: str) -> frozenset[str]:
+    """The settings (coast, park, city, …: ``facets.FACETS["setting"]``) a text states."""
+    return query_facets(terms(text), ("setting",)).get("setting", frozenset())
+
+
+def phrase_place(phrase: str) -> str | None:
+    """Indoors or outdoors, where a background phrase says which ("a living room"; "a park": every setting is
+    outdoors); else None ("sunset" says neither)."""
+    stated = query_facets(terms(phrase), ("place", "setting"))
     places = stated.get("place", frozenset()) or ({"outdoor"} if "setting" in stated else set())
     return next(iter(places)) if len(places) == 1 else None
 
