@@ -251,13 +251,14 @@ def _required(plan: ScenePlan, settings: RenderSettings) -> list[int]:
 def _turn(plan: ScenePlan, rng: random.Random) -> None:
     """Objects face the camera give or take ``HEADING_JITTER``; moving ones face where they go."""
     yaw = plan.orientation.yaw
-    for obj in (plan.objects[i] for i in _support_order(plan.objects)):
+    for i in _support_order(plan.objects):
+        obj = plan.objects[i]
         jitter = round(rng.uniform(-HEADING_JITTER, HEADING_JITTER), 1)
         if obj.movement is not None and obj.movement.direction is not vocab.Direction.up:
             dx, dy, _ = geometry.movement_vector(vocab.DIRECTION_VIEW_VECTORS[obj.movement.direction], yaw)
             heading = math.degrees(math.atan2(dx, -dy))  # the front (-y) turned onto (dx, dy)
-        elif obj.on_top_of is not None:
-            heading = plan.objects[obj.on_top_of].heading + jitter
+        elif obj.on_top_of is not None:  # side by side on a shared support: in a row, as it faces
+            heading = plan.objects[obj.on_top_of].heading + (0.0 if _shares_a_support(plan, i) else jitter)
         else:
             heading = yaw + jitter
         obj.heading = round(heading % 360.0, 1) % 360.0
@@ -290,23 +291,28 @@ def _place(plan: ScenePlan) -> None:
 
 def share_tops(plan: ScenePlan) -> None:
     """Objects on one support stand side by side across its top, in order, where their widths fit its width
-    ("a cat and a dog on a sofa"); one that does not fit goes on top of the one before it (a pile of books on
-    a stool). A pure function of the objects' sizes."""
-    for support in range(len(plan.objects)):
+    ("a cat and a dog on a sofa", facing as it does); one that does not fit goes where the support stands
+    itself, on what carries it (a vase's flowers onto the table), else on top of the one before it (a pile of
+    books on a stool). A pure function of the objects' sizes."""
+    for support in reversed(_support_order(plan.objects)):  # from the top down: what moves down is placed again
         on_it = [i for i, obj in enumerate(plan.objects) if obj.on_top_of == support]
         room = plan.objects[support].dimensions[0] + MIN_GAP
+        below = plan.objects[support].on_top_of
         for before, i in zip([None, *on_it], on_it):
             if before is None or _breadth(plan.objects[i]) + MIN_GAP <= room:
                 room -= _breadth(plan.objects[i]) + MIN_GAP
             else:
-                plan.objects[i].on_top_of = before
+                plan.objects[i].on_top_of = below if below is not None else before
+
+
+def _shares_a_support(plan: ScenePlan, index: int) -> bool:
+    support = plan.objects[index].on_top_of
+    return support is not None and sum(obj.on_top_of == support for obj in plan.objects) > 1
 
 
 def _breadth(obj: SceneObject) -> float:
-    """How much of its support's width an object may take, turned by up to ``HEADING_JITTER`` against it."""
-    width, depth, _ = obj.dimensions
-    turn = math.radians(HEADING_JITTER)
-    return max(width, width * math.cos(turn) + depth * math.sin(turn))
+    """How much of its support's width an object takes, facing as the support does."""
+    return obj.dimensions[0]
 
 
 def _rest_on_supports(plan: ScenePlan) -> None:

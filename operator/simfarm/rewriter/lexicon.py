@@ -226,12 +226,12 @@ SETTING_NOUNS: dict[str, str | None] = {
     **dict.fromkeys("street road alley alleyway square plaza highway motorway city town village downtown "
                     "avenue boulevard crossroads intersection lot runway sidewalk driveway bridge parking playground patio "
     "schoolyard courtyard stadium "
-                    "station track racetrack pier dock jetty port quay market marketplace".split(), _PAVING),
+                    "station track racetrack port quay market marketplace".split(), _PAVING),
     **dict.fromkeys("room kitchen bedroom bathroom hallway corridor office study library classroom attic "
                     "basement cellar living diner cafe café restaurant bar pub shop store hall lobby studio "
                     "gallery museum workshop garage warehouse interior porch balcony veranda terrace "
                     "factory theater theatre gym "
-                    "greenhouse motel hotel".split(), _WOOD),
+                    "greenhouse motel hotel pier dock jetty boardwalk".split(), _WOOD),
     **dict.fromkeys("forest woods wood jungle rainforest clearing woodland grove".split(), "forest floor"),
     **dict.fromkeys("mountain mountains cliff canyon cave tunnel glacier tundra volcano rooftop roof "
                     "island moon mars space planet skyline horizon landscape scenery wilderness "
@@ -347,7 +347,8 @@ QUANTITY_NOUNS: dict[str, int | None] = {
     "flock": None, "herd": None, "bunch": None, "set": None, "line": None, "cluster": None, "handful": None,
     "collection": None, "crowd": None, "swarm": None, "school": None, "pack": None, "bundle": None,
     "series": None, "number": None, "lot": None, "lots": None, "plenty": None, "convoy": None, "fleet": None,
-    "procession": None, "parade": None, "queue": None, "caravan": None, "team": None,
+    "procession": None, "parade": None, "queue": None, "caravan": None, "team": None, "family": None,
+    "litter": None, "troop": None, "gaggle": None, "brood": None, "pod": None,
 }
 PLURAL_COUNT = 3  # "apples", "several apples": a plural without a number
 # Things that hold what is "of" / "in" / "full of" / "filled with" them: the contents stand on them.
