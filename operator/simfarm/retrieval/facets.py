@@ -39,7 +39,8 @@ WORD_FAMILIES: tuple[str, ...] = (
     "dog puppy bulldog canine", "cat kitten feline", "horse pony stallion", "bird chicken hen",
     # vehicles
     "car automobile sedan coupe hatchback", "car automobile suv jeep", "truck lorry", "bus coach", "bicycle bike cycle",
-    "television tv", "refrigerator fridge freezer", "bath bathtub tub",
+    "television tv", "refrigerator fridge freezer", "bath bathtub tub", "gift present",
+    "toilet wc loo",
     "motorbike motorcycle scooter", "boat rowboat ship", "airplane aeroplane aircraft plane",
     "stroller pram pushchair perambulator", "train locomotive", "railway railroad",
     # buildings and structures
@@ -157,7 +158,7 @@ HEAD_AS_MODIFIER = 0.15  # penalty for an object whose name has the head noun on
 UNASKED_MODIFIER = 0.04
 MAX_UNASKED_MODIFIERS = 2
 # Words after which a phrase's head noun has been said: prepositions, relative words, and -ing/-ed qualifiers.
-_QUALIFIERS = frozenset("on in at by with without under over near beside behind inside outside of from for to "
+QUALIFIERS = frozenset("on in at by with without under over near beside behind inside outside of from for to "
                         "above below beneath underneath across along around against between among past through "
                         "into onto upon atop that which who whose while and or".split())
 # A verb's -ing or -ed form, on a stem of three letters or more: "swing", "shed", "sled" and "wing" are things.
@@ -240,15 +241,14 @@ def facet_score(query: Mapping[str, frozenset[str]], entry: Mapping[str, frozens
     return score
 
 
-def head_noun(words: list[str], participles: bool = True) -> str | None:
+def head_noun(words: list[str]) -> str | None:
     """The head noun of a phrase's words (articles and stopwords already out): the last word before the first
-    preposition, relative word or (with ``participles``) participle that follows a noun ("car" in "family car
-    parked on the street"). A record's name has no verb: "Rectangle swimming pool" is a pool."""
+    preposition, relative word or participle that follows a noun ("car" in "family car parked on the street")."""
     head = None
     for word in words:
-        if head is not None and (word in _QUALIFIERS or (participles and _PARTICIPLE.match(word))):
+        if head is not None and (word in QUALIFIERS or _PARTICIPLE.match(word)):
             break
-        if word not in _QUALIFIERS:
+        if word not in QUALIFIERS:
             head = word
     return head
 

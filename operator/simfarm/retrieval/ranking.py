@@ -155,9 +155,32 @@ def compounds(query_terms: list[str], pool: Sequence[LexicalFields]) -> list[str
     return [part for word in query_terms for part in split(word)] + joined
 
 
+# A last word by which a name says what kind of item the thing it names is: a replica ("Car model": a toy car,
+# not a model) or a fitting ("Toilets unit": a toilet).
+_KIND_OF_ITEM_WORDS = frozenset({"model", "replica", "miniature", "unit"})
+
+
 @lru_cache(maxsize=20_000)
 def _name_terms(name: str) -> tuple[str, ...]:
+    """The terms of a record's name, as ranking by head noun reads them (all of them: measured on the judged
+    queries, ranking by ``name_words`` found less, 0.871 against 0.873)."""
     return tuple(terms(name))
+
+
+@lru_cache(maxsize=20_000)
+def name_words(name: str) -> tuple[str, ...]:
+    """A record's name as terms, up to its own head noun, its last: before any qualifier ("Table with
+    tablecloth"), any specification that a number or a code starts ("Sofa 2 seats", "Double window 3 panes",
+    "Convertible sofa BZ"; "Flat TV" keeps its TV, a word of a family), and any last word saying what kind of
+    item it is ("Car model" names a car, "Toilets unit" a toilet). A name has no verb: "Rectangle swimming
+    pool" is a pool."""
+    words = name.split()
+    end = next((i for i, word in enumerate(words) if i and (
+        word.lower() in facets.QUALIFIERS or word[0].isdigit()
+        or (word.isupper() and len(word) <= 3 and not family(word.lower())))), len(words))
+    if end > 1 and words[end - 1].lower() in _KIND_OF_ITEM_WORDS:
+        end -= 1
+    return tuple(terms(" ".join(words[:end]))) or tuple(terms(name))
 
 
 @lru_cache(maxsize=1)
@@ -216,9 +239,9 @@ def object_word_importance(word: str) -> float:
 _DETERMINERS = frozenset("a an the some this these those its very".split())
 
 
-def query_head(query: str, participles: bool = True) -> str | None:
-    """The stemmed head noun of a query ("car" in "a family car parked on the street"); see ``facets.head_noun``."""
-    head = facets.head_noun([word for word in _WORD.findall(query.lower()) if word not in _DETERMINERS], participles)
+def query_head(query: str) -> str | None:
+    """The stemmed head noun of a query ("car" in "a family car parked on the street")."""
+    head = facets.head_noun([word for word in _WORD.findall(query.lower()) if word not in _DETERMINERS])
     return _stem(head) if head else None
 
 

@@ -32,7 +32,7 @@ from ..rewriter.lexicon import implied_floor
 from . import appearance, builtin, procedural
 from .appearance import Looks
 from .catalog import Catalog, SearchHit
-from .ranking import family, query_facets, query_head, synonyms, terms
+from .ranking import family, name_words, query_facets, query_head, synonyms, terms
 from .entries import CatalogEntry, CatalogKind, license_allowed
 
 SCORE_THRESHOLD = 0.35  # hybrid score below which nothing counts as a match
@@ -212,23 +212,8 @@ def _names_the_thing(entry: CatalogEntry, identity: str) -> bool:
     not hold it ("Pedestrian crossing" for "a bus stop", "Palm tree" for "an oak"), or holds it only as a
     modifier ("Football goal" for "a football", "Table fan" for "a table"), is another thing."""
     head = query_head(identity)
-    return head is None or _name_head(entry.name) in {head} | synonyms(head)
-
-
-def _name_head(name: str) -> str | None:
-    """The head noun of a record's name, before any specification that a number or a code starts ("Sofa 2
-    seats", "Double window 3 panes", "Convertible sofa BZ"; "Flat TV" keeps its TV, a word of a family), and
-    before a word saying it is a replica ("Car model" names a car, as a plaything: see ``_playthings_as_asked``)."""
-    words = name.split()
-    end = next((i for i, word in enumerate(words) if i and (word[0].isdigit() or (
-        word.isupper() and len(word) <= 3 and not family(word.lower())))), len(words))
-    if end > 1 and words[end - 1].lower() in _REPLICA_WORDS:
-        end -= 1
-    return query_head(" ".join(words[:end]), participles=False)
-
-
-# A last word by which a name says the thing is a replica of what it names ("Car model": a toy car, not a model).
-_REPLICA_WORDS = frozenset({"model", "replica", "miniature"})
+    own = name_words(entry.name)
+    return head is None or bool(own) and own[-1] in {head} | synonyms(head)
 
 
 def _a_modifiers_thing(hit: SearchHit, identity: str) -> bool:
