@@ -104,6 +104,16 @@ def test_objects_joined_by_and_and_commas(rules):
     assert objects(draft) == [("car", "red car"), ("truck", "blue truck"), ("bus", "green bus")]
 
 
+@pytest.mark.parametrize("prompt, expected", [
+    ("a woman lying on a sofa reading", [("woman", "woman"), ("sofa", "sofa")]),
+    ("a man sitting on a bench eating", [("man", "man"), ("bench", "bench")]),
+    ("a family of ducks on a pond", [("duck", "duck")] * 3),
+])
+def test_what_someone_does_and_a_collective_noun_are_no_objects(rules, prompt, expected):
+    """"reading" after "sofa" is what the woman does, not a "sofa reading"; "a family of ducks" is ducks."""
+    assert objects(rules.rewrite(prompt)) == expected
+
+
 def test_words_for_the_picture_are_not_objects(rules):
     draft = rules.rewrite("a chair in the middle of the scene, the camera sweeps around the scene")
     assert [o.name for o in draft.objects] == ["chair"]

@@ -188,7 +188,8 @@ def _split_trailing(tokens: list) -> list[Chunk]:
     what that verb acts on is a phrase of its own ('a park bench feeding pigeons')."""
     nouns = [i for i, t in enumerate(tokens) if is_noun(t)]
     verb = next((i for i in range(1, len(tokens)) if _acts_on_what_follows(tokens, nouns, i) or (
-        i in nouns[1:] and (tokens[i].lower_ in lex.POSTURE_VERBS or _is_move_participle(tokens[i].lower_)))), None)
+        i in nouns[1:] and (tokens[i].lower_ in lex.POSTURE_VERBS | lex.ACTIVITY_VERBS
+                            or _is_move_participle(tokens[i].lower_)))), None)
     if verb is None and len(nouns) > 1 and _is_move_verb_form(tokens[nouns[-1]].lower_):
         verb = nouns[-1]  # "two robots races": the tagger's plural noun is the verb
     rest: list[Chunk] = []

@@ -263,6 +263,12 @@ POSTURE_VERBS = frozenset(
     "leaning perch perched wait waits waiting sleep sleeps sleeping parked placed stacked arranged "
     "positioned left abandoned curled grazing hiding looming towering".split()
 )
+# What someone does where they are, which the tagger may read as a noun after a place ("a woman lying on a sofa
+# reading": no "sofa reading"). Forms that also name things ("painting", "drawing") are left out.
+ACTIVITY_VERBS = frozenset(
+    "reading eating drinking watching studying smiling laughing talking chatting singing cooking knitting "
+    "napping relaxing thinking crying texting sunbathing".split()
+)
 # The pose a verb, participle or adjective gives its subject: "a man sitting on a bench", "a woman lies on a sofa",
 # "a seated girl"; who walks or runs is upright. "lay" is left out: it is also the verb of putting something down.
 POSES: dict[str, str] = {
