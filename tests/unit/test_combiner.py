@@ -148,3 +148,15 @@ def test_open_effects_workbench_cannot_show_are_not_captioned_or_warned(rules):
 
     plan = Planner().plan("a chair", variants=20, seed=1, settings=RenderSettings(engine="WORKBENCH")).plan
     assert not any("motion blur" in s.caption for s in plan.variants) and not plan.warnings
+
+
+def test_three_chairs_around_a_table_all_stand_beside_it(rules):
+    """"Next to" is the cells on either side as the camera sees them; once both are taken, the others go in
+    front of or behind the table, still beside it, not anywhere on the grid with a warning."""
+    draft = rules.rewrite("three chairs around a table")
+    for plan in combine(draft, variants=6, seed=4):
+        table = plan.objects[-1].placement
+        for chair in plan.objects[:-1]:
+            (row, column), (table_row, table_column) = divmod(chair.placement, 3), divmod(table, 3)
+            assert max(abs(row - table_row), abs(column - table_column)) == 1, (chair.placement, table)
+        assert not plan.warnings, plan.warnings

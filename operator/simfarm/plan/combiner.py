@@ -194,6 +194,8 @@ def _try_placements(draft: SceneDraft, ground: list[int], supports: list[int | N
             target_cell = cells.get(_ground_of(relation.target, supports))
             if target_cell is not None:
                 candidates = [p for p in free if _satisfies(relation.kind, p, target_cell, yaw)]
+                if not candidates and relation.kind == "next_to":  # the sides are taken: "three chairs around
+                    candidates = [p for p in free if _adjacent(p, target_cell)]  # a table", one in front
             if not candidates:
                 warnings.append(
                     f"could not place {draft.objects[i].description} {relation.kind.replace('_', ' ')} "
@@ -218,6 +220,12 @@ def _satisfies(kind: str, cell: int, target: int, yaw: float) -> bool:
         return depth > target_depth + RELATION_MARGIN and level
     # next_to: side by side as the camera sees them, one cell apart
     return abs(depth - target_depth) <= NEXT_TO_DEPTH and NEXT_TO_SIDE.low <= abs(side - target_side) < NEXT_TO_SIDE.high
+
+
+def _adjacent(cell: int, other: int) -> bool:
+    """Neighbouring cells of the grid, sideways, in depth or diagonally."""
+    (row, column), (other_row, other_column) = geometry.grid_cell(cell), geometry.grid_cell(other)
+    return max(abs(row - other_row), abs(column - other_column)) == 1
 
 
 def _resting_pose(obj: DraftObject, support: DraftObject | None) -> str | None:
