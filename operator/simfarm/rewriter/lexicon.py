@@ -345,7 +345,7 @@ NON_OBJECT_NOUNS = frozenset(
     "shadows reflection reflections color colour past away overhead clockwise counterclockwise together "
     "apart ahead "
     "style mood atmosphere tone scheme motion blur other guard place spot time moment kind sort video "
-    "footage dataset render animation".split()
+    "footage dataset render animation dinner lunch breakfast supper brunch".split()
 )
 # "a row of four taxis": the quantity noun gives the count (None: a plural, count left to PLURAL_COUNT).
 QUANTITY_NOUNS: dict[str, int | None] = {
