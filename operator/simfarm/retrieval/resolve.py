@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import random
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
@@ -32,7 +31,8 @@ from ..rewriter.lexicon import implied_floor
 from . import appearance, builtin, procedural
 from .appearance import Looks
 from .catalog import Catalog, SearchHit
-from .ranking import family, name_words, query_facets, query_head, synonyms, terms
+from .places import most_filed_place, phrase_place, place_of, scene_place, settings
+from .ranking import family, name_words, query_head, synonyms, terms
 from .entries import CatalogEntry, CatalogKind, license_allowed
 
 SCORE_THRESHOLD = 0.35  # hybrid score below which nothing counts as a match
@@ -145,9 +145,9 @@ class _Resolver:
         entry = next(e for e in builtin.builtin_entries(kind) if e.id == builtin.FALLBACK_IDS[kind])
         place = phrase_place(query) if kind is CatalogKind.hdri else None
         if place is not None and place_of(entry) != place:
-            asked = _settings(query)
+            asked = settings(query)
             fitting = [e for e in self._entries(kind) if place_of(e) == place
-                       and _settings(" ".join((e.name, *e.tags, *e.categories))) <= asked]
+                       and settings(" ".join((e.name, *e.tags, *e.categories))) <= asked]
             entry = rng.choice(fitting) if fitting else self.any_of(kind, rng, place).entry
         hits = self._found(kind, *searched)
         best = hits[0].score if hits else None
@@ -283,20 +283,6 @@ def _is_a_plaything(entry: CatalogEntry) -> bool:
     return bool(PLAYTHING_WORDS & set(terms(" ".join((entry.name, *entry.tags, *entry.categories)))))
 
 
-def place_of(entry: CatalogEntry) -> str | None:
-    """Indoors or outdoors, where the record files the entry under one of them only (Sweet Home 3D's "Exterior"
-    or "Living room", Poly Haven's "indoor"); None for a record of either or neither (a car, a plant)."""
-    places = query_facets(terms(" ".join((entry.name, *entry.tags, *entry.categories))), ("place",)).get("place", ())
-    return next(iter(places)) if len(places) == 1 else None
-
-
-def _most_filed_place(entries: list[CatalogEntry]) -> str | None:
-    """The place most of a scene's models are filed under, None where as many are of either or none is."""
-    votes = Counter(place for place in map(place_of, entries) if place)
-    ranked = votes.most_common(2)
-    return ranked[0][0] if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]) else None
-
-
 def _of_the_place(matching: list[SearchHit], place: str | None) -> list[SearchHit]:
     """The matches that a scene of ``place`` can hold: no living-room table in a garden while a garden table
     matches (ranking by the place alone leaves both within ``CHOICE_MARGIN``); all where none is of it."""
@@ -338,24 +324,6 @@ def _searched(obj: SceneObject) -> str:
     if kind:
         identity = re.sub(rf"\b{re.escape(obj.name)}\b", kind, identity)
     return identity if obj.pose is None or obj.pose in identity.split() else f"{obj.pose} {identity}"
-
-
-def scene_place(variant: ScenePlan) -> str | None:
-    """Indoors or outdoors, where the scene's background phrase says which (``phrase_place``)."""
-    return phrase_place(variant.background.query)
-
-
-def _settings(text: str) -> frozenset[str]:
-    """The settings (coast, park, city, …: ``facets.FACETS["setting"]``) a text states."""
-    return query_facets(terms(text), ("setting",)).get("setting", frozenset())
-
-
-def phrase_place(phrase: str) -> str | None:
-    """Indoors or outdoors, where a background phrase says which ("a living room"; "a park": every setting is
-    outdoors); else None ("sunset" says neither)."""
-    stated = query_facets(terms(phrase), ("place", "setting"))
-    places = stated.get("place", frozenset()) or ({"outdoor"} if "setting" in stated else set())
-    return next(iter(places)) if len(places) == 1 else None
 
 
 def _identity(phrase: str, noun: str) -> str:
@@ -486,11 +454,11 @@ def _resolve_variant(variant: ScenePlan, resolver: _Resolver) -> None:
     # What the prompt leaves unnamed fits the scene: the background its models' place, the floor the background's
     # ground, else its place.
     background = _fill_setting(variant.background, CatalogKind.hdri, resolver, rng("background"), variant.warnings,
-                               place or _most_filed_place(shown))
+                               place or most_filed_place(shown))
     ground = None if place_of(background) == "indoor" else implied_floor(
         terms(" ".join((background.name, *background.tags, *background.categories))))
     _fill_setting(variant.stage.material, CatalogKind.material, resolver, rng("stage"), variant.warnings,
-                  place or place_of(background) or _most_filed_place(shown), ground)
+                  place or place_of(background) or most_filed_place(shown), ground)
 
 
 def _fill_setting(ref: CatalogRef, kind: CatalogKind, resolver: _Resolver, rng: random.Random, warnings: list[str],
