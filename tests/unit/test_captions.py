@@ -187,7 +187,8 @@ def test_same_prompt_and_seed_give_the_same_caption_and_claims(planner):
 
 @pytest.mark.parametrize("phrase, plural", [("red box", "red boxes"), ("glass", "glasses"), ("bus", "buses"),
                                             ("cherry", "cherries"), ("chair", "chairs"), ("flowers", "flowers"),
-                                            ("folded clothes", "folded clothes")])
+                                            ("folded clothes", "folded clothes"),
+                                            ("bowl with fruits", "bowls with fruits"), ("sofa 2 seats", "sofas 2 seats")])
 def test_a_count_of_a_thing_is_its_plural_and_a_name_already_plural_stays(phrase, plural):
     """Three copies of the library's "Flowers" are "three flowers", never "three flowerses"."""
     assert _plural(phrase) == plural

@@ -21,6 +21,7 @@ from itertools import groupby
 
 import numpy as np
 
+from ..retrieval.facets import QUALIFIERS
 from . import claims as truth
 from . import vocabulary as vocab
 from .draft import SceneDraft
@@ -125,17 +126,20 @@ def _article(phrase: str) -> str:
 
 
 def _plural(text: str) -> str:
-    """The plural of a phrase's last word; a word already plural stays ("flowers", a model's own name)."""
-    head, _, last = text.rpartition(" ")
-    if re.search(r"[^siu]s$", last):
+    """The plural of a phrase's head noun, its last word before any qualifier or number ("bowls with fruits",
+    "sofas 2 seats"); a word already plural stays ("flowers", a model's own name)."""
+    words = text.split()
+    end = next((i for i, word in enumerate(words) if i and (word in QUALIFIERS or word[0].isdigit())), len(words))
+    head = words[end - 1]
+    if re.search(r"[^siu]s$", head):
         pass
-    elif re.search(r"(s|x|z|ch|sh)$", last):
-        last += "es"
-    elif re.search(r"[^aeiou]y$", last):
-        last = last[:-1] + "ies"
+    elif re.search(r"(s|x|z|ch|sh)$", head):
+        head += "es"
+    elif re.search(r"[^aeiou]y$", head):
+        head = head[:-1] + "ies"
     else:
-        last += "s"
-    return f"{head} {last}".strip()
+        head += "s"
+    return " ".join(words[:end - 1] + [head] + words[end:])
 
 
 def _listed(items: list[str]) -> str:
