@@ -14,7 +14,7 @@ import pytest
 
 from simfarm.plan import claims as truth
 from simfarm.plan import vocabulary as vocab
-from simfarm.plan.captions import DIRECTION_WORDS, SIZE_WORDS, _plural, describe
+from simfarm.plan.captions import DIRECTION_WORDS, SIZE_WORDS, describe
 from simfarm.plan.layout import lay_out
 from simfarm.plan.models import (
     Animation, CatalogRef, Framing, Movement, ObjectScale, Orientation, RenderSettings, RigKeyframe, ScenePlan,
@@ -22,6 +22,7 @@ from simfarm.plan.models import (
 )
 from simfarm.plan.planner import Planner
 from simfarm.plan.visibility import track_from_plan
+from simfarm.plan.wording import article, counted, plural
 from simfarm.retrieval import builtin
 
 SETTINGS = RenderSettings(width=320, height=180, frames=48, fps=24, engine="CYCLES")
@@ -185,13 +186,58 @@ def test_same_prompt_and_seed_give_the_same_caption_and_claims(planner):
     assert first.to_json() == again.to_json()
 
 
-@pytest.mark.parametrize("phrase, plural", [("red box", "red boxes"), ("glass", "glasses"), ("bus", "buses"),
-                                            ("cherry", "cherries"), ("chair", "chairs"), ("flowers", "flowers"),
-                                            ("folded clothes", "folded clothes"),
-                                            ("bowl with fruits", "bowls with fruits"), ("sofa 2 seats", "sofas 2 seats")])
-def test_a_count_of_a_thing_is_its_plural_and_a_name_already_plural_stays(phrase, plural):
-    """Three copies of the library's "Flowers" are "three flowers", never "three flowerses"."""
-    assert _plural(phrase) == plural
+@pytest.mark.parametrize("phrase, plural_phrase", [
+    ("red box", "red boxes"), ("glass", "glasses"), ("bus", "buses"), ("cherry", "cherries"), ("chair", "chairs"),
+    ("flowers", "flowers"), ("folded clothes", "folded clothes"), ("bowl with fruits", "bowls with fruits"),
+    ("sofa 2 seats", "sofas 2 seats"), ("man", "men"), ("sitting woman", "sitting women"), ("child", "children"),
+    ("shelf", "shelves"), ("snowman", "snowmen"), ("sheep", "sheep"), ("canvas", "canvases")])
+def test_a_count_of_a_thing_is_its_plural_and_a_name_already_plural_stays(phrase, plural_phrase):
+    """Three copies of the library's "Flowers" are never "three flowerses"; two men are never "two mans"."""
+    assert plural(phrase) == plural_phrase
+
+
+@pytest.mark.parametrize("phrase, count, words", [
+    ("vase", 1, "a vase"), ("hour glass", 1, "an hour glass"), ("umbrella", 1, "an umbrella"),
+    ("unicorn", 1, "a unicorn"), ("flowers", 1, "some flowers"), ("flowers", 3, "three groups of flowers"),
+    ("sneakers", 1, "a pair of sneakers"), ("scissors", 2, "two pairs of scissors"), ("cup", 5, "five cups")])
+def test_a_model_of_several_things_or_of_a_pair_is_counted_as_such(phrase, count, words):
+    """A model named in the plural is several things in one: three copies are three groups, not three things."""
+    assert counted(phrase, count) == words
+    assert article(phrase).split()[0] in ("a", "an")
+
+
+def _library_object(kind: str, name: str, size: tuple[float, float, float], placement: int = 4, **fields):
+    return SceneObject(name=kind, description=kind, placement=placement, scale=ObjectScale(factor=1.0, name="medium"),
+                       asset=CatalogRef(uri=f"library://sweethome3d/Scopia.sh3f#model={kind}.obj", name=name,
+                                        size_m=size), **fields)
+
+
+def test_a_thing_whose_model_is_several_is_named_in_the_plural_with_verbs_that_agree():
+    """An "apple" drawn as the library's "Apples" (a heap) is "some apples", and "the apples are on the table":
+    "an apple" would be a false count, "the apples is" bad English in a training label."""
+    apples = _library_object("apple", "Apples", (0.26, 0.26, 0.16), on_top_of=1)
+    plan = _scene([apples, _object("table", 4)], pitch=25)
+    assert "some apples" in plan.caption, plan.caption
+    assert re.search(r"The apples (are|rest) on", plan.caption), plan.caption
+    assert not re.search(r"\b(an apple|apples is|apples rests)\b", plan.caption), plan.caption
+
+
+def test_copies_on_one_support_are_told_in_one_sentence():
+    """Two cups on a table are "both cups are on the table", never "The cup is on the table. The cup rests
+    on the table"; of three chairs on a table one fits and two pile ("two of the chairs are each on top of
+    another"), and each such claim holds."""
+    books = _scene([_object("cup", 4, on_top_of=2), _object("cup", 4, on_top_of=2), _object("table", 4)], pitch=25)
+    stacked = [claim.sentence for claim in books.claims if claim.kind == "stacked"]
+    assert len(stacked) == 2 and len(set(stacked)) == 1, books.caption
+    assert re.match(r"Both cups (are|rest) (on|on top of) the table\.", stacked[0]), stacked
+    assert "The cup" not in books.caption
+    crowded = _scene([_object("chair", 4, on_top_of=3) for _ in range(3)] + [_object("table", 4)], pitch=25)
+    for claim in crowded.claims:
+        if claim.kind == "stacked":
+            assert re.match(r"(One|Two|Both|All three) (of the )?chairs? (is|are|rests|rest|each rest) ",
+                            claim.sentence), claim.sentence
+    checks = truth.check_all(crowded.claims, track_from_plan(crowded, SETTINGS), SETTINGS.fps)
+    assert all(check.holds for check in checks), [check.measured for check in checks if not check.holds]
 
 
 @pytest.mark.parametrize("things, support, side_by_side", [(("bird", "pumpkin"), "bench", 2),
@@ -222,5 +268,18 @@ def test_what_does_not_fit_on_a_support_goes_on_what_carries_it():
     flowers = [_object("flower", 4, on_top_of=3) for _ in range(3)]
     plan = _scene(flowers + [_object("vase", 4, on_top_of=4), _object("table", 4)], pitch=25)
     assert [obj.on_top_of for obj in plan.objects] == [3, 4, 4, 4, None]
+    checks = truth.check_all(plan.claims, track_from_plan(plan, SETTINGS), SETTINGS.fps)
+    assert all(check.holds for check in checks), [check.measured for check in checks if not check.holds]
+
+
+def test_a_supports_own_things_keep_its_top_before_what_came_down_from_above():
+    """Four heaps of apples "in a bowl on a table": those the bowl cannot hold go onto the table, but the bowl
+    keeps its place on the table and is never piled on an apple."""
+    apples = [_library_object("apple", "Apples", (0.26, 0.26, 0.16), on_top_of=4) for _ in range(4)]
+    bowl = _library_object("bowl", "Bowl", (0.4, 0.4, 0.2), on_top_of=5)
+    table = _library_object("table", "Table", (1.0, 1.0, 0.91))  # the library's: three heaps fill its top
+    plan = _scene([*apples, bowl, table], pitch=25)
+    assert plan.objects[4].on_top_of == 5
+    assert all(obj.on_top_of in (1, 2, 3, 4, 5) for obj in plan.objects[:4])
     checks = truth.check_all(plan.claims, track_from_plan(plan, SETTINGS), SETTINGS.fps)
     assert all(check.holds for check in checks), [check.measured for check in checks if not check.holds]

@@ -21,13 +21,13 @@ from itertools import groupby
 
 import numpy as np
 
-from ..retrieval.facets import QUALIFIERS
 from . import claims as truth
 from . import vocabulary as vocab
 from .draft import SceneDraft
 from .entities import PEOPLE, person_kind
 from .models import Claim, RenderSettings, ScenePlan, SceneObject
 from .visibility import SceneTrack, sample_frames, track_from_plan
+from .wording import agreeing, counted, listed, many, named_plural, number_word, pair, plural
 
 # What a person resting on something does, by the pose their box shows.
 POSE_VERBS = {"sitting": "sits on", "lying": "lies on", "standing": "stands on"}
@@ -56,8 +56,6 @@ RELATION_WORDS = {"left_of": "to the left of", "right_of": "to the right of", "i
 OPPOSITE = {"left_of": "right_of", "right_of": "left_of", "in_front_of": "behind", "behind": "in_front_of"}
 LEVEL_WORDS = {vocab.Level.low: "subtle", vocab.Level.medium: "moderate", vocab.Level.high: "strong",
                vocab.Level.extreme: "extreme"}
-NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine",
-                10: "ten", 11: "eleven", 12: "twelve"}
 ANGLE_PHRASES = {"eye_level": "at eye level", "slightly_above": "from slightly above", "high": "from a high angle",
                  "overhead": "from overhead"}
 TIMED_SHARE = 0.3  # a relation stated "at first" or "by the end" holds on at least this share of the clip
@@ -110,40 +108,18 @@ def _tidy(sentence: str) -> str:
 
 
 def shown_as(obj: SceneObject) -> str:
-    """What the viewer sees: the prompt's words, or the asset's name when retrieval fell back or found only a
-    near match ("pedestrian crossing" for "bus stop")."""
+    """What the viewer sees: the prompt's words (in the plural where the model is several things: an "apple" whose
+    model is the library's "Apples"), or the asset's name when retrieval fell back or found only a near match
+    ("pedestrian crossing" for "bus stop")."""
     if (obj.asset.fallback or obj.asset.stand_in) and obj.asset.name:
         return obj.asset.name.lower()
     words = re.sub(r"^(a|an|the)\s+", "", obj.description.strip(), flags=re.IGNORECASE)
     kind = person_kind(obj.name)
     if kind and obj.asset.name and obj.name not in obj.asset.name.lower().split():  # a man stands in for a waiter
         return re.sub(rf"\b{re.escape(obj.name)}\b", kind, words)
+    if obj.asset.name and named_plural(obj.asset.name) and not named_plural(words):  # an "apple" whose model is "Apples", a group
+        return plural(words)
     return words
-
-
-def _article(phrase: str) -> str:
-    return ("an " if phrase[:1].lower() in "aeiou" else "a ") + phrase
-
-
-def _plural(text: str) -> str:
-    """The plural of a phrase's head noun, its last word before any qualifier or number ("bowls with fruits",
-    "sofas 2 seats"); a word already plural stays ("flowers", a model's own name)."""
-    words = text.split()
-    end = next((i for i, word in enumerate(words) if i and (word in QUALIFIERS or word[0].isdigit())), len(words))
-    head = words[end - 1]
-    if re.search(r"[^siu]s$", head):
-        pass
-    elif re.search(r"(s|x|z|ch|sh)$", head):
-        head += "es"
-    elif re.search(r"[^aeiou]y$", head):
-        head = head[:-1] + "ies"
-    else:
-        head += "s"
-    return " ".join(words[:end - 1] + [head] + words[end:])
-
-
-def _listed(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 class _Writer:
@@ -164,7 +140,22 @@ class _Writer:
             return truth.check(claim, self.track, self.settings.fps).holds
 
     def _the(self, index: int) -> str:
-        return f"the {shown_as(self.plan.objects[index])}"
+        return self._these([index])[0]
+
+    def _takes_plural(self, index: int) -> bool:
+        return self._these([index])[1]
+
+    def _these(self, members: list[int]) -> tuple[str, bool]:
+        """How the caption names some of the seen copies of one thing ("the vase", "both books", "two of the
+        cups", "one of the chairs"), and whether they take a plural verb (so does one model named in the plural,
+        "the flowers")."""
+        text = shown_as(self.plan.objects[members[0]])
+        total, count = sum(1 for i in self.seen if shown_as(self.plan.objects[i]) == text), len(members)
+        if total == 1:
+            return f"the {text}", named_plural(text)
+        if count == total:
+            return ("both " if count == 2 else f"all {number_word(count)} ") + many(text), True
+        return f"{number_word(count)} of the {many(text)}", count > 1
 
     def objects(self) -> Sentence | None:
         if not self.seen:
@@ -172,38 +163,60 @@ class _Writer:
         groups = []
         shown = [(i, shown_as(self.plan.objects[i]), self.plan.objects[i].scale.name) for i in self.seen]
         for (text, scale), items in groupby(shown, key=lambda item: (item[1], item[2])):
-            count = len(list(items))
             size = self.rng.choice(SIZE_WORDS[scale])
-            phrase = f"{size} {text}".strip()
-            groups.append(f"{NUMBER_WORDS.get(count, str(count))} {_plural(phrase)}" if count > 1 else _article(phrase))
-        listed = _listed(groups)
-        be = "are" if len(self.seen) > 1 else "is"
+            groups.append(counted(f"{size} {text}".strip(), len(list(items))))
+        several = len(self.seen) > 1 or (named_plural(shown[0][1]) and not pair(shown[0][1]))  # "some flowers"
         template = self.rng.choice(("The scene shows {listed}", "{listed} {be} in view", "In view {be} {listed}",
                                     "{listed} {be} in the scene"))
-        return Sentence(template.format(listed=listed, be=be), [self._claim("visible", [i]) for i in self.seen])
+        return Sentence(template.format(listed=listed(groups), be=agreeing("is", several)), [self._claim("visible", [i]) for i in self.seen])
 
     def stacking(self) -> list[Sentence]:
-        sentences = []
+        """What rests on what; copies of one thing on one kind of support in one sentence ("both books are on
+        the table", "two of the cups are on the tray"), copies piled on each other in another."""
+        resting: dict[tuple[str, str], list[tuple[int, int, Claim]]] = {}
         for i in self.seen:
             below = self.plan.objects[i].on_top_of
             if below is None or below not in self.seen:
                 continue
             claim = self._claim("stacked", [i, below])
             if self._holds(claim):
-                verb, pose = self._resting_verb(i)
-                sentences.append(Sentence(f"{self._the(i)} {verb} {self._the(below)}", [claim, *pose]))
+                kinds = (shown_as(self.plan.objects[i]), shown_as(self.plan.objects[below]))
+                resting.setdefault(kinds, []).append((i, below, claim))
+        sentences = []
+        for (text, under), pairs in resting.items():
+            things = [i for i, _, _ in pairs]
+            verb, poses = self._resting_verb(things)
+            subject, plural = self._these(things)
+            verb = agreeing(verb, plural)
+            if text == under:
+                target = "another"
+                verb = (verb.replace("are ", "are each ", 1) if verb.startswith("are ") else f"each {verb}") if plural else verb
+            else:
+                target = self._supports(sorted({below for _, below, _ in pairs}))
+            sentences.append(Sentence(f"{subject} {verb} {target}",
+                                      [claim for _, _, claim in pairs] + poses))
         return sentences
 
-    def _resting_verb(self, index: int) -> tuple[str, list[Claim]]:
-        """How something rests on its support. "Sits on" and "stands on" say a pose: a person's is the pose
-        their box shows (a claim), else they are "on" it; a thing, an animal or a figure (a teddy bear) is "on"
-        it or "rests on top of" it, for its box cannot tell whether it sits or stands."""
-        if self.plan.objects[index].name not in PEOPLE:
+    def _supports(self, supports: list[int]) -> str:
+        """The supports things rest on: one ("the table", "one of the tables") or several ("the tables", "two of
+        the tables"), each thing on one of them."""
+        if len(supports) == 1:
+            return self._the(supports[0])
+        text = shown_as(self.plan.objects[supports[0]])
+        total = sum(1 for i in self.seen if shown_as(self.plan.objects[i]) == text)
+        several = number_word(len(supports))
+        return f"the {many(text)}" if len(supports) == total else f"{several} of the {many(text)}"
+
+    def _resting_verb(self, things: list[int]) -> tuple[str, list[Claim]]:
+        """How copies of one thing rest on their support. "Sits on" and "stands on" say a pose: people's is the
+        pose all their boxes show (claims), else they are "on" it; a thing, an animal or a figure (a teddy
+        bear) is "on" it or "rests on top of" it, for its box cannot tell whether it sits or stands."""
+        if self.plan.objects[things[0]].name not in PEOPLE:
             return self.rng.choice(("rests on top of", "is on top of", "is on")), []
         for pose, verb in POSE_VERBS.items():
-            claim = self._claim("pose", [index], pose)
-            if self._holds(claim):
-                return verb, [claim]
+            claims = [self._claim("pose", [i], pose) for i in things]
+            if all(self._holds(claim) for claim in claims):
+                return verb, claims
         return "is on", []
 
     def relations(self, requested: list[tuple[int, int]]) -> list[Sentence]:
@@ -230,7 +243,8 @@ class _Writer:
         for kind in kinds:
             claim = self._claim("relation", [a, b], kind)
             if self._holds(claim):
-                return Sentence(f"{self._the(a)} is {RELATION_WORDS[kind]} {self._the(b)}", [claim])
+                return Sentence(f"{self._the(a)} {agreeing('is', self._takes_plural(a))} {RELATION_WORDS[kind]} "
+                                f"{self._the(b)}", [claim])
             if kind == asked:  # what the prompt asked for, if only for part of the clip, before anything else
                 timed = self._timed_relation(a, b, kinds)
                 if timed is not None and timed.claims[0].value == asked:
@@ -255,19 +269,19 @@ class _Writer:
         if start is None and end is None:
             return None
         parts, found = [], []
+        plural = self._takes_plural(a)
+        be = agreeing("is", plural)
         if start is not None:
             claim = self._claim("relation", [a, b], start[0], 1, start[1])
-            parts.append(f"at first {self._the(a)} is {RELATION_WORDS[start[0]]} {self._the(b)}")
+            parts.append(f"at first {self._the(a)} {be} {RELATION_WORDS[start[0]]} {self._the(b)}")
             found.append(claim)
         if end is not None:
             claim = self._claim("relation", [a, b], end[0], end[1], self.last)
             moving = "as the camera circles" if self.plan.animation.name.startswith("orbit") else "by the end"
-            subject = "it" if start is not None else self._the(a)
-            target = "it" if start is not None else self._the(b)
-            if start is not None and OPPOSITE[start[0]] == end[0]:
-                parts.append(f"{moving}, {subject} ends up {RELATION_WORDS[end[0]]} {target}")
-            else:
-                parts.append(f"{moving}, {subject} is {RELATION_WORDS[end[0]]} {target}")
+            subject = ("they" if plural else "it") if start is not None else self._the(a)
+            target = ("them" if self._takes_plural(b) else "it") if start is not None else self._the(b)
+            verb = "ends up" if start is not None and OPPOSITE[start[0]] == end[0] else "is"
+            parts.append(f"{moving}, {subject} {agreeing(verb, plural)} {RELATION_WORDS[end[0]]} {target}")
             found.append(claim)
         return Sentence("; ".join(parts), found)
 
@@ -300,7 +314,7 @@ class _Writer:
             way = DIRECTION_WORDS[direction]
             if direction == "up" and obj.movement.direction is not vocab.Direction.up:
                 way = "up the frame"  # it goes along the ground, away from a camera that looks down: no rising
-            words = f"{self._the(i)} {self.rng.choice(MOVE_VERBS)} {way}"
+            words = f"{self._the(i)} {agreeing(self.rng.choice(MOVE_VERBS), self._takes_plural(i))} {way}"
             band = vocab.speed_band(obj.movement.speed).name
             pace = self._claim("speed", [i], band)
             if self._holds(pace):
@@ -320,7 +334,8 @@ class _Writer:
         direction = truth.world_direction(self.track, i, 0, len(self.track.frames) - 1)
         travel = self._claim("travel", [i], direction or "")
         if direction and self._holds(travel):
-            return Sentence(f"the camera follows {self._the(i)} as it moves {DIRECTION_WORDS[direction]}",
+            moves = "as they move" if self._takes_plural(i) else "as it moves"
+            return Sentence(f"the camera follows {self._the(i)} {moves} {DIRECTION_WORDS[direction]}",
                             [follows, travel])
         return Sentence(f"the camera follows {self._the(i)}", [follows])
 
@@ -384,4 +399,4 @@ def _look_sentence(plan: ScenePlan, engine: str) -> Sentence:
              if level != vocab.Level.none and name in shown]
     if not looks:
         return Sentence("")
-    return Sentence("the image has " + _listed(looks))
+    return Sentence("the image has " + listed(looks))

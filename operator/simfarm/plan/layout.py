@@ -294,15 +294,21 @@ def share_tops(plan: ScenePlan) -> None:
     ("a cat and a dog on a sofa", facing as it does); one that does not fit goes where the support stands
     itself, on what carries it (a vase's flowers onto the table), else on top of the one before it (a pile of
     books on a stool). A pure function of the objects' sizes."""
+    moved: set[int] = set()
     for support in reversed(_support_order(plan.objects)):  # from the top down: what moves down is placed again
-        on_it = [i for i, obj in enumerate(plan.objects) if obj.on_top_of == support]
+        # Its own things first, then what came down from above: the bowl on the table before the apples that
+        # did not fit in the bowl, so that no bowl is piled on an apple.
+        on_it = sorted((i for i, obj in enumerate(plan.objects) if obj.on_top_of == support), key=moved.__contains__)
         room = plan.objects[support].dimensions[0] + MIN_GAP
         below = plan.objects[support].on_top_of
         for before, i in zip([None, *on_it], on_it):
             if before is None or _breadth(plan.objects[i]) + MIN_GAP <= room:
                 room -= _breadth(plan.objects[i]) + MIN_GAP
+            elif below is not None:
+                plan.objects[i].on_top_of = below
+                moved.add(i)
             else:
-                plan.objects[i].on_top_of = below if below is not None else before
+                plan.objects[i].on_top_of = before
 
 
 def _shares_a_support(plan: ScenePlan, index: int) -> bool:
