@@ -45,6 +45,29 @@ def test_camera_speed_words(rules, prompt, speed):
     assert rules.rewrite(prompt).animation_speed == speed
 
 
+@pytest.mark.parametrize("prompt, animation, speed, things", [
+    ("a sailboat on the ocean, slow pan", "pan_right", "slow", ["sailboat"]),
+    ("a dog in a park, the camera pans slowly", "pan_right", "slow", ["dog"]),
+    ("a cat on a sofa, the camera slowly pans", "pan_right", "slow", ["cat", "sofa"]),
+    ("a dog in a park, a slow, steady pan", "pan_right", "slow", ["dog"]),
+    ("a lighthouse on a cliff, slow tilt", "tilt_up", "slow", ["lighthouse"]),
+    ("a dog in a park, slow zoom", "zoom_in", "slow", ["dog"]),
+    ("a red car, pan shot", "pan_right", None, ["car"]),
+    ("a dog, quick pan", "pan_right", "fast", ["dog"]),
+    ("a robot, slow dolly", "dolly_in", "slow", ["robot"]),
+    ("a cat, gentle crane shot", "crane_up", "slow", ["cat"]),
+    ("a boat, pan", "pan_right", None, ["boat"]),
+    ("a frying pan on a stove", None, None, ["pan", "stove"]),
+    ("a pan of soup on a stove, slow zoom", "zoom_in", "slow", ["pan", "stove"]),
+    ("a heron and a crane by a lake", None, None, ["heron", "crane"]),
+])
+def test_a_move_named_without_its_way_goes_its_usual_way(rules, prompt, animation, speed, things):
+    """"A slow pan" is a pan, not a cooking pan, and slow; "a frying pan" stays a thing."""
+    draft = rules.rewrite(prompt)
+    assert (draft.camera_animation, draft.animation_speed) == (animation, speed)
+    assert [o.name for o in draft.objects][:len(things)] == things
+
+
 # ------------------------------------------------------------ shot sizes and angles
 
 @pytest.mark.parametrize("phrase,framing", [("an extremely tight shot", "extreme_closeup"),
@@ -76,9 +99,12 @@ def test_camera_angles(rules, phrase, angle):
 # ------------------------------------------------------------ objects, counts, adjectives
 
 @pytest.mark.parametrize("prompt,count,name", [
-    ("two red cubes", 2, "cube"), ("three trees", 3, "tree"), ("a pair of shoes", 2, "shoe"),
+    ("two red cubes", 2, "cube"), ("three trees", 3, "tree"), ("a pair of cats", 2, "cat"),
     ("5 boxes", 5, "box"), ("several benches", 3, "bench"), ("one cherry", 1, "cherry"),
     ("four puppies", 4, "puppy"), ("a glass", 1, "glass"),
+    # A pair of what comes in pairs is one thing (a model of sneakers is the pair); a unit counts its things.
+    ("a pair of shoes", 1, "shoe"), ("two pairs of gloves", 2, "glove"), ("a pair of scissors", 1, "scissor"),
+    ("a roll of tape", 1, "tape"), ("two loaves of bread", 2, "bread"), ("three slices of pizza", 3, "pizza"),
 ])
 def test_counts_make_separate_entries(rules, prompt, count, name):
     draft = rules.rewrite(prompt)
@@ -177,6 +203,23 @@ def test_pronoun_refers_back(rules):
 def test_counted_objects_share_their_relation(rules):
     draft = rules.rewrite("three trees to the left of a house")
     assert [o.relation.target for o in draft.objects[:3]] == [3, 3, 3]
+
+
+@pytest.mark.parametrize("prompt, supported", [
+    ("a stack of books and a lamp on a desk", {"book": 3, "lamp": 1}),
+    ("a lamp and a stack of books on a desk", {"book": 3, "lamp": 1}),
+    ("a pair of scissors and a roll of tape on a desk", {"scissor": 1, "tape": 1}),
+    ("a vase and a bunch of flowers on a table", {"vase": 1, "flower": 3}),
+])
+def test_things_listed_by_a_quantity_share_the_lists_support(rules, prompt, supported):
+    """A place after a list is each listed thing's, also of those a quantity noun holds ("a stack of")."""
+    draft = rules.rewrite(prompt)
+    support = len(draft.objects) - 1
+    on_it = {}
+    for obj in draft.objects[:-1]:
+        assert obj.on_top_of == support, (obj.name, obj.on_top_of)
+        on_it[obj.name] = on_it.get(obj.name, 0) + 1
+    assert on_it == supported
 
 
 # ------------------------------------------------------------ motion and camera follow
@@ -531,7 +574,7 @@ def test_a_prompt_past_the_scene_limit_is_cut_at_it_with_a_warning(rules):
 
 
 @pytest.mark.parametrize("prompt,number", [("twenty-one lanterns", 9), ("seven-a-side teams", 3),
-                                           ("four cups", 4), ("a pair of gloves", 2)])
+                                           ("four cups", 4), ("a pair of dice", 2), ("a pair of gloves", 1)])
 def test_number_words(rules, prompt, number):
     assert len(rules.rewrite(prompt).objects) == number
 

@@ -131,6 +131,16 @@ ANIMATION_SPEED_WORDS = {
     "swiftly": "fast", "whip": "faster", "very fast": "faster", "very quickly": "faster",
 }
 
+# A camera move named without its way ("a slow pan", "the camera pans slowly", "a tilt shot") goes the way this
+# says; the word counts as a move only beside "camera", a word of manner, or "shot" ("a frying pan" is a pan).
+BARE_CAMERA_MOVES = {
+    **dict.fromkeys(("pan", "pans", "panning"), "pan_right"), **dict.fromkeys(("tilt", "tilts", "tilting"), "tilt_up"),
+    **dict.fromkeys(("dolly", "dollies", "dollying"), "dolly_in"),
+    **dict.fromkeys(("zoom", "zooms", "zooming"), "zoom_in"), **dict.fromkeys(("crane", "cranes", "craning"), "crane_up"),
+}
+MOVE_MANNERS = frozenset(ANIMATION_SPEED_WORDS) | frozenset(
+    "smooth smoothly steady steadily gradual gradually subtle sweeping lazy long gentle continuous".split())
+
 # Camera jargon the vocabulary's synonyms lack; each names its move unambiguously.
 EXTRA_CAMERA_MOVES = {
     "orbits clockwise": "orbit_right", "orbit clockwise": "orbit_right", "circles clockwise around": "orbit_right",
@@ -356,6 +366,8 @@ QUANTITY_NOUNS: dict[str, int | None] = {
     "procession": None, "parade": None, "queue": None, "caravan": None, "team": None, "family": None,
     "litter": None, "troop": None, "gaggle": None, "brood": None, "pod": None,
 }
+# "a roll of tape", "two loaves of bread": one of the thing per unit the number counts.
+UNIT_NOUNS = frozenset("roll loaf bar piece slice bale sheet".split())
 PLURAL_COUNT = 3  # "apples", "several apples": a plural without a number
 # Things that hold what is "of" / "in" / "full of" / "filled with" them: the contents stand on them.
 CONTAINER_NOUNS = frozenset(

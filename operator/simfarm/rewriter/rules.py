@@ -293,12 +293,42 @@ def _read_camera_animation(text: _Text, reading: _Reading) -> None:
         start, end = match.start(), match.end()
         speed_before = re.search(r"(\w+) (?:camera )?$", text.value[:start])
         speed_after = re.match(r" (very \w+|\w+)", text.value[end:])
+        inside = [word for word in match.group(0).split() if word in lex.ANIMATION_SPEED_WORDS]  # "slow zoom"
+        if inside:
+            reading.draft["animation_speed"] = lex.ANIMATION_SPEED_WORDS[inside[0]]
         for found, is_before in ((speed_before, True), (speed_after, False)):
             if found and found.group(1) in lex.ANIMATION_SPEED_WORDS:
                 reading.draft["animation_speed"] = lex.ANIMATION_SPEED_WORDS[found.group(1)]
                 start, end = (found.start(), end) if is_before else (start, end + found.end())
         subject = re.search(r"(?:the )?camera (?:slowly |quickly |gently |smoothly )?$", text.value[:start])
         text.cut(subject.start() if subject else start, end)
+        return
+    _read_bare_camera_move(text, reading)
+
+
+_MOVE_WORDS = "|".join(sorted(lex.BARE_CAMERA_MOVES, key=len, reverse=True))
+_MANNERS = "|".join(sorted(lex.MOVE_MANNERS, key=len, reverse=True))
+# "the camera pans slowly", "a slow, steady pan", "tilt shot", or the move alone between commas ("…, pan").
+_BARE_MOVE = re.compile(
+    rf"(?:(?:the |a |an )?camera (?:(?P<adverb>{_MANNERS}) )?|(?:a |an )?(?P<manner>(?:(?:{_MANNERS}) ?,? )+)|(?<=, ))"
+    rf"(?P<move>{_MOVE_WORDS})(?P<shot> shot)?(?: (?P<after>{_MANNERS}))?(?![\w'-])")
+
+
+def _read_bare_camera_move(text: _Text, reading: _Reading) -> None:
+    """A move named without its way ("a slow pan"): ``lex.BARE_CAMERA_MOVES`` says which way, and its speed
+    words (before or after it) how fast."""
+    for match in _BARE_MOVE.finditer(text.value):
+        alone = not (match.group("manner") or match.group("shot")) and not match.group(0).lstrip().startswith(
+            ("camera", "the camera", "a camera", "an camera"))
+        if alone and not re.match(r"\s*(,|$)", text.value[match.end():]):
+            continue  # "…, pan" only as a segment of its own, never "…, pan of soup"
+        reading.draft["camera_animation"] = lex.BARE_CAMERA_MOVES[match.group("move")]
+        words = " ".join(filter(None, (match.group("adverb"), match.group("manner"), match.group("after"))))
+        speeds = [lex.ANIMATION_SPEED_WORDS[word] for word in re.findall(r"\w+", words)
+                  if word in lex.ANIMATION_SPEED_WORDS]
+        if speeds:
+            reading.draft["animation_speed"] = speeds[0]
+        text.cut(*match.span())
         return
 
 

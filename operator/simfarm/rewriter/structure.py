@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from ..plan import vocabulary as vocab
 from ..plan.draft import MAX_OBJECTS, DraftMovement, DraftObject, DraftRelation
+from ..plan.wording import PAIR_NOUNS
 from . import directions, references
 from . import lexicon as lex
 from .chunks import (PRONOUNS, SEPARATORS, Chunk, alone_in_segment, chunk_doc, count_of, draft_object, is_attribute_word,
@@ -161,8 +162,10 @@ class _Reader:
             if outer.lemma in lex.PART_NOUNS and inner.kind == "object":  # "the roof of a cottage": the cottage
                 outer.kind, outer.owner = "ignore", inner
                 continue
-            if outer.lemma in lex.QUANTITY_NOUNS and outer.kind in ("object", "ignore"):
-                quantity = lex.QUANTITY_NOUNS[outer.lemma]
+            if (outer.lemma in lex.QUANTITY_NOUNS or outer.lemma in lex.UNIT_NOUNS) and outer.kind in ("object", "ignore"):
+                quantity = lex.QUANTITY_NOUNS.get(outer.lemma)
+                if outer.lemma in lex.UNIT_NOUNS or (outer.lemma == "pair" and inner.head.lower_ in PAIR_NOUNS):
+                    quantity = outer.count  # "a pair of sneakers" is one thing, "two rolls of tape" two
                 if not inner.counted:
                     inner.count = quantity or (inner.count if inner.count > 1 else lex.PLURAL_COUNT)
                 inner.counted = True
@@ -511,9 +514,10 @@ class _Reader:
             return []
         chunk = self.chunk_of.get(head.i)
         if chunk is not None:
+            listed = chunk  # "a lamp and a stack of books on a desk": the stack is what the lamp is listed with
             chunk = chunk.owner or chunk
             if chunk.kind == "object":
-                return self._distributed(chunk, prep)
+                return self._distributed(chunk, prep, listed.head)
             governor = head.head if head.dep_ in ("pobj", "dobj", "appos", "attr", "amod") else None  # amod: "a cat asleep on"
             if governor is not None and governor.i != head.i:
                 return self._subjects(governor.head if governor.pos_ == "ADP" else governor, prep, depth + 1)
@@ -585,22 +589,27 @@ class _Reader:
                 return previous[0]
         return self._object_before(token)
 
-    def _distributed(self, chunk: Chunk, prep) -> list[Chunk]:
+    def _distributed(self, chunk: Chunk, prep, head=None) -> list[Chunk]:
         """A preposition after the last of coordinated nouns applies to each one without its own
-        (the parser may hang it from the first: 'a jug and three cups on a tray')."""
-        head = chunk.head
-        conjuncts = [self.chunk_of.get(t.i) for t in _coordinated(head) if t.i != head.i]
-        conjuncts = [c for c in conjuncts if c is not None and c.kind == "object" and c is not chunk]
+        (the parser may hang it from the first: 'a jug and three cups on a tray'); ``head``: the word
+        ``chunk`` is listed by, when a quantity noun holds it ("a stack of books")."""
+        head = head if head is not None else chunk.head
+        conjuncts = self._coordinated_objects(head, chunk)
         if not conjuncts or prep.i < max(c.head.i for c in conjuncts + [chunk]):
             return [chunk]  # inside the list, the preposition is its own noun's
         free = [c for c in conjuncts  # its own place comes before this one: "a cup on a tray and a pen on a desk"
                 if not any(ch.dep_ == "prep" and ch.lower_ != "of" and ch.i < prep.i for ch in c.head.children)]
         return sorted(free + [chunk], key=lambda c: c.head.i)
 
+    def _coordinated_objects(self, head, chunk: Chunk) -> list[Chunk]:
+        """The objects listed with ``chunk``; a quantity's are its things ("a stack of books and a lamp")."""
+        listed = [self.chunk_of.get(t.i) for t in _coordinated(head) if t.i != head.i]
+        return [c.owner or c for c in listed if c is not None and (c.owner or c).kind == "object"
+                and (c.owner or c) is not chunk]
+
     def _with_conjuncts(self, chunk: Chunk) -> list[Chunk]:
-        conjuncts = [self.chunk_of.get(t.i) for t in _coordinated(chunk.head)]
-        return sorted({id(c): c for c in [chunk] + [c for c in conjuncts if c is not None and c.kind == "object"]}.values(),
-                      key=lambda c: c.head.i)
+        conjuncts = self._coordinated_objects(chunk.head, chunk)
+        return sorted({id(c): c for c in [chunk] + conjuncts}.values(), key=lambda c: c.head.i)
 
     def _antecedent(self, subjects: list[Chunk], prep, pronoun: str | None = None) -> Chunk | None:
         """What 'it' / 'them' / 'on top' points at: the owner of a 'with' phrase, else the nearest earlier
