@@ -299,6 +299,21 @@ def test_a_model_whose_name_has_the_noun_only_as_a_modifier_is_another_thing(rea
             assert asset.stand_in and asset.name.lower() in variant.caption.lower(), (asset.name, variant.caption)
 
 
+@pytest.mark.parametrize("prompt, noun, model, phrase", [
+    ("a chess board on a table between two chairs", "board", "Chessboard", "chess board"),
+    ("two men playing chess, a chess board on a small table", "board", "Chessboard", "chess board")])
+def test_among_near_matches_the_model_showing_all_the_phrase_says_is_chosen(real_catalog, prompt, noun, model,
+                                                                           phrase):
+    """"A chess board" was the library's White board or Chopping board in three variants of four, and captioned
+    "a board": the Chessboard, one word for the two, shows what the prompt asked for, and keeps its words."""
+    planner = Planner(resolver=lambda plan: resolve_assets(plan, real_catalog))
+    for variant in planner.plan(prompt, variants=4, seed=3).plan.variants:
+        thing = next(o for o in variant.objects if o.name == noun)
+        assert thing.asset.name == model and not thing.asset.stand_in, (thing.asset.name, variant.caption)
+        assert thing.description == phrase
+        assert phrase in variant.caption or any(noun in w and "out of view" in w for w in variant.warnings)
+
+
 def test_a_name_that_says_what_kind_of_item_it_is_names_the_thing(real_catalog):
     """The library's "Toilets unit" is a toilet and its "Car model" a (toy) car: the caption says "a toilet",
     where the name's last word had made the unit a stand-in."""

@@ -60,6 +60,12 @@ def test_camera_speed_words(rules, prompt, speed):
     ("a frying pan on a stove", None, None, ["pan", "stove"]),
     ("a pan of soup on a stove, slow zoom", "zoom_in", "slow", ["pan", "stove"]),
     ("a heron and a crane by a lake", None, None, ["heron", "crane"]),
+    ("a boat on a lake, a slow drift to the left", "pan_left", "slow", ["boat"]),
+    ("a dog, the camera drifts right", "pan_right", None, ["dog"]),
+    ("a boat drifts to the left, static camera", "static", None, ["boat"]),
+    ("a red car on a road, the camera slowly circles it", "orbit_left", "slow", ["car"]),
+    ("a sculpture, 360 spin", "orbit_left", None, ["sculpture"]),
+    ("a tree on a hill, time lapse", None, None, ["tree"]),
 ])
 def test_a_move_named_without_its_way_goes_its_usual_way(rules, prompt, animation, speed, things):
     """"A slow pan" is a pan, not a cooking pan, and slow; "a frying pan" stays a thing."""

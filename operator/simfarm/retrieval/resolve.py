@@ -100,6 +100,8 @@ class _Resolver:
             matching = _real_first(_playthings_as_asked(_named_first(_posed(asked, pose), identity), identity))
         matches = matching
         good = [hit for hit in matches if hit.score >= matches[0].score - CHOICE_MARGIN][:CHOICE_POOL]
+        if kind is CatalogKind.object and _names_the_thing(good[0].entry, identity):  # stand-ins are as near
+            good = _stating_most(good, identity)
         if kind is CatalogKind.hdri:
             good = _real_first(good)
         if looks != Looks():
@@ -213,7 +215,28 @@ def _names_the_thing(entry: CatalogEntry, identity: str) -> bool:
     modifier ("Football goal" for "a football", "Table fan" for "a table"), is another thing."""
     head = query_head(identity)
     own = name_words(entry.name)
-    return head is None or bool(own) and own[-1] in {head} | synonyms(head)
+    if head is None:
+        return True
+    if not own:
+        return False
+    words = terms(identity)
+    before = words[words.index(head) - 1] if head in words[1:] else None
+    # One thing written as one word or two: "Chessboard" for "a chess board", "Tooth brush" for "a toothbrush".
+    return own[-1] in {head} | synonyms(head) or own[-1] == f"{before}{head}" or "".join(own[-2:]) == head
+
+
+def _stating_most(good: list[SearchHit], identity: str) -> list[SearchHit]:
+    """The good matches whose records state the most words of the phrase ("Chessboard" over "Chopping board"
+    for "a chess board"), so that a word the caption would otherwise drop is kept where a model shows it."""
+    words = terms(identity)
+
+    def stated(hit: SearchHit) -> int:
+        have = set(terms(" ".join(appearance.entry_words(hit.entry))))
+        joined = {first + second for first, second in zip(words, words[1:])} & have  # "chessboard"
+        return sum(1 for word in words if word in have or any(word in compound for compound in joined))
+
+    counts = [stated(hit) for hit in good]
+    return [hit for hit, count in zip(good, counts) if count == max(counts, default=0)]
 
 
 def _a_modifiers_thing(hit: SearchHit, identity: str) -> bool:
@@ -258,8 +281,10 @@ def _the_asked_thing(matching: list[SearchHit], identity: str) -> list[SearchHit
 
 
 def _named_in_full(entry: CatalogEntry, identity: str) -> bool:
-    """Does the phrase hold every word of the entry's name ("a doll house on a table" for "Doll house")?"""
-    return set(terms(entry.name)) <= set(terms(identity))
+    """Does the phrase hold every word of the entry's name ("a doll house on a table" for "Doll house", "a chess
+    board" for "Chessboard")?"""
+    words = terms(identity)
+    return set(terms(entry.name)) <= set(words) | {first + second for first, second in zip(words, words[1:])}
 
 
 def _playthings_as_asked(matching: list[SearchHit], identity: str) -> list[SearchHit]:
@@ -409,12 +434,14 @@ def _drop_unstated(obj: SceneObject, entry: CatalogEntry, warnings: list[str]) -
     kept_words = {noun[-1], obj.pose or ""} | {word for word in (obj.color, obj.material) if word}
 
     painted_finish = procedural.normalize_finish(obj.material) if obj.material else None
+    phrase = terms(obj.description)
+    compounds = {first + second for first, second in zip(phrase, phrase[1:])} & stated  # "chess board": Chessboard
 
     def shown(word: str) -> bool:
         lowered_word = word.lower()
         return (lowered_word in kept_words or procedural.normalize_color(lowered_word) is not None
                 or (painted_finish is not None and procedural.normalize_finish(lowered_word) == painted_finish)
-                or set(terms(word)) <= stated)
+                or set(terms(word)) <= stated or any(term in compound for term in terms(word) for compound in compounds))
 
     before = [word for word in words[:end] if shown(word)]
     after = words[end + 1:] if all(shown(word) for word in words[end + 1:]) else []

@@ -135,11 +135,17 @@ ANIMATION_SPEED_WORDS = {
 # says; the word counts as a move only beside "camera", a word of manner, or "shot" ("a frying pan" is a pan).
 BARE_CAMERA_MOVES = {
     **dict.fromkeys(("pan", "pans", "panning"), "pan_right"), **dict.fromkeys(("tilt", "tilts", "tilting"), "tilt_up"),
-    **dict.fromkeys(("dolly", "dollies", "dollying"), "dolly_in"),
+    **dict.fromkeys(("dolly", "dollies", "dollying"), "dolly_in"), **dict.fromkeys(("drift", "drifts", "drifting"), "pan_right"),
     **dict.fromkeys(("zoom", "zooms", "zooming"), "zoom_in"), **dict.fromkeys(("crane", "cranes", "craning"), "crane_up"),
 }
-MOVE_MANNERS = frozenset(ANIMATION_SPEED_WORDS) | frozenset(
-    "smooth smoothly steady steadily gradual gradually subtle sweeping lazy long gentle continuous".split())
+# Words of manner before such a move ("a slow, steady pan") and after it or "camera" ("the camera slowly pans").
+MOVE_MANNERS = frozenset(
+    "slow gentle leisurely fast quick rapid swift whip smooth steady gradual subtle sweeping lazy long continuous".split())
+MOVE_ADVERBS = frozenset("slowly gently quickly rapidly swiftly smoothly steadily gradually".split())
+# The way such a move is told to go, as the vocabulary's names say it ("a slow drift to the left": pan_left).
+MOVE_WAYS = {"left": "left", "right": "right", "up": "up", "upward": "up", "upwards": "up", "down": "down",
+             "downward": "down", "downwards": "down", "in": "in", "forward": "in", "forwards": "in", "out": "out",
+             "back": "out", "backward": "out", "backwards": "out"}
 
 # Camera jargon the vocabulary's synonyms lack; each names its move unambiguously.
 EXTRA_CAMERA_MOVES = {
@@ -154,6 +160,8 @@ EXTRA_CAMERA_MOVES = {
     "jib down": "crane_down", "pedestals up": "crane_up", "pedestals down": "crane_down",
     "orbiting shot": "orbit_left",
     "360-degree orbit": "orbit_left", "360 degree orbit": "orbit_left", "turntable shot": "orbit_left",
+    **{f"360{degree} {turn}": "orbit_left" for degree in ("", " degree", "-degree", "°")
+       for turn in ("spin", "turn", "rotation", "view")},
     **{f"{arc} {way}": "orbit_up" for arc in ("arc", "arcs", "arcing") for way in ("upward", "upwards", "up and over")},
     **{f"{arc} {way}": "orbit_down" for arc in ("arc", "arcs", "arcing") for way in ("downward", "downwards")},
     "upward arc": "orbit_up", "downward arc": "orbit_down", "arcs around": "orbit_left", "arcing around": "orbit_left",
@@ -177,7 +185,7 @@ UNSUPPORTED_CAMERA_PHRASES = (
     "handheld shot", "handheld camera", "hand-held camera", "handheld", "hand-held", "shaky cam", "shakycam",
     "steadicam shot", "steadicam", "gimbal shot", "pov shot", "point-of-view shot", "point of view shot",
     "over-the-shoulder shot", "over the shoulder shot", "split screen", "split-screen",
-    "time-lapse", "timelapse", "hyperlapse", "slow motion", "slow-motion", "slow-mo", "slo-mo",
+    "time-lapse", "timelapse", "time lapse", "hyperlapse", "slow reveal", "reveal shot", "slow motion", "slow-motion", "slow-mo", "slo-mo",
     "snorricam", "crash zoom", "snap zoom", "barrel roll",
 )
 # Camera-angle words that are also plain adverbs of place ("bunting overhead", "a plane flying overhead"):

@@ -125,6 +125,9 @@ class RulesRewriter:
                                         "the phrase contradicts; left it open")
             elif slot and slot not in reading.draft:
                 reading.draft[slot] = value
+                speeds = [lex.ANIMATION_SPEED_WORDS[word] for word in phrase.split() if word in lex.ANIMATION_SPEED_WORDS]
+                if slot == "camera_animation" and speeds:  # "the camera slowly circles it"
+                    reading.draft.setdefault("animation_speed", speeds[0])
         pending = [(i, word) for i, words in reading.unknown_adjectives.items() for word in words]
         distinct = list(dict.fromkeys(word for _, word in pending))  # copies of one phrase share their words
         scales = dict(zip(distinct, self.nearest.scale_words(distinct)))
@@ -306,23 +309,25 @@ def _read_camera_animation(text: _Text, reading: _Reading) -> None:
     _read_bare_camera_move(text, reading)
 
 
-_MOVE_WORDS = "|".join(sorted(lex.BARE_CAMERA_MOVES, key=len, reverse=True))
-_MANNERS = "|".join(sorted(lex.MOVE_MANNERS, key=len, reverse=True))
-# "the camera pans slowly", "a slow, steady pan", "tilt shot", or the move alone between commas ("…, pan").
+# "the camera pans slowly", "a slow, steady pan", "tilt shot", "a slow drift to the left", or the move alone
+# between commas ("…, pan").
 _BARE_MOVE = re.compile(
-    rf"(?:(?:the |a |an )?camera (?:(?P<adverb>{_MANNERS}) )?|(?:a |an )?(?P<manner>(?:(?:{_MANNERS}) ?,? )+)|(?<=, ))"
-    rf"(?P<move>{_MOVE_WORDS})(?P<shot> shot)?(?: (?P<after>{_MANNERS}))?(?![\w'-])")
+    rf"(?:(?:the |a |an )?camera (?:(?P<adverb>{_alternation(lex.MOVE_ADVERBS)}) )?"
+    rf"|(?:a |an )?(?P<manner>(?:(?:{_alternation(lex.MOVE_MANNERS)}) ?,? )+)|(?<=, ))"
+    rf"(?P<move>{_alternation(lex.BARE_CAMERA_MOVES)})(?: (?:to the |towards the )?(?P<way>{_alternation(lex.MOVE_WAYS)}))?"
+    rf"(?P<shot> shot)?(?: (?P<after>{_alternation(lex.MOVE_ADVERBS)}))?(?![\w'-])")
 
 
 def _read_bare_camera_move(text: _Text, reading: _Reading) -> None:
-    """A move named without its way ("a slow pan"): ``lex.BARE_CAMERA_MOVES`` says which way, and its speed
-    words (before or after it) how fast."""
+    """A move named without its way ("a slow pan"), or in words the vocabulary lacks ("a slow drift to the
+    left"): ``lex.BARE_CAMERA_MOVES`` says which way it goes unless told, and its speed words how fast."""
     for match in _BARE_MOVE.finditer(text.value):
-        alone = not (match.group("manner") or match.group("shot")) and not match.group(0).lstrip().startswith(
-            ("camera", "the camera", "a camera", "an camera"))
+        alone = not (match.group("manner") or match.group("shot")) and "camera" not in match.group(0)
         if alone and not re.match(r"\s*(,|$)", text.value[match.end():]):
             continue  # "…, pan" only as a segment of its own, never "…, pan of soup"
-        reading.draft["camera_animation"] = lex.BARE_CAMERA_MOVES[match.group("move")]
+        usual = lex.BARE_CAMERA_MOVES[match.group("move")]
+        told = f"{usual.rsplit('_', 1)[0]}_{lex.MOVE_WAYS[match.group('way')]}" if match.group("way") else usual
+        reading.draft["camera_animation"] = told if told in vocab.ANIMATIONS_BY_NAME else usual
         words = " ".join(filter(None, (match.group("adverb"), match.group("manner"), match.group("after"))))
         speeds = [lex.ANIMATION_SPEED_WORDS[word] for word in re.findall(r"\w+", words)
                   if word in lex.ANIMATION_SPEED_WORDS]
