@@ -94,6 +94,17 @@ def test_he_is_the_man_and_copies_stay_a_group(films):
     assert len(films[STORIES[2]].film.entities) == 2
 
 
+def test_a_pronoun_after_a_shots_own_nouns_means_someone_seen_when_none_of_them_can_be_meant(planner):
+    """"A woman walks past him" shows the man of the shot before (the shot had shown the woman alone); "it" in
+    "picks up a ball and throws it" is that ball, and "them" after "two kids" would be the kids."""
+    story = ("A man sits on a bench in a park. A woman walks past him. Two kids play with a ball. "
+             "A dog runs towards them. A girl picks up a stick and throws it.")
+    names = entity_names(planner.plan_film(story=story, settings=TINY, seed=3).plan)
+    assert names[1] == ["woman", "man"]
+    assert sorted(names[3]) == ["ball", "dog", "kid", "kid"]
+    assert names[4] == ["girl", "stick"]
+
+
 def test_a_shot_naming_nothing_shows_the_previous_cast(films):
     plan = films[STORIES[3]]
     assert entity_names(plan)[1] == entity_names(plan)[0] == ["ginger cat", "sofa"]

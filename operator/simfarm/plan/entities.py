@@ -8,7 +8,10 @@ the same size. The rules are a reader's, kept simple:
   noun before it means someone already seen: it is replaced by that
   entity's words before the shot is read (``he``/``she`` the last person of
   that kind, ``it`` the last thing — the previous shot's subject first —
-  ``they`` the previous shot's cast);
+  ``they`` the previous shot's cast); so is "him", "her" or "them" after the
+  shot's own nouns when none of those can be meant ("A woman walks past
+  him": the man seen before), while "it" there is the shot's own ("picks up
+  a stick and throws it");
 - an object whose head noun names an earlier entity is that entity, unless
   the shot marks it as new ("another car", "a second dog") or its colour or
   material contradicts it ("a blue car" after "a red car"); copies ("two
@@ -47,6 +50,14 @@ OBJECT_PRONOUNS = {"him": "male", "them": "group"}  # "her" and "it" read as sub
 NEW_MARKERS = ("another", "second", "third", "different", "new", "one more")
 NOUN_TAGS = frozenset({"NOUN", "PROPN"})
 
+
+
+def _meant_before(kind: str | None, nouns: list) -> bool:
+    """Could a pronoun of ``kind`` mean one of the shot's own earlier nouns (spaCy tokens)?"""
+    if kind == "group":
+        return any(noun.tag_ in ("NNS", "NNPS") or noun.dep_ == "conj" for noun in nouns)
+    words = MALE if kind == "male" else FEMALE if kind == "female" else PEOPLE
+    return any(noun.lemma_.lower() in words or noun.lower_ in words for noun in nouns)
 
 
 def person_kind(name: str) -> str | None:
@@ -113,12 +124,16 @@ class Cast:
         """
         mentions = mentions or {}
         replacements = []
+        nouns: list = []  # the nouns before the token, which a later pronoun may mean instead
         for token in doc:
             if token.pos_ in NOUN_TAGS and token.lower_ not in SUBJECT_PRONOUNS:
-                break
+                nouns.append(token)
+                continue
             kind = SUBJECT_PRONOUNS.get(token.lower_) or OBJECT_PRONOUNS.get(token.lower_)
             if kind is None and token.lower_ == "her" and token.dep_ != "poss":
                 kind = "female"
+            if nouns and (token.lower_ not in ("him", "her", "them") or _meant_before(kind, nouns)):
+                continue  # "a man picks up a ball and throws it": the ball; "a woman walks past him": someone seen
             if kind is not None and token.pos_ == "PRON":
                 linked = self.linked.get(mentions.get(token.lower_, ""))
                 words = f"the {self._by_id(linked).description}" if linked else self._antecedent(kind)
@@ -129,6 +144,7 @@ class Cast:
         return text
 
     def _antecedent(self, kind: str) -> str | None:
+        """The words of whom a pronoun of ``kind`` means among the entities already seen."""
         recent = [self._by_id(i) for i in (self.shots[-1] if self.shots else [])]
         if kind == "group":  # "They": the previous shot's cast, copies as a plural ("the brown dogs")
             counts = Counter(e.description for e in recent)
