@@ -22,6 +22,7 @@ from simfarm.plan.credits import credits
 from simfarm.plan.planner import Planner
 from simfarm.plan.vocabulary import pose_of
 from simfarm.retrieval import judged
+from simfarm.retrieval.appearance import entry_words
 from simfarm.retrieval.catalog import Catalog
 from simfarm.retrieval.entries import CatalogKind, license_allowed
 from simfarm.retrieval.library import installed_libraries
@@ -312,6 +313,27 @@ def test_among_near_matches_the_model_showing_all_the_phrase_says_is_chosen(real
         assert thing.asset.name == model and not thing.asset.stand_in, (thing.asset.name, variant.caption)
         assert thing.description == phrase
         assert phrase in variant.caption or any(noun in w and "out of view" in w for w in variant.warnings)
+
+
+def test_a_film_casts_a_seated_person_seated_and_keeps_them_on_what_they_sat_on(real_catalog):
+    """"A man sits on a bench" had been cast as the library's standing "Male" ("The man stands on the bench"),
+    and the bench was gone from the next shot. Now his one model is a seated one, on the bench in both shots;
+    and a "ginger cat" drawn as the Siamese cat is "a cat" in every shot, as retrieval said."""
+    planner = Planner(resolver=lambda plan: resolve_assets(plan, real_catalog))
+    plan = planner.plan_film(story="A man sits on a bench in a park at dawn. A woman walks past him. "
+                                   "A ginger cat sleeps on a sofa in a living room.", variants=2, seed=2).plan
+    for variant in range(plan.variant_count):
+        scenes = plan.scenes_of(variant)
+        for shot, scene in zip(plan.film.shots[:2], scenes):
+            man = next(i for i, entity in enumerate(shot.entities) if scene.objects[i].name == "man")
+            bench = next(i for i, entity in enumerate(shot.entities) if scene.objects[i].name == "bench")
+            assert pose_of(*scene.objects[man].asset.size_m) == "sitting", scene.objects[man].asset.name
+            assert scene.objects[man].on_top_of == bench, scene.caption
+            assert "stands on" not in scene.caption, scene.caption
+        cat = next(o for o in scenes[2].objects if o.name == "cat")
+        entry = next(e for e in real_catalog.entries(CatalogKind.object) if e.id == cat.asset.id)
+        if "ginger" not in entry_words(entry):
+            assert "ginger" not in scenes[2].caption and cat.description == "cat", scenes[2].caption
 
 
 def test_a_name_that_says_what_kind_of_item_it_is_names_the_thing(real_catalog):

@@ -100,7 +100,7 @@ def test_a_pronoun_after_a_shots_own_nouns_means_someone_seen_when_none_of_them_
     story = ("A man sits on a bench in a park. A woman walks past him. Two kids play with a ball. "
              "A dog runs towards them. A girl picks up a stick and throws it.")
     names = entity_names(planner.plan_film(story=story, settings=TINY, seed=3).plan)
-    assert names[1] == ["woman", "man"]
+    assert names[1] == ["woman", "man", "bench"]  # he is still on the bench he sat on
     assert sorted(names[3]) == ["ball", "dog", "kid", "kid"]
     assert names[4] == ["girl", "stick"]
 

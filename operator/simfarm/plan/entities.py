@@ -204,6 +204,10 @@ class Cast:
             if definite and not counted and 0 < known < len(copies):
                 _drop_objects(draft, set(copies[known:]))
 
+    def appears(self, entity_id: str, shot: int) -> None:
+        """The entity is in ``shot`` too, without a mention (a support that stays under what it carries)."""
+        self._by_id(entity_id).shots.append(shot)
+
     def finish(self, drafts: list[SceneDraft]) -> list[Entity]:
         """Every draft object takes its entity's final words, colour, material and size; the film's entities."""
         for draft, ids in zip(drafts, self.shots):

@@ -40,7 +40,7 @@ from ..rewriter.story import StoryShot, ask_story, cross_line, split_story
 from .captions import describe
 from .combiner import combine_variant, effects_the_passes_exclude, engine_warnings, variant_seed
 from .continuity import WIDER_AXIS_MARGIN, ActionLine, Continuity, Held, action_line, camera_position, end_states
-from .draft import SceneDraft
+from .draft import MAX_OBJECTS, DraftObject, SceneDraft
 from .entities import Cast
 from .layout import lay_out
 from .models import (MAX_FRAMES, MAX_PROMPT_CHARS, MAX_SHOTS, MAX_STORY_CHARS, Entity, Film, FilmShot, ObjectScale,
@@ -168,9 +168,9 @@ def _read(planner: "Planner", requests: Sequence[ShotRequest], settings: RenderS
         shots.append(_Shot(index, request, draft, entities, 0, crossing or request.cross_axis, frames, first_frame))
         drafts.append(draft)
         first_frame += frames
-    film_entities = cast.finish(drafts)
     _decide_sets(shots)
-    _keep_supports(shots)
+    _keep_supports(shots, cast)
+    film_entities = cast.finish(drafts)
     return shots, film_entities, backends
 
 
@@ -187,19 +187,30 @@ def _decide_sets(shots: list[_Shot]) -> None:
         shot.draft.background, shot.draft.floor, shot.set = background, floor, number
 
 
-def _keep_supports(shots: list[_Shot]) -> None:
-    """What stood on something when the set last saw it stands on it again, if both are in the shot and
-    the shot says nothing else of it (a loop this makes with what the shot says, the combiner breaks)."""
-    stood_on: dict[tuple[int, str], str | None] = {}
+def _keep_supports(shots: list[_Shot], cast: Cast) -> None:
+    """What stood on something when the set last saw it stands on it again if the shot says nothing else of it
+    (a loop this makes with what the shot says, the combiner breaks); the support comes back with it where the
+    shot does not name it ("A man sits on a bench. A woman walks past him.": he is still on the bench)."""
+    stood_on: dict[tuple[int, str], tuple[str, DraftObject] | None] = {}
     for shot in shots:
         objects = shot.draft.objects
+        for obj, entity in list(zip(objects, shot.entities)):
+            kept = stood_on.get((shot.set, entity))
+            if kept is None or kept[0] == entity or obj.on_top_of is not None or obj.relation is not None \
+                    or obj.movement is not None:
+                continue
+            support, seen_as = kept
+            if support not in shot.entities:
+                if len(objects) >= MAX_OBJECTS:
+                    continue
+                objects.append(seen_as.model_copy(deep=True, update={
+                    "on_top_of": None, "relation": None, "movement": None, "camera_follow": False}))
+                shot.entities.append(support)  # the cast's own list for this shot
+                cast.appears(support, shot.index)
+            obj.on_top_of = shot.entities.index(support)
         for obj, entity in zip(objects, shot.entities):
-            support = stood_on.get((shot.set, entity))
-            if (support in shot.entities and support != entity and obj.on_top_of is None and obj.relation is None
-                    and obj.movement is None):
-                obj.on_top_of = shot.entities.index(support)
-        for obj, entity in zip(objects, shot.entities):
-            stood_on[shot.set, entity] = shot.entities[obj.on_top_of] if obj.on_top_of is not None else None
+            below = obj.on_top_of
+            stood_on[shot.set, entity] = (shot.entities[below], objects[below]) if below is not None else None
 
 
 # ---------------------------------------------------------------- combining and retrieval
@@ -232,13 +243,15 @@ def _retrieve(plan: RequestPlan, shots: list[_Shot], resolver) -> None:
     sets = sorted({shot.set for shot in shots})
     first_of_set = {number: next(shot.index for shot in shots if shot.set == number) for number in sets}
     casting = []
+    poses = _cast_poses(shots)
     for variant in range(plan.variant_count):
         scenes = plan.scenes_of(variant)
         for number in sets:
             base = scenes[first_of_set[number]]
             objects = [SceneObject(name=e.name, description=e.description, color=e.color, material=e.material,
                                    placement=0, scale=ObjectScale(factor=vocab.SCALES_BY_NAME[e.scale].factor,
-                                                                  name=e.scale)) for e in entities]
+                                                                  name=e.scale), pose=poses.get(e.id))
+                       for e in entities]
             seed = variant_seed(plan.seed, variant) if number == sets[0] else base.seed
             casting.append(base.model_copy(deep=True, update={"objects": objects, "shot": None, "seed": seed,
                                                               "warnings": []}))
@@ -249,11 +262,29 @@ def _retrieve(plan: RequestPlan, shots: list[_Shot], resolver) -> None:
         for shot, scene in zip(shots, plan.scenes_of(variant)):
             pick = picks[sets.index(shot.set)]
             for entity, obj in zip(shot.entities, scene.objects):
-                obj.asset = picks[0].objects[by_id[entity]].asset.model_copy(deep=True)
+                cast = picks[0].objects[by_id[entity]]
+                obj.asset = cast.asset.model_copy(deep=True)
+                # The words, colour and finish the chosen model shows ("a ginger cat" drawn as a Siamese cat
+                # is "a cat"), as retrieval left them.
+                obj.description, obj.color, obj.material = cast.description, cast.color, cast.material
             scene.background = pick.background.model_copy(deep=True)
             scene.stage.material = pick.stage.material.model_copy(deep=True)
         for pick in picks:
             plan.warnings += [w for w in pick.warnings if w not in plan.warnings]
+
+
+def _cast_poses(shots: list[_Shot]) -> dict[str, str]:
+    """The pose each entity's one model is chosen in: the pose its shots give it ("A man sits on a bench"), where
+    they give one and only one and never move it (a seated model cannot walk away)."""
+    asked: dict[str, set[str | None]] = {}
+    moving: set[str] = set()
+    for shot in shots:
+        for entity, obj in zip(shot.entities, shot.draft.objects):
+            asked.setdefault(entity, set()).add(obj.pose)
+            if obj.movement is not None:
+                moving.add(entity)
+    return {entity: next(iter(poses - {None})) for entity, poses in asked.items()
+            if len(poses - {None}) == 1 and entity not in moving}
 
 
 # ---------------------------------------------------------------- layout with continuity
