@@ -26,6 +26,7 @@ from simfarm.retrieval.appearance import entry_words
 from simfarm.retrieval.catalog import Catalog
 from simfarm.retrieval.entries import CatalogKind, license_allowed
 from simfarm.retrieval.library import installed_libraries
+from simfarm.retrieval.ranking import query_facets, terms
 from simfarm.retrieval.resolve import resolve_assets
 
 DATA = Path(__file__).parent / "data"
@@ -334,6 +335,33 @@ def test_a_film_casts_a_seated_person_seated_and_keeps_them_on_what_they_sat_on(
         entry = next(e for e in real_catalog.entries(CatalogKind.object) if e.id == cat.asset.id)
         if "ginger" not in entry_words(entry):
             assert "ginger" not in scenes[2].caption and cat.description == "cat", scenes[2].caption
+
+
+@pytest.mark.parametrize("prompt", ["a motorcycle on a city street at night", "a cabin in the snow at night",
+                                    "a red car on a road at sunset", "a lighthouse on a cliff at dawn"])
+def test_a_background_shows_the_time_of_day_the_prompt_states(real_catalog, prompt):
+    """Its light is the whole picture: "a city street at night" had Poly Haven's daytime "Urban Street 01" (a
+    city street, ranked first) in two variants of four, "a cabin in the snow at night" a snowy winter day."""
+    planner = Planner(resolver=lambda plan: resolve_assets(plan, real_catalog))
+    for variant in planner.plan(prompt, variants=4, seed=3).plan.variants:
+        entry = next(e for e in real_catalog.entries(CatalogKind.hdri) if e.id == variant.background.id)
+        stated = query_facets(terms(" ".join((entry.name, *entry.tags, *entry.categories))), ("time",))
+        assert query_facets(terms(prompt), ("time",))["time"] & stated.get("time", frozenset()), (entry.name, stated)
+
+
+@pytest.mark.parametrize("prompt, model, shown", [("a bowl of fruit on a table", "Bowl with fruits", "bowl of fruit"),
+                                                 ("a bowl of salad on a table", "Bowl with salad", "bowl of salad"),
+                                                 ("a basket of bread on a table", None, "basket")])
+def test_a_container_of_something_is_searched_whole_and_captioned_as_the_model_shows(real_catalog, prompt, model,
+                                                                                   shown):
+    """"A bowl of fruit" had been a plain bowl (the fruit dropped as a mass noun): it is the library's "Bowl
+    with fruits". A basket whose model shows no bread is "a basket" in the caption, with a warning."""
+    planner = Planner(resolver=lambda plan: resolve_assets(plan, real_catalog))
+    for variant in planner.plan(prompt, variants=4, seed=3).plan.variants:
+        container = variant.objects[0]
+        assert model is None or container.asset.name == model, container.asset.name
+        assert container.description == shown and not container.asset.stand_in, container.description
+        assert f" {shown} " in f" {variant.caption.lower()} " or any("out of view" in w for w in variant.warnings)
 
 
 def test_a_name_that_says_what_kind_of_item_it_is_names_the_thing(real_catalog):

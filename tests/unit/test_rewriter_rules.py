@@ -206,6 +206,16 @@ def test_pronoun_refers_back(rules):
     assert draft.objects[1].on_top_of == 0
 
 
+@pytest.mark.parametrize("prompt, description", [("a bowl of fruit on a table", "bowl of fruit"),
+                                                 ("a basket of bread", "basket of bread"),
+                                                 ("a statue of a lion in a park", "statue"),
+                                                 ("a painting of a horse", "painting")])
+def test_a_containers_one_content_is_in_its_description_a_depictions_is_not(rules, prompt, description):
+    """A model may hold the fruit ("Bowl with fruits"); a painting of a horse is searched as a painting, never as
+    the horse."""
+    assert rules.rewrite(prompt).objects[0].description == description
+
+
 def test_counted_objects_share_their_relation(rules):
     draft = rules.rewrite("three trees to the left of a house")
     assert [o.relation.target for o in draft.objects[:3]] == [3, 3, 3]
@@ -269,6 +279,8 @@ def test_camera_follow(rules, prompt, followed):
     ("a vase with studio lighting", "studio lighting"),
     ("a statue in a foggy forest", "foggy forest"),
     ("a cabin at dawn", "dawn"),
+    ("a house on a rainy day", "rainy day"),  # not a house on top of a "day"
+    ("a car on a cold winter morning", "winter morning"),
 ])
 def test_background_phrases(rules, prompt, background):
     draft = rules.rewrite(prompt)
@@ -284,6 +296,16 @@ def test_floor_phrases_are_not_support_objects(rules, prompt, floor):
     draft = rules.rewrite(prompt)
     assert draft.floor == floor
     assert all(o.on_top_of is None for o in draft.objects)
+
+
+@pytest.mark.parametrize("prompt,floor", [
+    ("a cabin in the snow at night", "snow"), ("a dog plays in the snow", "snow"),
+    ("a snowman in a blizzard", "snow"), ("a car in the city at night", "asphalt"),
+    ("a tent in a forest at night, on a marble floor", "marble floor"),
+])
+def test_the_ground_a_background_phrase_names_is_the_floor_unless_one_is_named(rules, prompt, floor):
+    """"In the snow at night" is read whole as the background, and its snow is the ground too."""
+    assert rules.rewrite(prompt).floor == floor
 
 
 @pytest.mark.parametrize("phrase,effect,level", [

@@ -1,4 +1,5 @@
-"""Indoors or outdoors: what a background phrase, a record and a scene's models say of their place.
+"""Indoors or outdoors: what a background phrase, a record and a scene's models say of their place; and the
+light a background phrase asks for (its time of day and weather).
 
 The place is the ``place`` facet of ``facets.FACETS`` (indoor, outdoor), read from words: a phrase's own
 ("a living room"; every setting, "a park", "a beach", is outdoors), a record's name, tags and categories
@@ -11,8 +12,11 @@ from __future__ import annotations
 from collections import Counter
 
 from ..plan.models import ScenePlan
+from .catalog import SearchHit
 from .entries import CatalogEntry
-from .ranking import query_facets, terms
+from .ranking import LexicalFields, facet_scores, query_facets, terms
+
+LIGHT_FACETS = ("time", "weather")
 
 
 def place_of(entry: CatalogEntry) -> str | None:
@@ -45,3 +49,16 @@ def phrase_place(phrase: str) -> str | None:
     stated = query_facets(terms(phrase), ("place", "setting"))
     places = stated.get("place", frozenset()) or ({"outdoor"} if "setting" in stated else set())
     return next(iter(places)) if len(places) == 1 else None
+
+
+def lit_as_asked(matching: list[SearchHit], phrase: str) -> list[SearchHit]:
+    """The backgrounds that show the time of day and weather the phrase states, where some do: its light is the
+    whole picture, so "a city street at night" gets a night sky of any setting rather than Venice at sunset,
+    which ranks first for its city. All of them where none does or the phrase states no light."""
+    wanted = query_facets(terms(phrase), LIGHT_FACETS)
+    if not wanted:
+        return matching
+    fields = [LexicalFields.of(hit.entry.name, hit.entry.tags + hit.entry.categories, hit.entry.description)
+              for hit in matching]
+    agreeing = [hit for hit, score in zip(matching, facet_scores(wanted, fields)) if score > 0]
+    return agreeing or matching

@@ -31,7 +31,7 @@ from ..rewriter.lexicon import implied_floor
 from . import appearance, builtin, procedural
 from .appearance import Looks
 from .catalog import Catalog, SearchHit
-from .places import most_filed_place, phrase_place, place_of, scene_place, settings
+from .places import lit_as_asked, most_filed_place, phrase_place, place_of, scene_place, settings
 from .ranking import family, name_words, query_head, synonyms, terms
 from .entries import CatalogEntry, CatalogKind, license_allowed
 
@@ -98,6 +98,8 @@ class _Resolver:
         if kind is CatalogKind.object:
             asked = _of_the_place(_the_asked_thing(matching, identity), place)
             matching = _real_first(_playthings_as_asked(_named_first(_posed(asked, pose), identity), identity))
+        if kind is CatalogKind.hdri:
+            matching = lit_as_asked(matching, identity)
         matches = matching
         good = [hit for hit in matches if hit.score >= matches[0].score - CHOICE_MARGIN][:CHOICE_POOL]
         if kind is CatalogKind.object and _names_the_thing(good[0].entry, identity):  # stand-ins are as near

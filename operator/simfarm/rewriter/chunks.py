@@ -103,6 +103,7 @@ class Chunk:
     counted: bool = False  # the phrase itself gave a number
     owner: "Chunk | None" = None  # a phrase whose relations belong to another ("cup of coffee", "the table")
     support: "Chunk | None" = None  # what this object stands in or on ("apples" in "a bowl of apples")
+    holds: "Chunk | None" = None  # the one content an "of" gives a container ("fruit" in "a bowl of fruit")
     ids: list[int] = field(default_factory=list)  # entries in the draft's objects
     noun: str | None = None  # the noun a 'one' phrase stands for ("a tall cactus and a short one")
 

@@ -254,7 +254,7 @@ SETTING_NOUNS: dict[str, str | None] = {
     **dict.fromkeys("mountain mountains cliff canyon cave tunnel glacier tundra volcano rooftop roof "
                     "island moon mars space planet skyline horizon landscape scenery wilderness "
                     "outdoors backdrop background".split(), None),
-    **dict.fromkeys("snowfield iceberg arctic antarctica".split(), "snow"),
+    **dict.fromkeys("snowfield iceberg arctic antarctica snow snowfall snowstorm blizzard".split(), "snow"),
 }
 # Weather, light and time of day: background words wherever they stand.
 WEATHER_NOUNS = frozenset(
@@ -268,6 +268,10 @@ WEATHER_ADJECTIVES = frozenset(
     "rainy foggy misty snowy stormy cloudy overcast sunny hazy windy dark gloomy moonlit sunlit starry "
     "frosty icy".split()
 )
+# "a rainy day", "a cold winter morning": a time of day a weather or season word (or "clear", "hot", …) describes.
+BACKGROUND_TERMS += tuple(f"{word} {time}" for word in sorted(WEATHER_ADJECTIVES | {
+    "clear", "bright", "hot", "cold", "warm", "chilly", "grey", "gray", "summer", "winter", "autumn", "spring"})
+    for time in ("day", "morning", "afternoon", "evening", "night") if f"{word} {time}" not in BACKGROUND_TERMS)
 # Mood and style words that taggers read as nouns when they stand alone ("old truck, rusty, farm").
 STYLE_WORDS = frozenset(
     "cosy cozy rusty vintage retro modern old antique ancient futuristic cyberpunk steampunk rustic moody "

@@ -404,6 +404,9 @@ def _read_background(text: _Text, reading: _Reading) -> None:
         if lead and lead.group(1) in lex.BACKGROUND_LEADS:
             phrase = (lead.group(2) + match.group(0)).strip()
             start = lead.start()
+            ground = lex.implied_floor(lead.group(2).split())  # "in the snow at night": on snow
+            if ground:
+                reading.draft.setdefault("floor", ground)
         else:
             phrase = match.group(0)
         phrases.append(re.sub(r"^(?:at|in|under) ", "", phrase))

@@ -176,6 +176,8 @@ class _Reader:
                     self._contents(inner, outer)
                 else:  # "a statue of a lion": the lion is part of what the statue shows
                     inner.kind, inner.owner = "ignore", outer
+                    if outer.lemma in lex.CONTAINER_NOUNS:  # "a bowl of fruit": a model may hold it
+                        outer.holds = inner
 
     def _object_before(self, token) -> Chunk | None:
         earlier = [c for c in self.chunks if c.kind == "object" and c.head.i < token.i]
@@ -200,6 +202,8 @@ class _Reader:
     def _add(self, chunk: Chunk) -> None:
         start = len(self.result.objects)
         obj = draft_object(chunk)
+        if chunk.holds is not None:  # searched whole, and captioned so where the model shows it
+            obj.description = f"{obj.description} of {draft_object(chunk.holds).description}"[:200]
         copies = min(chunk.count, lex.MAX_COPIES, MAX_OBJECTS - start)
         if copies < chunk.count:
             limit = "the most copies of one object" if copies == lex.MAX_COPIES else "the room left in the scene"
