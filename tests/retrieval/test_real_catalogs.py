@@ -338,15 +338,20 @@ def test_a_film_casts_a_seated_person_seated_and_keeps_them_on_what_they_sat_on(
 
 
 @pytest.mark.parametrize("prompt", ["a motorcycle on a city street at night", "a cabin in the snow at night",
-                                    "a red car on a road at sunset", "a lighthouse on a cliff at dawn"])
+                                    "a red car on a road at sunset", "a lighthouse on a cliff at dawn",
+                                    "an umbrella on a sunny beach"])
 def test_a_background_shows_the_time_of_day_the_prompt_states(real_catalog, prompt):
     """Its light is the whole picture: "a city street at night" had Poly Haven's daytime "Urban Street 01" (a
     city street, ranked first) in two variants of four, "a cabin in the snow at night" a snowy winter day."""
     planner = Planner(resolver=lambda plan: resolve_assets(plan, real_catalog))
     for variant in planner.plan(prompt, variants=4, seed=3).plan.variants:
         entry = next(e for e in real_catalog.entries(CatalogKind.hdri) if e.id == variant.background.id)
-        stated = query_facets(terms(" ".join((entry.name, *entry.tags, *entry.categories))), ("time",))
-        assert query_facets(terms(prompt), ("time",))["time"] & stated.get("time", frozenset()), (entry.name, stated)
+        words = terms(" ".join((entry.name, *entry.tags, *entry.categories)))
+        wanted = query_facets(terms(prompt), ("time",))["time"]
+        if wanted == {"day"}:  # what most records leave unsaid: any beach by day, never a park said to be sunny
+            assert "coast" in query_facets(words, ("setting",)).get("setting", ()), entry.name
+        else:
+            assert wanted & query_facets(words, ("time",)).get("time", frozenset()), entry.name
 
 
 @pytest.mark.parametrize("prompt, model, shown", [("a bowl of fruit on a table", "Bowl with fruits", "bowl of fruit"),

@@ -280,7 +280,7 @@ def test_camera_follow(rules, prompt, followed):
     ("a statue in a foggy forest", "foggy forest"),
     ("a cabin at dawn", "dawn"),
     ("a house on a rainy day", "rainy day"),  # not a house on top of a "day"
-    ("a car on a cold winter morning", "winter morning"),
+    ("a car on a cold winter day", "winter day"), ("a car on a cold winter morning", "cold winter morning"),
 ])
 def test_background_phrases(rules, prompt, background):
     draft = rules.rewrite(prompt)

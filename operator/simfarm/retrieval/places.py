@@ -16,7 +16,9 @@ from .catalog import SearchHit
 from .entries import CatalogEntry
 from .ranking import LexicalFields, facet_scores, query_facets, terms
 
-LIGHT_FACETS = ("time", "weather")
+# The values that make a picture's light: a daytime or clear sky is what most records leave unsaid ("a sunny beach"
+# is any beach by day, not Poly Haven's "Sunny Vondelpark").
+DEFINING_LIGHT = {"time": frozenset({"dawn", "dusk", "night"}), "weather": frozenset({"overcast", "fog", "rain", "snow"})}
 
 
 def place_of(entry: CatalogEntry) -> str | None:
@@ -52,10 +54,11 @@ def phrase_place(phrase: str) -> str | None:
 
 
 def lit_as_asked(matching: list[SearchHit], phrase: str) -> list[SearchHit]:
-    """The backgrounds that show the time of day and weather the phrase states, where some do: its light is the
-    whole picture, so "a city street at night" gets a night sky of any setting rather than Venice at sunset,
-    which ranks first for its city. All of them where none does or the phrase states no light."""
-    wanted = query_facets(terms(phrase), LIGHT_FACETS)
+    """The backgrounds that show the light the phrase states (dawn, dusk, night; overcast, fog, rain, snow), where
+    some do: it is the whole picture, so "a city street at night" gets a night sky of any setting rather than
+    Venice at sunset, which ranks first for its city. All of them where none does or the phrase states none."""
+    stated = query_facets(terms(phrase), tuple(DEFINING_LIGHT))
+    wanted = {facet: values & DEFINING_LIGHT[facet] for facet, values in stated.items() if values & DEFINING_LIGHT[facet]}
     if not wanted:
         return matching
     fields = [LexicalFields.of(hit.entry.name, hit.entry.tags + hit.entry.categories, hit.entry.description)

@@ -268,10 +268,11 @@ WEATHER_ADJECTIVES = frozenset(
     "rainy foggy misty snowy stormy cloudy overcast sunny hazy windy dark gloomy moonlit sunlit starry "
     "frosty icy".split()
 )
-# "a rainy day", "a cold winter morning": a time of day a weather or season word (or "clear", "hot", …) describes.
-BACKGROUND_TERMS += tuple(f"{word} {time}" for word in sorted(WEATHER_ADJECTIVES | {
+# "a rainy day", "a cold winter day": a day a weather or season word (or "clear", "hot", …) describes ("morning",
+# "night" and the like are weather nouns the parse reads wherever they stand; "day" is not, "a day at the beach").
+BACKGROUND_TERMS += tuple(f"{word} day" for word in sorted(WEATHER_ADJECTIVES | {
     "clear", "bright", "hot", "cold", "warm", "chilly", "grey", "gray", "summer", "winter", "autumn", "spring"})
-    for time in ("day", "morning", "afternoon", "evening", "night") if f"{word} {time}" not in BACKGROUND_TERMS)
+    if f"{word} day" not in BACKGROUND_TERMS)
 # Mood and style words that taggers read as nouns when they stand alone ("old truck, rusty, farm").
 STYLE_WORDS = frozenset(
     "cosy cozy rusty vintage retro modern old antique ancient futuristic cyberpunk steampunk rustic moody "
