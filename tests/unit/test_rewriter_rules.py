@@ -221,6 +221,16 @@ def test_counted_objects_share_their_relation(rules):
     assert [o.relation.target for o in draft.objects[:3]] == [3, 3, 3]
 
 
+@pytest.mark.parametrize("prompt, supports", [("two lamps on two tables", [2, 3]),
+                                              ("two cats sleeping on two chairs", [2, 3]),
+                                              ("six books on two shelves", [6, 7, 6, 7, 6, 7]),
+                                              ("three cups on a tray", [3, 3, 3])])
+def test_things_on_copies_of_a_support_take_them_in_turn(rules, prompt, supports):
+    """"Two lamps on two tables" is a lamp on each table, not both on the first."""
+    draft = rules.rewrite(prompt)
+    assert [o.on_top_of for o in draft.objects[:len(supports)]] == supports
+
+
 @pytest.mark.parametrize("prompt, supported", [
     ("a stack of books and a lamp on a desk", {"book": 3, "lamp": 1}),
     ("a lamp and a stack of books on a desk", {"book": 3, "lamp": 1}),

@@ -642,13 +642,15 @@ class _Reader:
         return subject
 
     def _stack(self, subjects: list[Chunk], support: Chunk) -> None:
+        """Put the subjects on the support; on copies of it, in turn ("two lamps on two tables": one on each)."""
         if not support.ids:
             return
-        for subject in subjects:
-            for index in subject.ids:
-                if (index not in support.ids and self.result.objects[index].on_top_of is None
-                        and not self._rests_on(support.ids[0], index)):
-                    self.result.objects[index].on_top_of = support.ids[0]
+        stacked = [index for subject in subjects for index in subject.ids if index not in support.ids
+                   and self.result.objects[index].on_top_of is None]
+        for turn, index in enumerate(stacked):
+            below = support.ids[turn % len(support.ids)]
+            if not self._rests_on(below, index):
+                self.result.objects[index].on_top_of = below
 
     def _rests_on(self, index: int, below: int) -> bool:
         """Whether object ``index`` already stands, directly or through others, on ``below`` (no cycles)."""
