@@ -283,3 +283,15 @@ def test_a_supports_own_things_keep_its_top_before_what_came_down_from_above():
     assert all(obj.on_top_of in (1, 2, 3, 4, 5) for obj in plan.objects[:4])
     checks = truth.check_all(plan.claims, track_from_plan(plan, SETTINGS), SETTINGS.fps)
     assert all(check.holds for check in checks), [check.measured for check in checks if not check.holds]
+
+
+def test_nothing_is_piled_on_a_person_or_an_animal():
+    """"A girl eating an apple on a chair": the apples do not fit the seat beside her, and the chair stands on
+    the floor; they stay on the chair's top (overhanging), never on the girl's head. Every claim holds."""
+    girl = _library_object("girl", "Sitting girl", (0.71, 0.74, 0.78), on_top_of=2)
+    apples = _library_object("apple", "Apples", (0.26, 0.26, 0.16), on_top_of=2)
+    chair = _library_object("chair", "Chair", (0.43, 0.44, 0.91))
+    plan = _scene([girl, apples, chair], pitch=25)
+    assert [obj.on_top_of for obj in plan.objects] == [2, 2, None]
+    checks = truth.check_all(plan.claims, track_from_plan(plan, SETTINGS), SETTINGS.fps)
+    assert all(check.holds for check in checks), [check.measured for check in checks if not check.holds]

@@ -221,6 +221,22 @@ def test_counted_objects_share_their_relation(rules):
     assert [o.relation.target for o in draft.objects[:3]] == [3, 3, 3]
 
 
+@pytest.mark.parametrize("prompt, supports", [("a man reading a newspaper on a park bench", [2, 2, None]),
+                                              ("a girl eating an apple on a chair", [2, 2, None]),
+                                              ("a woman holding a cup on a sofa", [2, 2, None]),
+                                              ("a man sitting on a bench reading a book", [1, None, 1])])
+def test_what_someone_reads_eats_or_holds_rests_where_they_do(rules, prompt, supports):
+    """The newspaper is on the bench with the man, not on the ground behind it; the parse may hang the place
+    from either of them."""
+    assert [o.on_top_of for o in rules.rewrite(prompt).objects] == supports
+
+
+def test_a_place_said_of_what_someone_holds_is_theirs(rules):
+    girl, book, tree = rules.rewrite("a girl reads a book under a tree").objects
+    assert (girl.relation.kind, girl.relation.target) == ("under", 2)
+    assert (book.relation.kind, book.relation.target) == ("next_to", 0)
+
+
 @pytest.mark.parametrize("prompt, supports", [("two lamps on two tables", [2, 3]),
                                               ("two cats sleeping on two chairs", [2, 3]),
                                               ("six books on two shelves", [6, 7, 6, 7, 6, 7]),

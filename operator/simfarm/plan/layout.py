@@ -43,6 +43,7 @@ from .claims import STRICT, check, kept_in_view, seen, strict, thresholds
 from .combiner import draw_arrangement
 from .continuity import Continuity
 from .draft import SceneDraft
+from .entities import PEOPLE
 from .models import Claim, RenderSettings, RigKeyframe, ScenePlan, SceneObject
 from .visibility import horizontal_fov_to_vertical, sample_frames, track_from_plan
 
@@ -50,6 +51,8 @@ UNKNOWN_SIZE = (1.0, 1.0, 1.0)  # metres, for an asset whose real size the catal
 HEADING_JITTER = 30.0  # degrees either side of facing the camera
 GAP = 0.3  # free space between neighbouring rows/columns, as a fraction of the mean object size
 MIN_GAP = 0.05  # metres
+# What nothing is piled on: people and animals.
+LIVING = PEOPLE | frozenset("dog puppy cat kitten bird horse pony cow sheep goat pig rabbit duck chicken".split())
 # Vocabulary position keys are in these units of the shot (see vocabulary.RigKey):
 ALONG_ARM_UNIT = 0.25  # of the framing distance (dolly)
 SIDEWAYS_UNIT = 0.4  # of the frame's half-width at the target (pan)
@@ -307,8 +310,10 @@ def share_tops(plan: ScenePlan) -> None:
             elif below is not None:
                 plan.objects[i].on_top_of = below
                 moved.add(i)
-            else:
-                plan.objects[i].on_top_of = before
+            else:  # piled on the last thing before it, never on a person or an animal (it overhangs instead)
+                pile = [j for j in on_it[:on_it.index(i)] if plan.objects[j].name not in LIVING]
+                if pile:
+                    plan.objects[i].on_top_of = pile[-1]
 
 
 def _shares_a_support(plan: ScenePlan, index: int) -> bool:

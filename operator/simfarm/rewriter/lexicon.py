@@ -288,6 +288,9 @@ POSTURE_VERBS = frozenset(
 )
 # What someone does where they are, which the tagger may read as a noun after a place ("a woman lying on a sofa
 # reading": no "sofa reading"). Forms that also name things ("painting", "drawing") are left out.
+# Verbs by which someone has a thing in hand where they are ("a man reading a newspaper on a bench": it is on
+# the bench with him, not on the floor behind it).
+HOLDING_VERBS = frozenset("read eat drink hold play carry use type write knit sew peel cut".split())
 ACTIVITY_VERBS = frozenset(
     "reading eating drinking watching studying smiling laughing talking chatting singing cooking knitting "
     "napping relaxing thinking crying texting sunbathing".split()

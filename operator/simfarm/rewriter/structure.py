@@ -104,6 +104,7 @@ class _Reader:
         self._read_reciprocals()
         self._read_motion()
         self._read_poses()
+        self._read_held()
         references.read_predicates(self.doc, self.chunk_of, self.result.objects)
         self._read_places()
 
@@ -425,6 +426,53 @@ class _Reader:
                 if subject.kind == "object":
                     for index in subject.ids:
                         self.result.objects[index].pose = pose
+
+    def _read_held(self) -> None:
+        """What someone reads, eats or holds is where they are: on the support they rest on, or theirs on its
+        own ("a girl eating an apple on a chair", where the parse hangs the chair from the apple)."""
+        for verb in self.doc:
+            if verb.pos_ != "VERB" or verb.lemma_.lower() not in lex.HOLDING_VERBS or _negated_verb(verb):
+                continue
+            held = [self.chunk_of.get(c.i) for c in verb.children if c.dep_ == "dobj"]
+            held = [c.owner or c for c in held if c is not None and (c.owner or c).kind == "object"]
+            holders = [c for c in self._subjects(verb, verb) if all(c is not h for h in held)]
+            if verb.dep_ == "acl" and verb.head.i in self.chunk_of:  # "a man reading a newspaper"
+                holders = [self.chunk_of[verb.head.i].owner or self.chunk_of[verb.head.i]]
+            for holder in (h for h in holders if h.kind == "object" and h.ids):
+                for thing in held:
+                    self._share_support(holder, thing)
+
+    def _share_support(self, holder: Chunk, thing: Chunk) -> None:
+        """The support one of them rests on carries both; with none, the thing is next to its holder, and a
+        place said of the thing is the holder's ("a girl reads a book under a tree": she is under it)."""
+        objects = self.result.objects
+        support = objects[holder.ids[0]].on_top_of
+        if support is None:
+            support = objects[thing.ids[0]].on_top_of
+            if support is None:
+                self._keep_close(holder, thing)
+                return
+            if support in holder.ids or support in thing.ids:
+                return
+            for index in holder.ids:
+                if objects[index].on_top_of is None and not self._rests_on(support, index):
+                    objects[index].on_top_of = support
+            return
+        for index in thing.ids:
+            if objects[index].on_top_of is None and index != support and not self._rests_on(support, index):
+                objects[index].on_top_of = support
+
+    def _keep_close(self, holder: Chunk, thing: Chunk) -> None:
+        objects = self.result.objects
+        placed = objects[thing.ids[0]].relation
+        if placed is not None and placed.target in holder.ids:
+            return
+        if placed is not None and all(objects[index].relation is None for index in holder.ids):
+            for index in holder.ids:
+                objects[index].relation = placed.model_copy()
+        for index in thing.ids:
+            if objects[index].movement is None and placed is not None:
+                objects[index].relation = DraftRelation(kind="next_to", target=holder.ids[0])
 
     def _movers(self, verb) -> list[Chunk]:
         if verb.i in self.mistaken_verbs:  # "a grey wolf trots": the phrase just before is the subject
